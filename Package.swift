@@ -30,5 +30,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "LookoutConfigTests",
+            dependencies: ["LookoutConfig"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "lookoutTests",
+            dependencies: ["lookout"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
     ]
 )
