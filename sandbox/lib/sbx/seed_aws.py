@@ -55,7 +55,7 @@ def seed(e: layout.Env) -> dict:
             "secrets": [{"name": leaf.upper().replace("-", "_"), "valueFrom": e.ssm(leaf)}
                         for leaf in layout.USERS.values()]}])["taskDefinition"]["taskDefinitionArn"]
     facts["task_definition"] = td
-    facts["services"] = {}
+    facts["service_arns"] = {}
     for svc in layout.SERVICES:
         s = ecs.create_service(cluster=e.cluster, serviceName=svc, taskDefinition=td, desiredCount=1,
                                launchType="FARGATE")["service"]
@@ -63,7 +63,7 @@ def seed(e: layout.Env) -> dict:
         task = ecs.run_task(cluster=e.cluster, taskDefinition=td, count=1, launchType="FARGATE",
                             startedBy=dep, group=f"service:{svc}")["tasks"][0]
         set_deployment(e, svc, rolloutState="COMPLETED", runningCount=1, pendingCount=0)
-        facts["services"][svc] = {"arn": s["serviceArn"]}
+        facts["service_arns"][svc] = s["serviceArn"]
 
     r53 = a.client("route53")
     zone = r53.create_hosted_zone(Name=e.zone, CallerReference=f"sandbox-{e.name}")["HostedZone"]
