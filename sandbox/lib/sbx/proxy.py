@@ -117,8 +117,6 @@ class Proxy:
             if t.mode_for() == "garbage":
                 await self.tcp_garbage(r, w)
                 return
-            if t.mode_for() == "slow":
-                await asyncio.sleep(t.delay)
             up_r, up_w = await asyncio.open_connection(layout.HOST, t.upstream)
             t.conns.add(up_w)
             await asyncio.gather(self.pump(t, r, up_w, False), self.pump(t, up_r, w, True))
