@@ -113,6 +113,9 @@ def up() -> None:
                 sys.exit(f"{what} of {e.name} did not open port {port}; see {layout.log_dir()}")
     if not procs.wait_port(layout.CONTROL_PORT, 10):
         sys.exit(f"the fault proxy did not start; see {layout.log_dir() / 'proxy.log'}")
+    if fresh_aws and layout.SECURED:
+        from . import pki
+        pki.root()
     if fresh_aws:
         log(f"seeding AWS of {', '.join(e.name for e in fresh_aws)}")
         with ThreadPoolExecutor(4) as ex:
@@ -160,7 +163,7 @@ def down() -> None:
     for e in layout.ENVS:
         d = layout.state_dir(e.name)
         for f in ("held.json", "traffic.json", "scenarios.json", "produced.json", "archiver.done", "aws.json",
-                  "kafka.json"):
+                  "kafka.json", "pki-good.json", "ca-expiring"):
             (d / f).unlink(missing_ok=True)
     (layout.state_dir() / "faults.json").unlink(missing_ok=True)
 
