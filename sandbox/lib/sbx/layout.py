@@ -1,0 +1,149 @@
+"""Where everything of the sandbox lives: environments, accounts, ports and paths.
+
+Ports are fixed (45000-45999) so that a second `up` finds the same sandbox and tests in
+any language can read them from `.sandbox/sandbox.json`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REGION = "eu-west-1"
+CONTROL_PORT = 45900          # fault proxy control (HTTP on loopback)
+HOST = "127.0.0.1"
+TOPICS = {"orders": 6, "payments": 3, "audit": 1}
+# messages per second per topic (spread round-robin over the partitions)
+RATES = {"orders": 6.0, "payments": 3.0, "audit": 1.0}
+SERVICES = ["kafka-broker-1", "kafka-broker-2", "kafka-broker-3"]
+BROKER_IDS = {"kafka-broker-1": 1, "kafka-broker-2": 2, "kafka-broker-3": 3}
+GROUPS = {"billing": ["orders", "payments"], "analytics": ["orders"], "archiver": ["audit"]}
+USERS = {"admin": "admin-password", "client": "client-password"}
+
+
+@dataclass(frozen=True)
+class Env:
+    name: str
+    index: int
+    account: str
+    security: str          # PLAINTEXT | SASL_PLAINTEXT | SSL | SASL_SSL
+    mechanism: str | None  # SASL mechanism lookout uses
+    protected: bool
+
+    @property
+    def base(self) -> int:
+        return 45000 + 100 * self.index
+
+    # internal ports (never given to a client)
+    @property
+    def moto_port(self) -> int:
+        return self.base
+
+    @property
+    def tansu_port(self) -> int:
+        return self.base + 10
+
+    @property
+    def front_port(self) -> int:
+        """TLS front and/or SASL gate in front of Tansu (test, acc, prod)."""
+        return self.base + 11
+
+    # public ports (all through the fault proxy)
+    @property
+    def aws_port(self) -> int:
+        return self.base + 1
+
+    @property
+    def kafka_port(self) -> int:
+        return self.base + 20
+
+    @property
+    def public_port(self) -> int:
+        return self.base + 30
+
+    @property
+    def tls(self) -> bool:
+        return self.security in ("SSL", "SASL_SSL")
+
+    @property
+    def sasl(self) -> bool:
+        return self.security.startswith("SASL")
+
+    @property
+    def has_front(self) -> bool:
+        return self.security != "PLAINTEXT"
+
+    @property
+    def kafka_upstream(self) -> int:
+        """Where the Kafka fault proxy and the public endpoint proxy forward to."""
+        return self.front_port if self.has_front else self.tansu_port
+
+    @property
+    def profile(self) -> str:
+        return f"lookout-{self.name}"
+
+    @property
+    def role_arn(self) -> str:
+        return f"arn:aws:iam::{self.account}:role/lookout"
+
+    @property
+    def cluster(self) -> str:
+        return f"kafka-{self.name}"
+
+    @property
+    def asg(self) -> str:
+        return f"kafka-{self.name}-asg"
+
+    @property
+    def zone(self) -> str:
+        return f"kafka.{self.name}.sandbox.test"
+
+    @property
+    def public_name(self) -> str:
+        return f"public.kafka.{self.name}.sandbox.test"
+
+    @property
+    def broker_dns(self) -> str:
+        return f"broker.kafka.{self.name}.internal"
+
+    def ssm(self, leaf: str) -> str:
+        return f"/kafka/{self.name}/{leaf}"
+
+
+SECURED = False  # issue 4 turns on the per-environment security flavours
+ENVS = [
+    Env("dev", 0, "111111111111", "PLAINTEXT", None, False),
+    Env("test", 1, "222222222222", "SASL_PLAINTEXT" if SECURED else "PLAINTEXT", "PLAIN" if SECURED else None, False),
+    Env("acc", 2, "333333333333", "SSL" if SECURED else "PLAINTEXT", None, False),
+    Env("prod", 3, "444444444444", "SASL_SSL" if SECURED else "PLAINTEXT", "SCRAM-SHA-512" if SECURED else None, True),
+]
+BY_NAME = {e.name: e for e in ENVS}
+
+
+def env(name: str) -> Env:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise SystemExit(f"unknown environment {name!r}; one of {', '.join(BY_NAME)}")
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[3]
+
+
+def home() -> Path:
+    """The sandbox folder: $LOOKOUT_SANDBOX or <repo>/.sandbox."""
+    return Path(os.environ.get("LOOKOUT_SANDBOX") or repo_root() / ".sandbox")
+
+
+def run_dir() -> Path:
+    return home() / "run"
+
+
+def log_dir() -> Path:
+    return home() / "logs"
+
+
+def state_dir(env_name: str | None = None) -> Path:
+    p = home() / "state"
+    return p / env_name if env_name else p

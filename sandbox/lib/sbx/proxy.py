@@ -1,0 +1,356 @@
+"""The sandbox's fault proxy: one asyncio process in front of every address a client is given.
+
+Targets (per environment): `<env>-aws` (HTTP, to moto), `<env>-kafka` (TCP, the bootstrap and
+advertised Kafka address) and `<env>-public` (TCP, the public endpoint). Each target has a
+fault: mode pass | refuse | blackhole | slow | throttle (aws) | garbage, with `delay_ms` for
+slow and an optional `service` (aws: the SigV4 scope's service, e.g. ssm) that limits the
+fault to one AWS service. Control: HTTP on 127.0.0.1:CONTROL_PORT
+  GET  /faults                 -> {target: fault}
+  POST /faults/<target>        body {"mode": ..., "delay_ms": ..., "service": ...}
+  POST /reset/<env>            every target of that environment back to pass
+Faults are kept in state/faults.json so a restarted proxy keeps them.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import uuid
+
+from . import layout
+
+MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "garbage"}
+PASS = {"mode": "pass"}
+
+
+class Target:
+    def __init__(self, name: str, kind: str, listen: int, upstream: int):
+        self.name, self.kind, self.listen, self.upstream = name, kind, listen, upstream
+        self.fault: dict = dict(PASS)
+        self.server: asyncio.AbstractServer | None = None
+        self.conns: set[asyncio.StreamWriter] = set()
+
+    def mode_for(self, service: str | None = None) -> str:
+        only = self.fault.get("service")
+        if only and service is not None and only != service:
+            return "pass"
+        return self.fault.get("mode", "pass")
+
+    @property
+    def delay(self) -> float:
+        return float(self.fault.get("delay_ms", 3000)) / 1000.0
+
+
+def targets() -> dict[str, Target]:
+    out = {}
+    for e in layout.ENVS:
+        out[f"{e.name}-aws"] = Target(f"{e.name}-aws", "http", e.aws_port, e.moto_port)
+        out[f"{e.name}-kafka"] = Target(f"{e.name}-kafka", "tcp", e.kafka_port, e.kafka_upstream)
+        out[f"{e.name}-public"] = Target(f"{e.name}-public", "tcp", e.public_port, e.kafka_upstream)
+    return out
+
+
+def abort(w: asyncio.StreamWriter) -> None:
+    """Close with RST: the peer sees a reset, not an orderly end."""
+    try:
+        sock = w.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        w.transport.abort()
+    except Exception:  # noqa: BLE001 - the connection may already be gone
+        pass
+
+
+class Proxy:
+    def __init__(self) -> None:
+        self.targets = targets()
+        self.state_file = layout.state_dir() / "faults.json"
+
+    # ---- state ----
+    def load(self) -> None:
+        try:
+            saved = json.loads(self.state_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return
+        for name, fault in saved.items():
+            if name in self.targets:
+                self.targets[name].fault = fault
+
+    def save(self) -> None:
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({n: t.fault for n, t in self.targets.items()}, indent=1))
+        os.replace(tmp, self.state_file)
+
+    async def apply(self, t: Target, fault: dict) -> None:
+        mode = fault.get("mode", "pass")
+        if mode not in MODES or (mode == "throttle" and t.kind != "http"):
+            raise ValueError(f"mode {mode!r} not available for {t.name}")
+        t.fault = {k: v for k, v in fault.items() if v is not None}
+        if mode == "refuse":
+            if t.server is not None:
+                t.server.close()
+                t.server = None
+            for w in list(t.conns):
+                abort(w)
+        elif t.server is None:
+            await self.listen(t)
+        self.save()
+
+    async def listen(self, t: Target) -> None:
+        handler = self.http_conn if t.kind == "http" else self.tcp_conn
+        t.server = await asyncio.start_server(
+            lambda r, w: handler(t, r, w), layout.HOST, t.listen, reuse_address=True)
+
+    # ---- TCP (Kafka) ----
+    async def tcp_conn(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        t.conns.add(w)
+        up_w = None
+        try:
+            if t.mode_for() == "blackhole":
+                while t.mode_for() == "blackhole":
+                    await asyncio.sleep(0.1)
+            if t.mode_for() == "garbage":
+                await self.tcp_garbage(r, w)
+                return
+            up_r, up_w = await asyncio.open_connection(layout.HOST, t.upstream)
+            t.conns.add(up_w)
+            await asyncio.gather(self.pump(t, r, up_w, False), self.pump(t, up_r, w, True))
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            t.conns.discard(w)
+            w.close()
+            if up_w is not None:
+                t.conns.discard(up_w)
+                up_w.close()
+
+    async def pump(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter, downstream: bool) -> None:
+        try:
+            while True:
+                data = await r.read(65536)
+                if not data:
+                    break
+                while t.mode_for() == "blackhole":
+                    await asyncio.sleep(0.1)
+                if downstream and t.mode_for() == "slow":
+                    await asyncio.sleep(t.delay)
+                w.write(data)
+                await w.drain()
+        except (OSError, ConnectionError):
+            pass
+        finally:
+            try:
+                w.write_eof()
+            except (OSError, RuntimeError):
+                pass
+
+    async def tcp_garbage(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        # Answer each chunk the client sends with a frame that is no Kafka response.
+        while True:
+            data = await r.read(65536)
+            if not data:
+                return
+            junk = b"\xde\xad\xbe\xef" + os.urandom(27)
+            w.write(struct.pack(">i", len(junk)) + junk)
+            await w.drain()
+
+    # ---- HTTP (AWS) ----
+    async def http_conn(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        t.conns.add(w)
+        try:
+            while True:
+                req = await read_http_message(r, request=True)
+                if req is None:
+                    return
+                head, body = req
+                service = sigv4_service(head)
+                mode = t.mode_for(service)
+                if mode == "blackhole":
+                    while t.mode_for(service) == "blackhole":
+                        await asyncio.sleep(0.1)
+                    mode = t.mode_for(service)
+                if mode == "slow":
+                    await asyncio.sleep(t.delay)
+                    mode = "pass"
+                if mode == "throttle":
+                    w.write(throttle_response(head, body, service))
+                    await w.drain()
+                    continue
+                if mode == "garbage":
+                    w.write(garbage_response(head))
+                    await w.drain()
+                    return
+                if mode == "refuse":
+                    abort(w)
+                    return
+                keep = await self.http_forward(t, head, body, w)
+                if not keep:
+                    return
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            pass
+        finally:
+            t.conns.discard(w)
+            w.close()
+
+    async def http_forward(self, t: Target, head: bytes, body: bytes, w: asyncio.StreamWriter) -> bool:
+        up_r, up_w = await asyncio.open_connection(layout.HOST, t.upstream)
+        try:
+            up_w.write(head + body)
+            await up_w.drain()
+            resp = await read_http_message(up_r, request=False)
+            if resp is None:
+                raise OSError("upstream closed")
+            rhead, rbody = resp
+            w.write(rhead + rbody)
+            await w.drain()
+            closing = re.search(rb"(?im)^connection:\s*close", rhead) is not None
+            return not closing and not re.search(rb"(?im)^connection:\s*close", head)
+        finally:
+            up_w.close()
+
+    # ---- control ----
+    async def control(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        try:
+            msg = await read_http_message(r, request=True)
+            if msg is None:
+                return
+            head, body = msg
+            line = head.split(b"\r\n", 1)[0].decode()
+            method, path, _ = line.split(" ", 2)
+            code, out = 200, None
+            try:
+                if method == "GET" and path == "/faults":
+                    out = {n: t.fault for n, t in self.targets.items()}
+                elif method == "POST" and path.startswith("/faults/"):
+                    name = path.split("/", 2)[2]
+                    if name not in self.targets:
+                        raise KeyError(name)
+                    await self.apply(self.targets[name], json.loads(body or b"{}"))
+                    out = self.targets[name].fault
+                elif method == "POST" and path.startswith("/reset/"):
+                    env = path.split("/", 2)[2]
+                    layout.env(env)
+                    for n, t in self.targets.items():
+                        if n.startswith(env + "-"):
+                            await self.apply(t, dict(PASS))
+                    out = {n: t.fault for n, t in self.targets.items() if n.startswith(env + "-")}
+                else:
+                    code, out = 404, {"error": "not found"}
+            except (KeyError, ValueError, SystemExit) as e:
+                code, out = 400, {"error": str(e)}
+            data = json.dumps(out).encode()
+            w.write(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                    b"Connection: close\r\n\r\n" % (code, len(data)) + data)
+            await w.drain()
+        finally:
+            w.close()
+
+    async def run(self) -> None:
+        self.load()
+        for t in self.targets.values():
+            if t.mode_for() != "refuse":
+                await self.listen(t)
+        ctl = await asyncio.start_server(self.control, layout.HOST, layout.CONTROL_PORT, reuse_address=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        await stop.wait()
+        ctl.close()
+
+
+async def read_http_message(r: asyncio.StreamReader, request: bool) -> tuple[bytes, bytes] | None:
+    try:
+        head = await r.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as e:
+        if e.partial:
+            raise
+        return None
+    except asyncio.LimitOverrunError:
+        raise ValueError("header too long")
+    m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    if m:
+        return head, await r.readexactly(int(m.group(1)))
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        body = b""
+        while True:
+            size_line = await r.readuntil(b"\r\n")
+            size = int(size_line.split(b";")[0].strip(), 16)
+            chunk = await r.readexactly(size + 2)
+            body += size_line + chunk
+            if size == 0:
+                return head, body
+    if request:
+        return head, b""
+    if head.split(b" ", 2)[1] in (b"204", b"304"):
+        return head, b""
+    return head, await r.read()
+
+
+def header(head: bytes, name: str) -> str | None:
+    m = re.search(rb"(?im)^" + name.encode() + rb":\s*(.*?)\r$", head)
+    return m.group(1).decode(errors="replace") if m else None
+
+
+def sigv4_service(head: bytes) -> str | None:
+    auth = header(head, "authorization") or ""
+    m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", auth)
+    return m.group(1) if m else None
+
+
+def _http(code: int, reason: str, ctype: str, body: bytes) -> bytes:
+    return (f"HTTP/1.1 {code} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+            f"x-amzn-RequestId: {uuid.uuid4()}\r\n\r\n").encode() + body
+
+
+def protocol(head: bytes, body: bytes, service: str | None) -> str:
+    if header(head, "x-amz-target"):
+        return "json"
+    path = head.split(b" ", 2)[1].decode(errors="replace")
+    if service == "route53" or path.startswith("/2013-04-01/"):
+        return "rest-xml"
+    if service == "ec2":
+        return "ec2"
+    return "query"
+
+
+def throttle_response(head: bytes, body: bytes, service: str | None) -> bytes:
+    rid = str(uuid.uuid4())
+    proto = protocol(head, body, service)
+    if proto == "json":
+        ctype = header(head, "content-type") or "application/x-amz-json-1.1"
+        return _http(400, "Bad Request", ctype,
+                     b'{"__type":"ThrottlingException","message":"Rate exceeded"}')
+    if proto == "rest-xml":
+        xml = ('<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+               '<Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>'
+               f'<RequestId>{rid}</RequestId></ErrorResponse>')
+        return _http(400, "Bad Request", "text/xml", xml.encode())
+    if proto == "ec2":
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded'
+               '</Code><Message>Request limit exceeded.</Message></Error></Errors>'
+               f'<RequestID>{rid}</RequestID></Response>')
+        return _http(503, "Service Unavailable", "text/xml", xml.encode())
+    xml = ('<?xml version="1.0"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>'
+           f'<Message>Rate exceeded</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
+    return _http(400, "Bad Request", "text/xml", xml.encode())
+
+
+def garbage_response(head: bytes) -> bytes:
+    """A 200 whose body is not what the protocol promises: truncated JSON/XML and binary noise."""
+    if header(head, "x-amz-target"):
+        return _http(200, "OK", "application/x-amz-json-1.1", b'{"services": [{"serviceName": \x00\xff\xfe')
+    return _http(200, "OK", "text/xml", b'<?xml version="1.0"?><Respo\x00\xff\xfe<<<')
+
+
+def main() -> None:
+    asyncio.run(Proxy().run())
+
+
+if __name__ == "__main__":
+    main()

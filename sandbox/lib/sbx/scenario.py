@@ -1,0 +1,225 @@
+"""Scenarios: `scenario NAME ENV [SOURCE]` and `scenario reset ENV` (see sandbox/README.md)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from . import layout
+
+DELAY_MS = int(os.environ.get("SANDBOX_DELAY_MS", "3000"))
+
+
+def control(path: str, body: dict | None = None) -> dict:
+    data = json.dumps(body or {}).encode() if body is not None else None
+    req = urllib.request.Request(f"http://{layout.HOST}:{layout.CONTROL_PORT}{path}", data=data,
+                                 method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        raise SystemExit(f"fault proxy refused: {e.read().decode()}")
+    except OSError as e:
+        raise SystemExit(f"the fault proxy is not running ({e}); ./sandbox/up starts it")
+
+
+def fault(e: layout.Env, kind: str, mode: str, service: str | None = None) -> str:
+    body = {"mode": mode, "delay_ms": DELAY_MS if mode == "slow" else None, "service": service}
+    control(f"/faults/{e.name}-{kind}", body)
+    what = f" ({service} only)" if service else ""
+    extra = f", {DELAY_MS} ms" if mode == "slow" else ""
+    return f"{e.name}-{kind}: {mode}{extra}{what}"
+
+
+def _state(e: layout.Env, name: str, default):
+    try:
+        return json.loads((layout.state_dir(e.name) / name).read_text())
+    except (FileNotFoundError, ValueError):
+        return default
+
+
+def _put(e: layout.Env, name: str, data) -> None:
+    d = layout.state_dir(e.name)
+    d.mkdir(parents=True, exist_ok=True)
+    tmp = d / (name + ".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, d / name)
+
+
+def traffic_control(e: layout.Env, **changes) -> None:
+    c = _state(e, "traffic.json", {"producers_paused": False, "stalled": []})
+    c.update(changes)
+    _put(e, "traffic.json", c)
+
+
+def remember(e: layout.Env, entry: dict) -> None:
+    active = _state(e, "scenarios.json", [])
+    active = [a for a in active if a["name"] != entry["name"]] + [entry]
+    _put(e, "scenarios.json", active)
+
+
+def account(e: layout.Env):
+    from .aws import Account
+    return Account(e)
+
+
+def wait_rolled(e: layout.Env, a, services: list[str], timeout: float = 60) -> None:
+    """Until each service's PRIMARY deployment is COMPLETED with a RUNNING task it started."""
+    ecs = a.client("ecs")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        done = True
+        for s in ecs.describe_services(cluster=e.cluster, services=services)["services"]:
+            dep = next(d for d in s["deployments"] if d["status"] == "PRIMARY")
+            arns = ecs.list_tasks(cluster=e.cluster, startedBy=dep["id"], desiredStatus="RUNNING")["taskArns"]
+            if dep.get("rolloutState") != "COMPLETED" or len(arns) < s["desiredCount"]:
+                done = False
+        if done:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"{e.name}: the roll of {', '.join(services)} did not complete in {timeout:.0f} s "
+                     f"(is the agent running? ./sandbox/status)")
+
+
+def roll(e: layout.Env, a, services: list[str]) -> None:
+    ecs = a.client("ecs")
+    for s in services:
+        ecs.update_service(cluster=e.cluster, service=s, forceNewDeployment=True)
+    wait_rolled(e, a, services)
+
+
+# ---------------------------------------------------------------- scenarios
+def broker_down(e: layout.Env, source: str | None) -> str:
+    services = [source] if source else list(layout.SERVICES)
+    for s in services:
+        if s not in layout.SERVICES:
+            raise SystemExit(f"unknown service {s!r}; one of {', '.join(layout.SERVICES)}")
+    held = sorted(set(_state(e, "held.json", [])) | set(services))
+    _put(e, "held.json", held)
+    msgs = [f"{e.name}: ECS tasks of {', '.join(services)} stopped and kept at 0 by the agent"]
+    if not source:
+        msgs.append(fault(e, "kafka", "refuse"))
+        msgs.append(fault(e, "public", "refuse"))
+    a = account(e)
+    ecs = a.client("ecs")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        arns = ecs.list_tasks(cluster=e.cluster, desiredStatus="RUNNING")["taskArns"]
+        tasks = ecs.describe_tasks(cluster=e.cluster, tasks=arns)["tasks"] if arns else []
+        if not [t for t in tasks if t["group"][len("service:"):] in services and t["lastStatus"] == "RUNNING"]:
+            break
+        time.sleep(0.5)
+    else:
+        raise SystemExit(f"{e.name}: the agent did not stop the tasks (is it running?)")
+    return "; ".join(msgs)
+
+
+def instance_unhealthy(e: layout.Env, source: str | None) -> str:
+    a = account(e)
+    asg = a.client("autoscaling")
+    instances = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[e.asg])["AutoScalingGroups"][0]["Instances"]
+    ids = [i["InstanceId"] for i in instances]
+    target = source or ids[0]
+    if target.isdigit():
+        target = ids[int(target)]
+    if target not in ids:
+        raise SystemExit(f"{target} is not an instance of {e.asg}: {', '.join(ids)}")
+    asg.set_instance_health(InstanceId=target, HealthStatus="Unhealthy", ShouldRespectGracePeriod=False)
+    return f"{e.name}: instance {target} of {e.asg} Unhealthy"
+
+
+def group_stalled(e: layout.Env, source: str | None) -> str:
+    group = source or "billing"
+    if group not in ("billing", "analytics"):
+        raise SystemExit("group-stalled takes billing (default) or analytics: the groups with a live member")
+    stalled = sorted(set(_state(e, "traffic.json", {}).get("stalled", [])) | {group})
+    traffic_control(e, stalled=stalled)
+    return f"{e.name}: group {group} keeps its member and commits nothing"
+
+
+def producers_paused(e: layout.Env, source: str | None) -> str:
+    traffic_control(e, producers_paused=True)
+    deadline = time.time() + 15
+    path = layout.state_dir(e.name) / "produced.json"
+    while time.time() < deadline:
+        try:
+            if json.loads(path.read_text()).get("producers_paused"):
+                break
+        except (FileNotFoundError, ValueError):
+            pass
+        time.sleep(0.2)
+    time.sleep(1.5)  # what was in flight is delivered and counted
+    return f"{e.name}: producers paused (counts final in {path})"
+
+
+SIMPLE = {
+    "aws-refuse": ("aws", "refuse"), "aws-blackhole": ("aws", "blackhole"), "aws-slow": ("aws", "slow"),
+    "aws-throttle": ("aws", "throttle"), "aws-garbage": ("aws", "garbage"),
+    "kafka-refuse": ("kafka", "refuse"), "kafka-blackhole": ("kafka", "blackhole"),
+    "kafka-slow": ("kafka", "slow"), "kafka-garbage": ("kafka", "garbage"),
+    "endpoint-refuse": ("public", "refuse"), "endpoint-blackhole": ("public", "blackhole"),
+    "endpoint-slow": ("public", "slow"), "endpoint-garbage": ("public", "garbage"),
+}
+SPECIAL = {"broker-down": broker_down, "instance-unhealthy": instance_unhealthy,
+           "group-stalled": group_stalled, "producers-paused": producers_paused}
+
+
+def cert_scenarios():
+    if not layout.SECURED:
+        return {}
+    from . import pki
+    return pki.SCENARIOS
+
+
+# ---------------------------------------------------------------- reset
+def reset(e: layout.Env) -> str:
+    active = _state(e, "scenarios.json", [])
+    control(f"/reset/{e.name}", {})
+    held = _state(e, "held.json", [])
+    (layout.state_dir(e.name) / "held.json").unlink(missing_ok=True)
+    traffic_control(e, producers_paused=False, stalled=[])
+    a = account(e)
+    asg = a.client("autoscaling")
+    for i in asg.describe_auto_scaling_groups(AutoScalingGroupNames=[e.asg])["AutoScalingGroups"][0]["Instances"]:
+        if i["HealthStatus"] != "Healthy":
+            asg.set_instance_health(InstanceId=i["InstanceId"], HealthStatus="Healthy")
+    if layout.SECURED:
+        from . import pki
+        pki.reset(e, a)
+    if held:
+        wait_rolled(e, a, held)
+    _put(e, "scenarios.json", [])
+    return f"{e.name}: reset (faults pass, no held service, traffic normal, instances healthy" + \
+           (", certificates restored)" if layout.SECURED else ")")
+
+
+def usage() -> str:
+    names = sorted(list(SIMPLE) + list(SPECIAL) + list(cert_scenarios()))
+    return ("usage: ./sandbox/scenario NAME ENV [SOURCE] | ./sandbox/scenario reset ENV\n"
+            f"  NAME: {', '.join(names)}\n  ENV: {', '.join(layout.BY_NAME)}")
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) < 2:
+        raise SystemExit(usage())
+    name, e = argv[0], layout.env(argv[1])
+    source = argv[2] if len(argv) > 2 else None
+    if name == "reset":
+        print(reset(e))
+        return
+    if name in SIMPLE:
+        kind, mode = SIMPLE[name]
+        if source and kind != "aws":
+            raise SystemExit(f"{name} takes no SOURCE")
+        msg = fault(e, kind, mode, source)
+    elif name in SPECIAL:
+        msg = SPECIAL[name](e, source)
+    elif name in cert_scenarios():
+        msg = cert_scenarios()[name](e, account(e), source)
+    else:
+        raise SystemExit(usage())
+    remember(e, {"name": name, "source": source, "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    print(msg)

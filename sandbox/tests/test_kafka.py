@@ -1,0 +1,109 @@
+"""confluent-kafka, through the fault proxy: topics, exact end offsets, groups as named."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka import ConsumerGroupState, ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka.admin import AdminClient, OffsetSpec
+
+from conftest import MUTATE, describe_group_members, kafka_conf, scenario, wait_for
+
+ENVS = ["dev", "test", "acc", "prod"]
+
+
+def admin(sb, env) -> AdminClient:
+    return AdminClient(kafka_conf(sb, env))
+
+
+def end_offsets(a: AdminClient, topics: dict[str, int]) -> dict[tuple[str, int], int]:
+    req = {TopicPartition(t, p): OffsetSpec.latest() for t, n in topics.items() for p in range(n)}
+    res = a.list_offsets(req, request_timeout=10)
+    return {(tp.topic, tp.partition): f.result().offset for tp, f in res.items()}
+
+
+def committed(a: AdminClient, group: str) -> dict[tuple[str, int], int]:
+    r = a.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)], request_timeout=10)[group].result()
+    return {(tp.topic, tp.partition): tp.offset for tp in r.topic_partitions}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_topics_and_broker_are_seen_through_the_proxy(sb, env):
+    e = sb["environments"][env]
+    md = admin(sb, env).list_topics(timeout=10)
+    assert {t: len(md.topics[t].partitions) for t in sb["topics"]} == sb["topics"]
+    # the broker advertises the proxy's address, so clients stay on the proxy
+    assert [f"{b.host}:{b.port}" for b in md.brokers.values()] == [e["kafka_bootstrap"]]
+
+
+def test_end_offsets_equal_what_the_producers_counted(sb, reset_env):
+    env = MUTATE
+    reset_env.append(env)
+    scenario("producers-paused", env)
+    produced = json.loads(Path(sb["environments"][env]["produced_file"]).read_text())
+    assert produced["producers_paused"] and produced["total"] > 0
+    ends = end_offsets(admin(sb, env), sb["topics"])
+    counted = {(t, int(p)): n for t, parts in produced["topics"].items() for p, n in parts.items()}
+    assert ends == counted
+    time.sleep(2)
+    assert end_offsets(admin(sb, env), sb["topics"]) == ends  # paused means paused
+    scenario("reset", env)
+    wait_for(lambda: sum(end_offsets(admin(sb, env), sb["topics"]).values()) > sum(ends.values()), 15,
+             what="producers to resume")
+
+
+def test_groups_behave_as_named_over_a_minute(sb):
+    """billing keeps up (ok), analytics commits while its lag grows (warn), archiver left (stop)."""
+    samples: dict[str, list] = {env: [] for env in ENVS}
+    admins = {env: admin(sb, env) for env in ENVS}
+    for i in range(7):
+        for env in ENVS:
+            a = admins[env]
+            ends = end_offsets(a, sb["topics"])
+            samples[env].append({g: (committed(a, g), ends) for g in sb["groups"]})
+        if i < 6:
+            time.sleep(10)
+    for env in ENVS:
+        s = samples[env]
+
+        def lag(sample, group):
+            c, ends = sample[group]
+            return sum(ends[k] - v for k, v in c.items())
+
+        def commits(sample, group):
+            return sum(sample[group][0].values())
+        # billing: small lag at every sample, commits move
+        assert all(lag(x, "billing") <= 30 for x in s), [lag(x, "billing") for x in s]
+        assert commits(s[-1], "billing") > commits(s[0], "billing")
+        # analytics: commits move and lag grows between every pair of samples
+        for a_, b_ in zip(s, s[1:]):
+            assert commits(b_, "analytics") > commits(a_, "analytics"), env
+            assert lag(b_, "analytics") > lag(a_, "analytics"), env
+        # archiver: commits never move, lag grows
+        assert len({commits(x, "archiver") for x in s}) == 1
+        assert lag(s[-1], "archiver") > lag(s[0], "archiver") > 0
+        states = {g: f.result().state for g, f in admins[env].describe_consumer_groups(list(sb["groups"])).items()}
+        assert states == {"billing": ConsumerGroupState.STABLE, "analytics": ConsumerGroupState.STABLE,
+                          "archiver": ConsumerGroupState.EMPTY}, env
+        tansu = sb["environments"][env]["ports"]["tansu"]
+        assert describe_group_members(tansu, "archiver") == ("Empty", 0)
+        assert describe_group_members(tansu, "billing") == ("Stable", 1)
+
+
+def test_group_stalled_keeps_its_member_and_stops_committing(sb, reset_env):
+    env = MUTATE
+    reset_env.append(env)
+    a = admin(sb, env)
+    scenario("group-stalled", env)
+    time.sleep(2)
+    first = committed(a, "billing")
+    ends0 = end_offsets(a, sb["topics"])
+    time.sleep(8)
+    assert committed(a, "billing") == first
+    ends1 = end_offsets(a, sb["topics"])
+    assert sum(ends1.values()) > sum(ends0.values())
+    assert describe_group_members(sb["environments"][env]["ports"]["tansu"], "billing") == ("Stable", 1)
+    scenario("reset", env)
+    wait_for(lambda: sum(committed(a, "billing").values()) > sum(first.values()), 15, what="billing to commit again")

@@ -1,0 +1,213 @@
+"""Every scenario does what it says through the proxy, seen by independent clients, and
+`reset` undoes it."""
+from __future__ import annotations
+
+import socket
+import time
+
+import botocore.exceptions as bx
+import pytest
+from botocore.config import Config
+from botocore.parsers import ResponseParserError
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
+
+from conftest import MUTATE, client, kafka_conf, refused, scenario, session, wait_for
+
+ENV = MUTATE
+
+
+def aws_works(sb) -> bool:
+    return client(sb, ENV, "ecs").list_clusters()["clusterArns"] != []
+
+
+def kafka_works(sb) -> bool:
+    md = AdminClient(kafka_conf(sb, ENV)).list_topics(timeout=10)
+    return "orders" in md.topics
+
+
+@pytest.fixture
+def env(sb, reset_env):
+    reset_env.append(ENV)
+    return sb["environments"][ENV]
+
+
+@pytest.fixture
+def creds(sb):
+    """Clients made (role assumed) before the fault, so the fault hits the service call."""
+    s = session(sb, ENV)
+    s.get_credentials().get_frozen_credentials()
+    return s
+
+
+def test_aws_refuse(sb, env, creds):
+    ecs = creds.client("ecs", config=Config(retries={"max_attempts": 1}, connect_timeout=2))
+    scenario("aws-refuse", ENV)
+    assert refused(env["ports"]["aws_proxy"])
+    with pytest.raises(bx.EndpointConnectionError):
+        ecs.list_clusters()
+    scenario("reset", ENV)
+    assert aws_works(sb)
+
+
+def test_aws_blackhole(sb, env, creds):
+    ecs = creds.client("ecs", config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=2))
+    scenario("aws-blackhole", ENV)
+    with socket.create_connection(("127.0.0.1", env["ports"]["aws_proxy"]), timeout=2):
+        pass  # it accepts
+    t0 = time.time()
+    with pytest.raises(bx.ReadTimeoutError):
+        ecs.list_clusters()
+    assert time.time() - t0 >= 1.9
+    scenario("reset", ENV)
+    assert aws_works(sb)
+
+
+def test_aws_slow(sb, env, creds):
+    ecs = creds.client("ecs", config=Config(retries={"max_attempts": 1}, read_timeout=20))
+    scenario("aws-slow", ENV)
+    t0 = time.time()
+    assert ecs.list_clusters()["clusterArns"]
+    assert time.time() - t0 >= 2.9
+    scenario("reset", ENV)
+    t0 = time.time()
+    assert ecs.list_clusters()["clusterArns"]
+    assert time.time() - t0 < 1.5
+
+
+def test_aws_throttle_in_each_protocol(sb, env, creds):
+    cfg = Config(retries={"max_attempts": 1, "mode": "standard"})
+    scenario("aws-throttle", ENV)
+    calls = [("ecs", "list_clusters", {}, "ThrottlingException"),                  # JSON 1.1
+             ("ssm", "describe_parameters", {}, "ThrottlingException"),            # JSON 1.1
+             ("autoscaling", "describe_auto_scaling_groups", {}, "Throttling"),    # Query XML
+             ("sts", "get_caller_identity", {}, "Throttling"),                     # Query XML
+             ("route53", "list_hosted_zones", {}, "Throttling"),                   # REST-XML
+             ("ec2", "describe_instances", {}, "RequestLimitExceeded")]            # EC2 XML
+    for svc, op, kw, code in calls:
+        with pytest.raises(bx.ClientError) as ex:
+            getattr(creds.client(svc, config=cfg), op)(**kw)
+        assert ex.value.response["Error"]["Code"] == code, svc
+        assert ex.value.response["Error"]["Message"] in ("Rate exceeded", "Request limit exceeded."), svc
+    # botocore itself classifies these as throttles (it retries them in standard mode)
+    from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
+    err = ex.value.response
+    assert ThrottledRetryableChecker().is_retryable(RetryContext(attempt_number=1, parsed_response=err))
+    scenario("reset", ENV)
+    assert aws_works(sb)
+
+
+def test_aws_throttle_of_one_service(sb, env, creds):
+    cfg = Config(retries={"max_attempts": 1, "mode": "standard"})
+    scenario("aws-throttle", ENV, "ssm")
+    assert creds.client("ecs", config=cfg).list_clusters()["clusterArns"]
+    with pytest.raises(bx.ClientError) as ex:
+        creds.client("ssm", config=cfg).describe_parameters()
+    assert ex.value.response["Error"]["Code"] == "ThrottlingException"
+
+
+def test_aws_garbage(sb, env, creds):
+    cfg = Config(retries={"max_attempts": 1})
+    scenario("aws-garbage", ENV)
+    for svc, op in (("ecs", "list_clusters"), ("autoscaling", "describe_auto_scaling_groups")):
+        with pytest.raises((ResponseParserError, UnicodeDecodeError)):  # XML, JSON
+            getattr(creds.client(svc, config=cfg), op)()
+    scenario("reset", ENV)
+    assert aws_works(sb)
+
+
+def test_kafka_refuse(sb, env):
+    assert kafka_works(sb)
+    scenario("kafka-refuse", ENV)
+    assert refused(env["ports"]["kafka_proxy"])
+    with pytest.raises(KafkaException):
+        AdminClient(kafka_conf(sb, ENV)).list_topics(timeout=4)
+    scenario("reset", ENV)
+    assert kafka_works(sb)
+
+
+def test_kafka_blackhole(sb, env):
+    scenario("kafka-blackhole", ENV)
+    with socket.create_connection(("127.0.0.1", env["ports"]["kafka_proxy"]), timeout=2):
+        pass
+    t0 = time.time()
+    with pytest.raises(KafkaException):
+        AdminClient(kafka_conf(sb, ENV)).list_topics(timeout=4)
+    assert time.time() - t0 >= 3.5
+    scenario("reset", ENV)
+    assert kafka_works(sb)
+
+
+def test_broker_down(sb, env):
+    ecs = client(sb, ENV, "ecs")
+    scenario("broker-down", ENV)
+    arns = ecs.list_tasks(cluster=env["cluster"], desiredStatus="RUNNING")["taskArns"]
+    assert arns == []
+    for s in ecs.describe_services(cluster=env["cluster"], services=env["services"])["services"]:
+        assert s["runningCount"] == 0 and s["desiredCount"] == 1
+    assert refused(env["ports"]["kafka_proxy"])
+    with pytest.raises(KafkaException):
+        AdminClient(kafka_conf(sb, ENV)).list_topics(timeout=4)
+    scenario("reset", ENV)
+    tasks = ecs.describe_tasks(cluster=env["cluster"],
+                               tasks=ecs.list_tasks(cluster=env["cluster"], desiredStatus="RUNNING")["taskArns"])["tasks"]
+    assert sorted(t["group"] for t in tasks) == [f"service:{s}" for s in env["services"]]
+    assert kafka_works(sb)
+
+
+def test_broker_down_of_one_service(sb, env):
+    ecs = client(sb, ENV, "ecs")
+    scenario("broker-down", ENV, "kafka-broker-2")
+    arns = ecs.list_tasks(cluster=env["cluster"], desiredStatus="RUNNING")["taskArns"]
+    groups = sorted(t["group"] for t in ecs.describe_tasks(cluster=env["cluster"], tasks=arns)["tasks"])
+    assert groups == ["service:kafka-broker-1", "service:kafka-broker-3"]
+    assert kafka_works(sb)  # the other brokers still serve
+
+
+def test_instance_unhealthy(sb, env):
+    asg = client(sb, ENV, "autoscaling")
+
+    def health():
+        g = asg.describe_auto_scaling_groups(AutoScalingGroupNames=[env["asg"]])["AutoScalingGroups"][0]
+        return sorted(i["HealthStatus"] for i in g["Instances"])
+    scenario("instance-unhealthy", ENV)
+    assert health() == ["Healthy", "Healthy", "Unhealthy"]
+    time.sleep(2)
+    assert health() == ["Healthy", "Healthy", "Unhealthy"]  # not replaced
+    scenario("reset", ENV)
+    assert health() == ["Healthy"] * 3
+
+
+def test_endpoint_faults(sb, env):
+    port = env["ports"]["public_proxy"]
+    scenario("endpoint-blackhole", ENV)
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        s.settimeout(2)
+        s.sendall(b"\x00\x00\x00\x0b\x00\x12\x00\x00\x00\x00\x00\x01\x00\x01x")  # ApiVersions v0
+        with pytest.raises(socket.timeout):
+            s.recv(10)
+    assert kafka_works(sb)  # the Kafka address is another target
+    scenario("endpoint-slow", ENV)
+    conf = kafka_conf(sb, ENV)
+    conf["bootstrap.servers"] = env["public_endpoint"]
+    conf["socket.timeout.ms"] = 15000
+    t0 = time.time()
+    AdminClient(conf).list_topics(timeout=20)
+    assert time.time() - t0 >= 2.9
+    scenario("reset", ENV)
+    t0 = time.time()
+    AdminClient(conf).list_topics(timeout=10)
+    assert time.time() - t0 < 2.5
+
+
+def test_reset_restores_everything(sb, env):
+    for name in ("aws-throttle", "kafka-blackhole", "group-stalled", "producers-paused", "instance-unhealthy"):
+        scenario(name, ENV)
+    out = scenario("reset", ENV)
+    assert "reset" in out
+    assert aws_works(sb) and kafka_works(sb)
+    import json
+    from pathlib import Path
+    from conftest import HOME
+    faults = json.loads((HOME / "state" / "faults.json").read_text())
+    assert all(f["mode"] == "pass" for n, f in faults.items() if n.startswith(ENV + "-"))

@@ -1,0 +1,257 @@
+"""Issue 4: Private CA certificates, TLS fronts and SASL gates, proven with independent
+clients (openssl s_client, Python ssl, confluent-kafka, boto3), and rolls that reload them."""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+import ssl
+import subprocess
+import time
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from conftest import client, kafka_conf, scenario, ssm_password, wait_for
+
+TLS_ENVS = ["acc", "prod"]
+CERT_ENV = "acc"
+
+
+def served(port: int) -> x509.Certificate:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, ctx.wrap_socket(raw) as s:
+        return x509.load_der_x509_certificate(s.getpeercert(binary_form=True))
+
+
+def s_client(port: int, ca_file: str, verify_ip: bool = True) -> subprocess.CompletedProcess:
+    args = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", ca_file, "-verify_return_error"]
+    if verify_ip:
+        args += ["-verify_ip", "127.0.0.1"]
+    return subprocess.run(args, input="", capture_output=True, text=True, timeout=20)
+
+
+def ssm_cert(sb, env) -> x509.Certificate:
+    e = sb["environments"][env]
+    pem = client(sb, env, "ssm").get_parameter(Name=e["ssm"]["broker-cert"])["Parameter"]["Value"]
+    return x509.load_pem_x509_certificate(pem.encode())
+
+
+@pytest.mark.parametrize("env", TLS_ENVS)
+def test_openssl_verifies_the_chain_to_the_trust_anchor(sb, env):
+    e = sb["environments"][env]
+    for port in (e["ports"]["kafka_proxy"], e["ports"]["public_proxy"]):
+        p = s_client(port, e["ca_file"])
+        assert p.returncode == 0, p.stdout[-500:] + p.stderr[-500:]
+        assert "Verify return code: 0 (ok)" in p.stdout
+
+
+@pytest.mark.parametrize("env", TLS_ENVS)
+def test_the_served_certificate_is_the_one_in_ssm_issued_by_the_private_ca(sb, env):
+    e = sb["environments"][env]
+    cert = served(e["ports"]["kafka_proxy"])
+    assert cert.serial_number == ssm_cert(sb, env).serial_number
+    sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert ipaddress.ip_address("127.0.0.1") in sans.get_values_for_type(x509.IPAddress)
+    pca = client(sb, env, "acm-pca")
+    ca = pca.describe_certificate_authority(CertificateAuthorityArn=e["pca_arn"])["CertificateAuthority"]
+    assert ca["Type"] == "SUBORDINATE" and ca["Status"] == "ACTIVE"
+    ca_pem = pca.get_certificate_authority_certificate(CertificateAuthorityArn=e["pca_arn"])["Certificate"]
+    assert cert.issuer == x509.load_pem_x509_certificate(ca_pem.encode()).subject
+    key = client(sb, env, "ssm").get_parameter(Name=e["ssm"]["broker-key"])["Parameter"]
+    assert key["Type"] == "SecureString"
+
+
+# ---------------------------------------------------------------- SASL
+def login(sb, env, **overrides) -> tuple[bool, list]:
+    errors: list = []
+    conf = kafka_conf(sb, env, **overrides)
+    conf["error_cb"] = errors.append
+    try:
+        md = AdminClient(conf).list_topics(timeout=6)
+        return "orders" in md.topics, errors
+    except KafkaException:
+        return False, errors
+
+
+def auth_error(errors) -> bool:
+    return any(e.code() in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED) for e in errors)
+
+
+@pytest.mark.parametrize("env,mechanism", [("test", "PLAIN"), ("prod", "SCRAM-SHA-512"), ("prod", "SCRAM-SHA-256")])
+def test_login_with_the_ssm_password(sb, env, mechanism):
+    for user in ("admin", "client"):
+        ok, errors = login(sb, env, **{"sasl.mechanism": mechanism, "sasl.username": user,
+                                       "sasl.password": ssm_password(sb, env, user)})
+        assert ok, errors
+
+
+@pytest.mark.parametrize("env", ["test", "prod"])
+def test_refused_logins(sb, env):
+    mech = sb["environments"][env]["sasl_mechanism"]
+    ok, errors = login(sb, env, **{"sasl.password": "not-the-password"})
+    assert not ok and auth_error(errors), errors
+    ok, errors = login(sb, env, **{"sasl.username": "mallory"})
+    assert not ok and auth_error(errors), errors
+    wrong = "SCRAM-SHA-256" if mech == "PLAIN" else "PLAIN"
+    ok, errors = login(sb, env, **{"sasl.mechanism": wrong})
+    assert not ok and auth_error(errors), errors
+    no_sasl = "PLAINTEXT" if env == "test" else "SSL"
+    ok, errors = login(sb, env, **{"security.protocol": no_sasl})
+    assert not ok, errors
+
+
+def test_a_new_password_is_required_only_after_the_roll(sb):
+    env = "test"
+    e = sb["environments"][env]
+    ssm, ecs = client(sb, env, "ssm"), client(sb, env, "ecs")
+    name = e["ssm"]["admin-password"]
+    old = ssm_password(sb, env, "admin")
+    new = "N" + old[1:][::-1]
+
+    def roll():
+        for s in e["services"]:
+            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
+        time.sleep(1)
+
+        def done():
+            for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]:
+                d = [x for x in s["deployments"] if x["status"] == "PRIMARY"][0]
+                if d["rolloutState"] != "COMPLETED":
+                    return False
+                if not ecs.list_tasks(cluster=e["cluster"], startedBy=d["id"], desiredStatus="RUNNING")["taskArns"]:
+                    return False
+            return True
+        wait_for(done, 60, interval=0.5, what="the roll")
+    try:
+        ssm.put_parameter(Name=name, Value=new, Type="SecureString", Overwrite=True)
+        assert login(sb, env, **{"sasl.password": old})[0]          # not yet: the broker has the old one
+        assert not login(sb, env, **{"sasl.password": new})[0]
+        roll()
+        assert wait_for(lambda: login(sb, env, **{"sasl.password": new})[0], 20, what="login with the new password")
+        ok, errors = login(sb, env, **{"sasl.password": old})
+        assert not ok and auth_error(errors)
+    finally:
+        ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
+        roll()
+    assert wait_for(lambda: login(sb, env, **{"sasl.password": old})[0], 20, what="the old password again")
+
+
+def test_a_new_certificate_is_served_only_after_the_roll(sb):
+    env = CERT_ENV
+    e = sb["environments"][env]
+    ssm, ecs, pca = client(sb, env, "ssm"), client(sb, env, "ecs"), client(sb, env, "acm-pca")
+    before = served(e["ports"]["kafka_proxy"])
+    versions = {k: ssm.get_parameter(Name=e["ssm"][k])["Parameter"]["Version"] for k in ("broker-cert", "broker-key")}
+
+    def roll():
+        for s in e["services"]:
+            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
+        time.sleep(1)
+        wait_for(lambda: all([x for x in s["deployments"] if x["status"] == "PRIMARY"][0]["rolloutState"] == "COMPLETED"
+                             for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]),
+                 60, interval=0.5, what="the roll")
+        time.sleep(1)
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    names = [x509.DNSName(f"broker.kafka.{env}.internal"), x509.DNSName("localhost"),
+             x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, f"broker.kafka.{env}.internal")]))
+           .add_extension(x509.SubjectAlternativeName(names), critical=False).sign(key, hashes.SHA256()))
+    arn = pca.issue_certificate(CertificateAuthorityArn=e["pca_arn"], Csr=csr.public_bytes(serialization.Encoding.PEM),
+                                SigningAlgorithm="SHA256WITHRSA", Validity={"Value": 90, "Type": "DAYS"})["CertificateArn"]
+    got = wait_for(lambda: _get_cert(pca, e["pca_arn"], arn), 10, what="the issued certificate")
+    new = x509.load_pem_x509_certificate(got["Certificate"].encode())
+    try:
+        ssm.put_parameter(Name=e["ssm"]["broker-key"], Type="SecureString", Overwrite=True,
+                          Value=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()).decode())
+        ssm.put_parameter(Name=e["ssm"]["broker-cert"], Type="String", Overwrite=True,
+                          Value=got["Certificate"] + "\n" + got["CertificateChain"] + "\n")
+        time.sleep(2)
+        assert served(e["ports"]["kafka_proxy"]).serial_number == before.serial_number
+        roll()
+        assert served(e["ports"]["kafka_proxy"]).serial_number == new.serial_number
+        assert s_client(e["ports"]["kafka_proxy"], e["ca_file"]).returncode == 0
+    finally:
+        cert_old = ssm.get_parameter(Name=f"{e['ssm']['broker-cert']}:{versions['broker-cert']}")["Parameter"]["Value"]
+        key_old = ssm.get_parameter(Name=f"{e['ssm']['broker-key']}:{versions['broker-key']}",
+                                    WithDecryption=True)["Parameter"]["Value"]
+        ssm.put_parameter(Name=e["ssm"]["broker-key"], Value=key_old, Type="SecureString", Overwrite=True)
+        ssm.put_parameter(Name=e["ssm"]["broker-cert"], Value=cert_old, Type="String", Overwrite=True)
+        roll()
+    assert served(e["ports"]["kafka_proxy"]).serial_number == before.serial_number
+
+
+def _get_cert(pca, ca_arn, arn):
+    try:
+        return pca.get_certificate(CertificateAuthorityArn=ca_arn, CertificateArn=arn)
+    except pca.exceptions.RequestInProgressException:
+        return None
+
+
+# ---------------------------------------------------------------- certificate scenarios
+@pytest.fixture
+def cert_env(reset_env):
+    reset_env.append(CERT_ENV)
+    return CERT_ENV
+
+
+def days_left(cert: x509.Certificate) -> float:
+    return (cert.not_valid_after_utc - dt.datetime.now(dt.timezone.utc)).total_seconds() / 86400
+
+
+def test_cert_expiring(sb, cert_env):
+    e = sb["environments"][cert_env]
+    original = served(e["ports"]["kafka_proxy"]).serial_number
+    scenario("cert-expiring", cert_env)
+    cert = served(e["ports"]["kafka_proxy"])
+    assert 4.9 < days_left(cert) <= 5.01
+    assert ssm_cert(sb, cert_env).serial_number == cert.serial_number
+    assert s_client(e["ports"]["kafka_proxy"], e["ca_file"]).returncode == 0  # still chains to the anchors
+    scenario("reset", cert_env)
+    assert served(e["ports"]["kafka_proxy"]).serial_number == original
+
+
+def test_ca_expiring(sb, cert_env):
+    e = sb["environments"][cert_env]
+    pca = client(sb, cert_env, "acm-pca")
+
+    def ca_days():
+        ca = pca.describe_certificate_authority(CertificateAuthorityArn=e["pca_arn"])["CertificateAuthority"]
+        return (ca["NotAfter"] - dt.datetime.now(dt.timezone.utc)).total_seconds() / 86400
+    assert ca_days() > 300
+    scenario("ca-expiring", cert_env)
+    assert 19.9 < ca_days() <= 20.01
+    scenario("reset", cert_env)
+    assert ca_days() > 300
+
+
+def test_cert_wrong_name(sb, cert_env):
+    e = sb["environments"][cert_env]
+    scenario("cert-wrong-name", cert_env)
+    p = s_client(e["ports"]["kafka_proxy"], e["ca_file"])
+    assert p.returncode != 0
+    assert s_client(e["ports"]["kafka_proxy"], e["ca_file"], verify_ip=False).returncode == 0  # chain fine
+    ok, errors = login(sb, cert_env)
+    assert not ok
+    scenario("reset", cert_env)
+    assert s_client(e["ports"]["kafka_proxy"], e["ca_file"]).returncode == 0
+    assert login(sb, cert_env)[0]
+
+
+def test_cert_untrusted(sb, cert_env):
+    e = sb["environments"][cert_env]
+    scenario("cert-untrusted", cert_env)
+    p = s_client(e["ports"]["kafka_proxy"], e["ca_file"], verify_ip=False)
+    assert p.returncode != 0
+    assert not login(sb, cert_env)[0]
+    scenario("reset", cert_env)
+    assert s_client(e["ports"]["kafka_proxy"], e["ca_file"]).returncode == 0
