@@ -22,10 +22,16 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        .target(
+            name: "LookoutModel",
+            dependencies: ["LookoutConfig"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "lookout",
             dependencies: [
                 "LookoutConfig",
+                "LookoutModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -33,6 +39,11 @@ let package = Package(
         .testTarget(
             name: "LookoutConfigTests",
             dependencies: ["LookoutConfig"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LookoutModelTests",
+            dependencies: ["LookoutModel"],
             swiftSettings: strict
         ),
         .testTarget(

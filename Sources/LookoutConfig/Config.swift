@@ -86,6 +86,8 @@ public struct LagConfig: Sendable {
     public var window: Int = 10
     public var minSamples: Int = 3
     public var allowance: Int = 0
+
+    public init() {}
 }
 
 public struct CertificatesConfig: Sendable {
@@ -93,6 +95,8 @@ public struct CertificatesConfig: Sendable {
     public var critDays: Int = 7
     public var pca: ARN?
     public var tracked: [TrackedCertificateConfig] = []
+
+    public init() {}
 }
 
 public struct TrackedCertificateConfig: Sendable {
@@ -128,4 +132,6 @@ public struct GenerateConfig: Sendable {
 
     public var length: Int = 32
     public var alphabet: Alphabet = .alnum
+
+    public init() {}
 }

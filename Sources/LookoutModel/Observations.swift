@@ -1,0 +1,168 @@
+import Foundation
+
+// What the sources saw, before any judgement. Values AWS does not report stay nil.
+
+public struct ECSObservation: Sendable {
+    public var cluster: String
+    public var services: [ServiceObservation]
+    public var tasks: [TaskObservation]
+
+    public init(cluster: String, services: [ServiceObservation], tasks: [TaskObservation]) {
+        self.cluster = cluster
+        self.services = services
+        self.tasks = tasks
+    }
+}
+
+public struct ServiceObservation: Sendable {
+    public var name: String
+    public var desired: Int
+    /// Counted from the service's tasks (group `service:NAME`) by last status.
+    public var running: Int
+    public var pending: Int
+    public var deployment: DeploymentObservation?
+
+    public init(name: String, desired: Int, running: Int, pending: Int, deployment: DeploymentObservation?) {
+        self.name = name
+        self.desired = desired
+        self.running = running
+        self.pending = pending
+        self.deployment = deployment
+    }
+}
+
+public struct DeploymentObservation: Sendable {
+    public var id: String
+    public var rolloutState: String?
+    public var createdAt: Date?
+
+    public init(id: String, rolloutState: String?, createdAt: Date?) {
+        self.id = id
+        self.rolloutState = rolloutState
+        self.createdAt = createdAt
+    }
+}
+
+public struct TaskObservation: Sendable {
+    public var arn: String
+    /// The service from the task's group `service:NAME`, nil for a task no service started.
+    public var service: String?
+    public var lastStatus: String
+    public var health: String?
+    public var startedAt: Date?
+    public var startedBy: String?
+
+    public init(arn: String, service: String?, lastStatus: String, health: String?, startedAt: Date?, startedBy: String?) {
+        self.arn = arn
+        self.service = service
+        self.lastStatus = lastStatus
+        self.health = health
+        self.startedAt = startedAt
+        self.startedBy = startedBy
+    }
+}
+
+public struct AutoScalingObservation: Sendable {
+    public var groups: [AutoScalingGroupObservation]
+
+    public init(groups: [AutoScalingGroupObservation]) {
+        self.groups = groups
+    }
+}
+
+public struct AutoScalingGroupObservation: Sendable {
+    public var name: String
+    public var min: Int
+    public var max: Int
+    public var desired: Int
+    public var instances: [InstanceObservation]
+
+    public var inService: Int { instances.filter { $0.lifecycleState == "InService" }.count }
+
+    public init(name: String, min: Int, max: Int, desired: Int, instances: [InstanceObservation]) {
+        self.name = name
+        self.min = min
+        self.max = max
+        self.desired = desired
+        self.instances = instances
+    }
+}
+
+public struct InstanceObservation: Sendable {
+    public var id: String
+    public var lifecycleState: String
+    public var health: String
+
+    public init(id: String, lifecycleState: String, health: String) {
+        self.id = id
+        self.lifecycleState = lifecycleState
+        self.health = health
+    }
+}
+
+/// An SSM parameter's metadata; its value is never read to make one.
+public struct SecretObservation: Sendable {
+    public var name: String
+    public var ssm: String
+    public var version: Int
+    public var lastModified: Date
+
+    public init(name: String, ssm: String, version: Int, lastModified: Date) {
+        self.name = name
+        self.ssm = ssm
+        self.version = version
+        self.lastModified = lastModified
+    }
+}
+
+public enum CertificateSource: String, Sendable {
+    case ca, tracked, served
+}
+
+public struct CertificateObservation: Sendable {
+    public var name: String
+    public var source: CertificateSource
+    public var subject: String
+    public var serial: String
+    public var notBefore: Date?
+    public var notAfter: Date
+    /// Whether the chain leads to the environment's trust anchors; nil when it could not be judged.
+    public var chainsToCA: Bool?
+    /// For the CA: its status at ACM PCA (`ACTIVE`, `DISABLED`, ...).
+    public var caStatus: String?
+    /// Where it was read from: an SSM parameter, the PCA, an endpoint.
+    public var location: String
+    /// The SSM parameter version it was read at, for tracked certificates.
+    public var version: Int?
+    public var lastModified: Date?
+
+    public init(name: String, source: CertificateSource, subject: String, serial: String, notBefore: Date?, notAfter: Date,
+                chainsToCA: Bool?, caStatus: String?, location: String, version: Int? = nil, lastModified: Date? = nil) {
+        self.name = name
+        self.source = source
+        self.subject = subject
+        self.serial = serial
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.chainsToCA = chainsToCA
+        self.caStatus = caStatus
+        self.location = location
+        self.version = version
+        self.lastModified = lastModified
+    }
+}
+
+public struct HealthCheckObservation: Sendable {
+    public var id: String
+    /// The endpoint of the config that names this health check.
+    public var endpoint: String
+    public var healthyObservations: Int
+    public var totalObservations: Int
+
+    public init(id: String, endpoint: String, healthyObservations: Int, totalObservations: Int) {
+        self.id = id
+        self.endpoint = endpoint
+        self.healthyObservations = healthyObservations
+        self.totalObservations = totalObservations
+    }
+}

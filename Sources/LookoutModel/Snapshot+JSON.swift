@@ -1,0 +1,143 @@
+import Foundation
+
+extension Snapshot {
+    /// The document of `snapshot --format json`, exactly as `schema/snapshot.schema.json` describes it.
+    public var json: JSONValue {
+        .object([
+            ("generated_at", .date(generatedAt)),
+            ("status", .string(status.rawValue)),
+            ("environments", .array(environments.map(\.json))),
+        ])
+    }
+}
+
+extension EnvironmentSnapshot {
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("name", .string(name)),
+            ("protected", .bool(protected)),
+            ("status", .string(status.rawValue)),
+            ("errors", .array(sources.compactMap { source in
+                guard let error = source.error else { return nil }
+                return .object([("source", .string(source.name)), ("message", .string(error)), ("since", .optional(source.errorSince))])
+            })),
+            ("sources", .array(sources.map { source in
+                .object([
+                    ("name", .string(source.name)),
+                    ("status", .string(source.status.rawValue)),
+                    ("fetched_at", .optional(source.fetchedAt)),
+                    ("age_seconds", .optional(source.ageSeconds)),
+                    ("duration_ms", .int(source.durationMs)),
+                ])
+            })),
+            ("findings", .array(findings.map { finding in
+                .object([("status", .string(finding.status.rawValue)), ("source", .string(finding.source)),
+                         ("object", .string(finding.object)), ("message", .string(finding.message))])
+            })),
+        ]
+        if sources.contains(where: { $0.name == "ecs" }) { pairs.append(("ecs", ecs?.json ?? .null)) }
+        if sources.contains(where: { $0.name == "autoscaling" }) { pairs.append(("autoscaling", autoscaling?.json ?? .null)) }
+        if sources.contains(where: { $0.name == "certificates" }) {
+            pairs.append(("certificates", certificates.map { .array($0.map(\.json)) } ?? .null))
+        }
+        if sources.contains(where: { $0.name == "route53" }) {
+            pairs.append(("health_checks", healthChecks.map { .array($0.map(\.json)) } ?? .null))
+        }
+        if sources.contains(where: { $0.name == "secrets" }) {
+            pairs.append(("secrets", secrets.map { .array($0.map(\.json)) } ?? .null))
+        }
+        return .object(pairs)
+    }
+}
+
+extension JudgedECS {
+    var json: JSONValue {
+        .object([
+            ("cluster", .string(observation.cluster)),
+            ("services", .array(observation.services.map { service in
+                .object([
+                    ("name", .string(service.name)),
+                    ("status", .string((serviceStatus[service.name] ?? .ok).rawValue)),
+                    ("desired", .int(service.desired)),
+                    ("running", .int(service.running)),
+                    ("pending", .int(service.pending)),
+                    ("deployment", service.deployment.map { deployment in
+                        .object([("id", .string(deployment.id)), ("rollout_state", .optional(deployment.rolloutState)),
+                                 ("created_at", .optional(deployment.createdAt))])
+                    } ?? .null),
+                ])
+            })),
+            ("tasks", .array(observation.tasks.map { task in
+                .object([
+                    ("arn", .string(task.arn)),
+                    ("service", .optional(task.service)),
+                    ("last_status", .string(task.lastStatus)),
+                    ("health", .optional(task.health)),
+                    ("started_at", .optional(task.startedAt)),
+                    ("started_by", .optional(task.startedBy)),
+                ])
+            })),
+        ])
+    }
+}
+
+extension AutoScalingObservation {
+    var json: JSONValue {
+        .object([("groups", .array(groups.map { group in
+            .object([
+                ("name", .string(group.name)),
+                ("min", .int(group.min)),
+                ("max", .int(group.max)),
+                ("desired", .int(group.desired)),
+                ("in_service", .int(group.inService)),
+                ("instances", .array(group.instances.map { instance in
+                    .object([("id", .string(instance.id)), ("lifecycle_state", .string(instance.lifecycleState)),
+                             ("health", .string(instance.health))])
+                })),
+            ])
+        }))])
+    }
+}
+
+extension JudgedSecret {
+    var json: JSONValue {
+        .object([
+            ("name", .string(observation.name)),
+            ("ssm", .string(observation.ssm)),
+            ("version", .int(observation.version)),
+            ("last_modified", .date(observation.lastModified)),
+            ("age_days", .int(ageDays)),
+            ("roll_pending", rollPending.map { .bool($0) } ?? .null),
+            ("status", .string(status.rawValue)),
+        ])
+    }
+}
+
+extension JudgedCertificate {
+    var json: JSONValue {
+        .object([
+            ("name", .string(observation.name)),
+            ("source", .string(observation.source.rawValue)),
+            ("subject", .string(observation.subject)),
+            ("serial", .string(observation.serial)),
+            ("not_after", .date(observation.notAfter)),
+            ("days_left", .int(daysLeft)),
+            ("status", .string(status.rawValue)),
+            ("chains_to_ca", observation.chainsToCA.map { .bool($0) } ?? .null),
+            ("location", .string(observation.location)),
+            ("roll_pending", rollPending.map { .bool($0) } ?? .null),
+        ])
+    }
+}
+
+extension JudgedHealthCheck {
+    var json: JSONValue {
+        .object([
+            ("id", .string(observation.id)),
+            ("endpoint", .string(observation.endpoint)),
+            ("status", .string(status.rawValue)),
+            ("healthy_observations", .int(observation.healthyObservations)),
+            ("total_observations", .int(observation.totalObservations)),
+        ])
+    }
+}

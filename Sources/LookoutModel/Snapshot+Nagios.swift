@@ -1,0 +1,51 @@
+import Foundation
+
+extension Snapshot {
+    /// The Nagios plugin output of `check`: a status line with perfdata, then one line per problem,
+    /// worst first, each naming environment, source and object.
+    public var nagiosOutput: String {
+        let counts = Dictionary(grouping: environments, by: \.status).mapValues(\.count)
+        let parts = Status.allCases.reversed().compactMap { status in
+            counts[status].map { "\($0) \(status.rawValue)" }
+        }
+        var summary = "\(environments.count) environment\(environments.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
+        let problems = environments.flatMap { environment in environment.findings.map { (environment.name, $0) } }
+            .sorted { $0.1.status > $1.1.status }
+        if let worst = problems.first {
+            summary += "; worst: \(worst.0) \(worst.1.source) \(worst.1.object): \(worst.1.message)"
+        }
+        var lines = ["LOOKOUT \(status.nagiosWord) - \(Self.sanitize(summary)) | \(perfdata.joined(separator: " "))"]
+        for (environment, finding) in problems {
+            lines.append("\(finding.status.nagiosWord): \(environment) \(finding.source) \(finding.object): \(Self.sanitize(finding.message))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Perfdata in the Monitoring Plugins grammar: `'label'=value[UOM];[warn];[crit];[min];[max]`.
+    public var perfdata: [String] {
+        var data: [String] = []
+        let total = environments.count
+        for status in Status.allCases {
+            data.append("environments_\(status.rawValue)=\(environments.filter { $0.status == status }.count);;;0;\(total)")
+        }
+        for environment in environments {
+            let sources = environment.sources
+            data.append("'\(environment.name)_sources_failed'=\(sources.filter { $0.error != nil }.count);;1;0;\(sources.count)")
+            for source in sources {
+                data.append("'\(environment.name)_\(source.name)_duration'=\(source.durationMs)ms;;;0;")
+            }
+            if let certificates = environment.certificates, let nearest = certificates.map(\.daysLeft).min() {
+                data.append("'\(environment.name)_cert_days_left'=\(nearest);;;;")
+            }
+        }
+        return data
+    }
+
+    /// The exit code `check` returns: the worst environment's.
+    public var nagiosExitCode: Int32 { status.nagiosCode }
+
+    /// Plugin output must not break its own grammar: no `|` outside perfdata, one line per item.
+    static func sanitize(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "/").replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+extension Snapshot {
+    /// The human table of `snapshot --format table`.
+    public var table: String {
+        var out = "lookout snapshot at \(rfc3339(generatedAt)): \(status.rawValue.uppercased())\n"
+        for environment in environments {
+            out += "\n\(environment.name)\(environment.protected ? " [protected]" : ""): \(environment.status.rawValue.uppercased())\n"
+            out += Self.format(rows: [["SOURCE", "STATUS", "AGE", "TOOK", "ERROR"]] + environment.sources.map { source in
+                [source.name, source.status.rawValue, source.ageSeconds.map { "\($0)s" } ?? "-", "\(source.durationMs)ms", source.error ?? ""]
+            })
+            if let ecs = environment.ecs {
+                out += "  ecs \(ecs.observation.cluster)\n"
+                out += Self.format(rows: [["SERVICE", "STATUS", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT", "ROLLOUT"]] + ecs.observation.services.map { service in
+                    [service.name, (ecs.serviceStatus[service.name] ?? .ok).rawValue, "\(service.desired)", "\(service.running)", "\(service.pending)",
+                     service.deployment?.id ?? "-", service.deployment?.rolloutState ?? "-"]
+                }, indent: 4)
+            }
+            if let autoscaling = environment.autoscaling {
+                out += Self.format(rows: [["ASG", "MIN", "MAX", "DESIRED", "IN SERVICE", "UNHEALTHY"]] + autoscaling.groups.map { group in
+                    [group.name, "\(group.min)", "\(group.max)", "\(group.desired)", "\(group.inService)",
+                     "\(group.instances.filter { $0.health != "Healthy" }.count)"]
+                })
+            }
+            if let secrets = environment.secrets {
+                out += Self.format(rows: [["SECRET", "SSM", "VERSION", "AGE", "ROLL PENDING"]] + secrets.map { secret in
+                    [secret.observation.name, secret.observation.ssm, "\(secret.observation.version)", "\(secret.ageDays)d",
+                     secret.rollPending.map { $0 ? "yes" : "no" } ?? "unknown"]
+                })
+            }
+            if let certificates = environment.certificates {
+                out += Self.format(rows: [["CERTIFICATE", "SOURCE", "STATUS", "DAYS LEFT", "NOT AFTER", "SERIAL", "SUBJECT"]] + certificates.map { certificate in
+                    [certificate.observation.name, certificate.observation.source.rawValue, certificate.status.rawValue, "\(certificate.daysLeft)",
+                     rfc3339(certificate.observation.notAfter), certificate.observation.serial, certificate.observation.subject]
+                })
+            }
+            if let checks = environment.healthChecks {
+                out += Self.format(rows: [["HEALTH CHECK", "ENDPOINT", "STATUS", "HEALTHY"]] + checks.map { check in
+                    [check.observation.id, check.observation.endpoint, check.status.rawValue,
+                     "\(check.observation.healthyObservations)/\(check.observation.totalObservations)"]
+                })
+            }
+            for finding in environment.findings {
+                out += "  \(finding.status.rawValue.uppercased()) \(finding.source) \(finding.object): \(finding.message)\n"
+            }
+        }
+        return out
+    }
+
+    static func format(rows: [[String]], indent: Int = 2) -> String {
+        guard let header = rows.first else { return "" }
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        return rows.map { row in
+            String(repeating: " ", count: indent) + row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import LookoutConfig
+import Testing
+@testable import LookoutModel
+
+private let now = Date(timeIntervalSince1970: 1_800_000_000)
+private let config: EnvironmentConfig = {
+    let yaml = """
+        environments:
+          - name: prod
+            protected: true
+            aws: { region: eu-west-1 }
+            ecs: { cluster: kafka-prod, services: [b1, b2] }
+            autoscaling: { groups: [asg] }
+            certificates:
+              warn_days: 30
+              crit_days: 7
+              tracked:
+                - { name: broker, common_name: b, cert_ssm: /c, key_ssm: /k, restart: [b1, b2] }
+            secrets:
+              - { name: admin, ssm: /a, restart: [b1, b2] }
+              - { name: unused, ssm: /u }
+        """
+    return try! Config.decode(yaml: yaml, file: "/t.yaml", home: "/h", stateHome: "/s").environments[0]
+}()
+
+private func service(_ name: String, desired: Int = 1, running: Int = 1, rollout: String? = "COMPLETED", created: Date? = now.addingTimeInterval(-7200)) -> ServiceObservation {
+    ServiceObservation(name: name, desired: desired, running: running, pending: 0,
+                       deployment: DeploymentObservation(id: "ecs-svc/\(name)", rolloutState: rollout, createdAt: created))
+}
+
+private func task(_ service: String, started: Date?, status: String = "RUNNING", health: String? = nil) -> TaskObservation {
+    TaskObservation(arn: "arn:task/\(service)/\(UUID())", service: service, lastStatus: status, health: health, startedAt: started, startedBy: "ecs-svc/\(service)")
+}
+
+private func ok<V>(_ name: String, _ value: V) -> SourceOutcome<V> {
+    SourceOutcome(name: name, value: value, fetchedAt: now.addingTimeInterval(-3), durationMs: 12)
+}
+
+private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -> SourceOutcome<ECSObservation> {
+    ok("ecs", ECSObservation(cluster: "kafka-prod", services: services, tasks: tasks))
+}
+
+@Suite struct ECSRulesTests {
+    struct Case: Sendable {
+        let desired: Int, running: Int, rollout: String?, health: String?
+        let expected: Status
+    }
+
+    @Test(arguments: [
+        Case(desired: 1, running: 1, rollout: "COMPLETED", health: nil, expected: .ok),
+        Case(desired: 3, running: 2, rollout: "COMPLETED", health: nil, expected: .warn),
+        Case(desired: 1, running: 0, rollout: "COMPLETED", health: nil, expected: .crit),
+        Case(desired: 0, running: 0, rollout: "COMPLETED", health: nil, expected: .ok),
+        Case(desired: 1, running: 1, rollout: "FAILED", health: nil, expected: .crit),
+        Case(desired: 1, running: 1, rollout: nil, health: "UNHEALTHY", expected: .warn),
+        Case(desired: 1, running: 1, rollout: nil, health: "HEALTHY", expected: .ok),
+    ])
+    func serviceStatus(_ c: Case) {
+        let observations = EnvironmentObservations(ecs: ecs([service("b1", desired: c.desired, running: c.running, rollout: c.rollout)],
+                                                            [task("b1", started: nil, health: c.health)]))
+        let snapshot = Evaluator.evaluate(observations, config: config, now: now)
+        #expect(snapshot.ecs?.serviceStatus["b1"] == c.expected)
+        #expect(snapshot.status == c.expected)
+        #expect(snapshot.sources.first?.ageSeconds == 3)
+    }
+}
+
+@Suite struct AutoScalingRulesTests {
+    private func group(desired: Int, _ healths: [(String, String)]) -> SourceOutcome<AutoScalingObservation> {
+        ok("autoscaling", AutoScalingObservation(groups: [AutoScalingGroupObservation(
+            name: "asg", min: 0, max: 6, desired: desired,
+            instances: healths.enumerated().map { InstanceObservation(id: "i-\($0)", lifecycleState: $1.0, health: $1.1) })]))
+    }
+
+    @Test func allInServiceIsOK() {
+        let s = Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 3, Array(repeating: ("InService", "Healthy"), count: 3))), config: config, now: now)
+        #expect(s.status == .ok && s.findings.isEmpty)
+    }
+
+    @Test func anUnhealthyInstanceWarns() {
+        let s = Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 3, [("InService", "Healthy"), ("InService", "Unhealthy"), ("InService", "Healthy")])), config: config, now: now)
+        #expect(s.status == .warn)
+        #expect(s.findings.first?.message.contains("i-1 is Unhealthy") == true)
+    }
+
+    @Test func fewerInServiceWarnsAndNoneIsCritical() {
+        #expect(Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 3, [("InService", "Healthy"), ("Pending", "Healthy")])), config: config, now: now).status == .warn)
+        #expect(Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 2, [])), config: config, now: now).status == .crit)
+    }
+}
+
+@Suite struct RollPendingTests {
+    private let tasksStarted = now.addingTimeInterval(-3600)
+
+    private func secrets(changed: Date) -> SourceOutcome<[SecretObservation]> {
+        ok("secrets", [SecretObservation(name: "admin", ssm: "/a", version: 4, lastModified: changed),
+                       SecretObservation(name: "unused", ssm: "/u", version: 1, lastModified: changed)])
+    }
+
+    @Test func changedAfterTheOldestTaskStartedIsPending() {
+        let observations = EnvironmentObservations(
+            ecs: ecs([service("b1"), service("b2")], [task("b1", started: tasksStarted), task("b2", started: tasksStarted.addingTimeInterval(600))]),
+            secrets: secrets(changed: tasksStarted.addingTimeInterval(300)))
+        let s = Evaluator.evaluate(observations, config: config, now: now)
+        #expect(s.secrets?.first?.rollPending == true)
+        #expect(s.secrets?.first?.status == .warn)
+        #expect(s.secrets?.last?.rollPending == nil, "a secret with no restart services cannot be pending")
+        #expect(s.status == .warn)
+    }
+
+    @Test func changedBeforeEveryTaskStartedIsNotPending() {
+        let observations = EnvironmentObservations(
+            ecs: ecs([service("b1"), service("b2")], [task("b1", started: tasksStarted), task("b2", started: tasksStarted)]),
+            secrets: secrets(changed: tasksStarted.addingTimeInterval(-60)))
+        let s = Evaluator.evaluate(observations, config: config, now: now)
+        #expect(s.secrets?.first?.rollPending == false)
+        #expect(s.secrets?.first?.ageDays == 0)
+        #expect(s.status == .ok)
+    }
+
+    @Test func withoutStartTimesTheDeploymentCreationCounts() {
+        let deployed = now.addingTimeInterval(-100)
+        let observations = EnvironmentObservations(
+            ecs: ecs([service("b1", created: deployed), service("b2", created: deployed)], [task("b1", started: nil), task("b2", started: nil)]),
+            secrets: secrets(changed: now.addingTimeInterval(-200)))
+        #expect(Evaluator.evaluate(observations, config: config, now: now).secrets?.first?.rollPending == false)
+        let later = EnvironmentObservations(
+            ecs: ecs([service("b1", created: deployed), service("b2", created: deployed)], [task("b1", started: nil), task("b2", started: nil)]),
+            secrets: secrets(changed: now.addingTimeInterval(-50)))
+        #expect(Evaluator.evaluate(later, config: config, now: now).secrets?.first?.rollPending == true)
+    }
+
+    @Test func unknownWhenECSIsUnknown() {
+        let observations = EnvironmentObservations(
+            ecs: .failed("ecs", error: "prod ecs: connection refused", at: now, durationMs: 1),
+            secrets: secrets(changed: now))
+        let s = Evaluator.evaluate(observations, config: config, now: now)
+        #expect(s.secrets?.first?.rollPending == nil)
+        #expect(s.status == .unknown)
+        #expect(s.sources.first { $0.name == "ecs" }?.status == .unknown)
+        #expect(s.sources.first { $0.name == "secrets" }?.status == .ok)
+    }
+}
+
+@Suite struct CertificateRulesTests {
+    private func certificate(daysLeft: Double, chains: Bool? = true, caStatus: String? = nil, source: CertificateSource = .tracked) -> SourceOutcome<[CertificateObservation]> {
+        ok("certificates", [CertificateObservation(name: "broker", source: source, subject: "CN=b", serial: "01",
+                                                   notBefore: nil, notAfter: now.addingTimeInterval(daysLeft * 86_400 + 60),
+                                                   chainsToCA: chains, caStatus: caStatus, location: "/c")])
+    }
+
+    @Test(arguments: [(60.0, Status.ok), (30.0, .warn), (8.0, .warn), (7.0, .crit), (0.0, .crit), (-1.0, .crit)])
+    func expiryAgainstThresholds(days: Double, expected: Status) {
+        let s = Evaluator.evaluate(EnvironmentObservations(certificates: certificate(daysLeft: days)), config: config, now: now)
+        #expect(s.certificates?.first?.status == expected)
+    }
+
+    @Test func aChainThatDoesNotLeadToTheCAIsCritical() {
+        let s = Evaluator.evaluate(EnvironmentObservations(certificates: certificate(daysLeft: 300, chains: false)), config: config, now: now)
+        #expect(s.status == .crit)
+        #expect(s.findings.first?.message.contains("chain") == true)
+    }
+
+    @Test func aCANotActiveIsCritical() {
+        let s = Evaluator.evaluate(EnvironmentObservations(certificates: certificate(daysLeft: 300, chains: nil, caStatus: "DISABLED", source: .ca)), config: config, now: now)
+        #expect(s.status == .crit)
+    }
+}
+
+@Suite struct SourceFailureTests {
+    @Test func aFailedSourceKeepsItsLastGoodDataAndSaysHowOld() {
+        let good = SourceOutcome(name: "autoscaling", value: AutoScalingObservation(groups: []), fetchedAt: now.addingTimeInterval(-40), durationMs: 5)
+        let failed = good.updated(with: .failed("autoscaling", error: "prod autoscaling: throttled", at: now.addingTimeInterval(-10), durationMs: 900))
+        let again = failed.updated(with: .failed("autoscaling", error: "prod autoscaling: throttled", at: now, durationMs: 800))
+        #expect(again.errorSince == now.addingTimeInterval(-10))
+        #expect(again.value != nil)
+        let s = Evaluator.evaluate(EnvironmentObservations(autoscaling: again), config: config, now: now)
+        #expect(s.status == .unknown)
+        #expect(s.sources.first?.ageSeconds == 40)
+        #expect(s.sources.first?.durationMs == 800)
+        #expect(s.findings.first?.message == "prod autoscaling: throttled; showing data from 40s ago")
+    }
+
+    @Test func worstOfOrdersUnknownBetweenWarnAndCrit() {
+        #expect(Status.worst([.ok, .warn, .unknown]) == .unknown)
+        #expect(Status.worst([.unknown, .crit]) == .crit)
+        #expect(Status.worst([Status]()) == .ok)
+    }
+}
