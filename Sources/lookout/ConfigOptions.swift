@@ -12,12 +12,28 @@ struct ConfigOptions: ParsableArguments {
         do {
             return try ConfigLocator().load(explicit: config)
         } catch let error as ConfigError {
-            printError("lookout: \(error)")
-            throw ExitCode(64)
+            throw CommandFailure(message: error.description, code: 64)
         } catch let error as ConfigNotFound {
-            printError("lookout: \(error)")
-            throw ExitCode(66)
+            throw CommandFailure(message: error.description, code: 66)
         }
+    }
+}
+
+/// `--config` and `--env`, for the commands that work on some or all environments.
+struct EnvironmentOptions: ParsableArguments {
+    @OptionGroup var configOptions: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("Only this environment.", valueName: "name"))
+    var env: String?
+
+    /// The config and the environments chosen; an unknown name is a usage error (64).
+    func load() throws -> (Config, [EnvironmentConfig]) {
+        let config = try configOptions.load()
+        guard let env else { return (config, config.environments) }
+        guard let environment = config.environment(named: env) else {
+            throw CommandFailure(message: "no environment named `\(env)` in \(config.file); known: \(config.environments.map(\.name).joined(separator: ", "))", code: 64)
+        }
+        return (config, [environment])
     }
 }
 

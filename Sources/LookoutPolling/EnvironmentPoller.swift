@@ -1,0 +1,54 @@
+import Foundation
+import LookoutAWS
+import LookoutConfig
+import LookoutModel
+
+/// Polls every source of one environment at once, each bounded by its own timeout.
+public struct EnvironmentPoller: Sendable {
+    public let config: EnvironmentConfig
+    public let sourceTimeout: Duration
+    let client: AWSClient
+
+    public init(config: EnvironmentConfig, sourceTimeout: Duration = .seconds(10), environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.config = config
+        self.sourceTimeout = sourceTimeout
+        let requestTimeout = Duration.seconds(max(1, sourceTimeout.components.seconds - 1))
+        client = AWSClient(
+            configuration: AWSConfiguration(
+                environmentName: config.name, region: config.aws.region, profile: config.aws.profile,
+                roleArn: config.aws.roleARN?.description, endpoint: config.aws.endpoint?.absoluteString,
+                connectTimeout: .seconds(3), timeout: requestTimeout),
+            environment: environment)
+    }
+
+    public func poll() async -> EnvironmentObservations {
+        let name = config.name
+        let timeout = sourceTimeout
+        let client = client
+        async let ecs = optionalPoll(config.ecs) { ecs in
+            await LookoutPolling.poll("ecs", environment: name, timeout: timeout) { try await ECSSource(client: client, config: ecs).fetch() }
+        }
+        async let autoscaling = optionalPoll(config.autoscaling) { groups in
+            await LookoutPolling.poll("autoscaling", environment: name, timeout: timeout) { try await AutoScalingSource(client: client, config: groups).fetch() }
+        }
+        async let secrets = optionalPoll(config.secrets.isEmpty ? nil : config.secrets) { secrets in
+            await LookoutPolling.poll("secrets", environment: name, timeout: timeout) { try await SecretsSource(client: client, secrets: secrets).fetch() }
+        }
+        let caFile = config.kafka?.tls?.caFile
+        async let certificates = optionalPoll(config.certificates) { certificates in
+            await LookoutPolling.poll("certificates", environment: name, timeout: timeout) {
+                try await CertificatesSource(client: client, config: certificates, caFile: caFile).fetch()
+            }
+        }
+        let checked = config.endpoints.filter { $0.route53HealthCheck != nil }
+        async let route53 = optionalPoll(checked.isEmpty ? nil : checked) { endpoints in
+            await LookoutPolling.poll("route53", environment: name, timeout: timeout) { try await Route53Source(client: client, endpoints: endpoints).fetch() }
+        }
+        return await EnvironmentObservations(ecs: ecs, autoscaling: autoscaling, secrets: secrets, certificates: certificates, route53: route53)
+    }
+}
+
+private func optionalPoll<C: Sendable, V: Sendable>(_ config: C?, _ body: @Sendable (C) async -> SourceOutcome<V>) async -> SourceOutcome<V>? {
+    guard let config else { return nil }
+    return await body(config)
+}

@@ -1,0 +1,123 @@
+import Foundation
+import LookoutModel
+
+/// What one-shot commands remember of an environment between runs: when each source last
+/// answered and since when it has been failing. Kept in `$XDG_STATE_HOME/lookout/<env>.json`.
+public struct EnvironmentState: Codable, Sendable, Equatable {
+    public static let format = "lookout-state/1"
+
+    public struct SourceMemory: Codable, Sendable, Equatable {
+        public var lastGoodAt: Date?
+        public var errorSince: Date?
+    }
+
+    public var format: String = EnvironmentState.format
+    public var environment: String
+    public var sources: [String: SourceMemory] = [:]
+
+    public init(environment: String) {
+        self.environment = environment
+    }
+}
+
+/// Reads and writes the state files: atomically (write a temporary file, then rename), under an
+/// exclusive lock so that two commands run at once never interleave, bounded in size, and a
+/// corrupt or foreign file is replaced with a warning instead of stopping the command.
+public struct HistoryStore: Sendable {
+    public let folder: String
+    /// Files larger than this are not trusted: they are replaced.
+    public static let maximumBytes = 1 << 20
+
+    public init(folder: String) {
+        self.folder = folder
+    }
+
+    public func path(for environment: String) -> String { "\(folder)/\(environment).json" }
+
+    /// Reads the state, lets `update` change it, and writes it back, all under the environment's lock.
+    /// Warnings (a replaced file) go to `warn`.
+    public func update(environment: String, warn: (String) -> Void, _ update: (inout EnvironmentState) -> Void) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lockPath = "\(folder)/\(environment).lock"
+        let lock = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw StateFileError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { throw StateFileError("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { flock(lock, LOCK_UN) }
+
+        var state = read(environment: environment, warn: warn)
+        update(&state)
+        try write(state)
+    }
+
+    func read(environment: String, warn: (String) -> Void) -> EnvironmentState {
+        let file = path(for: environment)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { return EnvironmentState(environment: environment) }
+        if let size = attributes[.size] as? Int, size > Self.maximumBytes {
+            warn("lookout: warning: state file \(file) is \(size) bytes, over the \(Self.maximumBytes) limit; starting it anew")
+            return EnvironmentState(environment: environment)
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { return EnvironmentState(environment: environment) }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        guard let state = try? decoder.decode(EnvironmentState.self, from: data) else {
+            warn("lookout: warning: state file \(file) is not a lookout state file (corrupt or foreign); replacing it")
+            return EnvironmentState(environment: environment)
+        }
+        guard state.format == EnvironmentState.format, state.environment == environment else {
+            warn("lookout: warning: state file \(file) belongs to \(state.format) of environment \(state.environment); replacing it")
+            return EnvironmentState(environment: environment)
+        }
+        return state
+    }
+
+    func write(_ state: EnvironmentState) throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(state)
+        let file = path(for: state.environment)
+        let temporary = "\(file).\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw StateFileError("cannot write \(temporary)")
+        }
+        guard rename(temporary, file) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw StateFileError("cannot replace \(file): \(reason)")
+        }
+    }
+}
+
+public struct StateFileError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension EnvironmentState {
+    /// Folds one poll into the memory, and fills in what the poll could not know: the time of the
+    /// last good answer of a source that failed now, and since when it has been failing.
+    mutating func remember<V>(_ outcome: inout SourceOutcome<V>?) {
+        guard var current = outcome else { return }
+        var memory = sources[current.name] ?? SourceMemory()
+        if current.error == nil {
+            memory.lastGoodAt = current.fetchedAt
+            memory.errorSince = nil
+        } else {
+            if current.fetchedAt == nil { current.fetchedAt = memory.lastGoodAt }
+            if let since = memory.errorSince { current.errorSince = since } else { memory.errorSince = current.errorSince }
+        }
+        sources[current.name] = memory
+        outcome = current
+    }
+
+    public mutating func remember(_ observations: inout EnvironmentObservations) {
+        remember(&observations.ecs)
+        remember(&observations.autoscaling)
+        remember(&observations.secrets)
+        remember(&observations.certificates)
+        remember(&observations.route53)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import LookoutConfig
+import LookoutModel
+
+/// One poll of the chosen environments, all at once, judged, with the state files' memory:
+/// what `snapshot` and `check` print.
+public enum OneShot {
+    public static func snapshot(config: Config, environments: [EnvironmentConfig], store: HistoryStore?,
+                                sourceTimeout: Duration = .seconds(10), warn: @escaping @Sendable (String) -> Void) async -> Snapshot {
+        let polled = await withTaskGroup(of: (Int, EnvironmentObservations).self) { group in
+            for (index, environment) in environments.enumerated() {
+                group.addTask { (index, await EnvironmentPoller(config: environment, sourceTimeout: sourceTimeout).poll()) }
+            }
+            var result: [Int: EnvironmentObservations] = [:]
+            for await (index, observations) in group { result[index] = observations }
+            return result
+        }
+        let now = Date()
+        var judged: [EnvironmentSnapshot] = []
+        for (index, environment) in environments.enumerated() {
+            var observations = polled[index] ?? EnvironmentObservations()
+            if let store {
+                do {
+                    try store.update(environment: environment.name, warn: warn) { $0.remember(&observations) }
+                } catch {
+                    warn("lookout: warning: \(environment.name): state not saved: \(error)")
+                }
+            }
+            judged.append(Evaluator.evaluate(observations, config: environment, now: now))
+        }
+        return Snapshot(generatedAt: now, environments: judged)
+    }
+}

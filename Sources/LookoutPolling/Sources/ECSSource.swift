@@ -1,0 +1,57 @@
+import Foundation
+import LookoutAWS
+import LookoutConfig
+import LookoutModel
+
+/// ECS services and their tasks: ListServices → DescribeServices in tens → ListTasks → DescribeTasks in hundreds.
+struct ECSSource {
+    let client: AWSClient
+    let config: ECSConfig
+
+    func fetch() async throws -> ECSObservation {
+        let ecs = client.ecs
+        let names: [String]
+        if let configured = config.services {
+            names = configured
+        } else {
+            names = try await ecs.listAllServices(cluster: config.cluster).map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+        }
+        let described = try await ecs.describeAllServices(cluster: config.cluster, services: names)
+        if let failure = described.failures?.first {
+            throw SourceProblem("DescribeServices: \(failure.arn ?? "?") \(failure.reason ?? "failed")")
+        }
+        let taskARNs = try await ecs.listAllTasks(cluster: config.cluster)
+        let tasks = taskARNs.isEmpty ? [] : (try await ecs.describeAllTasks(cluster: config.cluster, tasks: taskARNs).tasks ?? [])
+
+        let observedTasks = tasks.map { task in
+            TaskObservation(
+                arn: task.taskArn ?? "",
+                service: task.group.flatMap { $0.hasPrefix("service:") ? String($0.dropFirst("service:".count)) : nil },
+                lastStatus: task.lastStatus ?? "UNKNOWN",
+                health: task.healthStatus == "UNKNOWN" ? nil : task.healthStatus,
+                startedAt: task.startedAt,
+                startedBy: task.startedBy)
+        }
+        let pendingStates: Set<String> = ["PROVISIONING", "PENDING", "ACTIVATING"]
+        let services = (described.services ?? []).map { service in
+            let name = service.serviceName ?? ""
+            let own = observedTasks.filter { $0.service == name }
+            let primary = service.deployments?.first { $0.status == "PRIMARY" }
+            return ServiceObservation(
+                name: name,
+                desired: service.desiredCount ?? 0,
+                running: own.filter { $0.lastStatus == "RUNNING" }.count,
+                pending: own.filter { pendingStates.contains($0.lastStatus) }.count,
+                deployment: primary.map { DeploymentObservation(id: $0.id ?? "", rolloutState: $0.rolloutState, createdAt: $0.createdAt) })
+        }
+        let watched = Set(names)
+        return ECSObservation(cluster: config.cluster, services: services.sorted { $0.name < $1.name },
+                              tasks: observedTasks.filter { $0.service.map(watched.contains) ?? false }.sorted { ($0.service ?? "", $0.arn) < ($1.service ?? "", $1.arn) })
+    }
+}
+
+/// A source answered, but not with what lookout needs.
+struct SourceProblem: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

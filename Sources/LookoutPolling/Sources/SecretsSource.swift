@@ -1,0 +1,25 @@
+import LookoutAWS
+import LookoutConfig
+import LookoutModel
+
+/// The configured secrets' versions and change times, from DescribeParameters: a value is never read.
+struct SecretsSource {
+    let client: AWSClient
+    let secrets: [SecretConfig]
+
+    func fetch() async throws -> [SecretObservation] {
+        var found: [String: SSM.ParameterMetadata] = [:]
+        // DescribeParameters takes at most 50 values per Name filter.
+        for start in stride(from: 0, to: secrets.count, by: 50) {
+            let names = secrets[start..<min(start + 50, secrets.count)].map(\.ssm)
+            let page = try await client.ssm.describeAllParameters(filters: [SSM.ParameterFilter(key: "Name", option: "Equals", values: names)])
+            for parameter in page { if let name = parameter.name { found[name] = parameter } }
+        }
+        return try secrets.map { secret in
+            guard let parameter = found[secret.ssm], let version = parameter.version, let modified = parameter.lastModifiedDate else {
+                throw SourceProblem("SSM parameter \(secret.ssm) (secret \(secret.name)) not found")
+            }
+            return SecretObservation(name: secret.name, ssm: secret.ssm, version: version, lastModified: modified)
+        }
+    }
+}

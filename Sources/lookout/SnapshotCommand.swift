@@ -1,0 +1,51 @@
+import ArgumentParser
+import LookoutConfig
+import LookoutModel
+import LookoutPolling
+
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Poll every environment once, print what was found, and exit.",
+        discussion: "Kafka, endpoint and served-certificate sources are not built yet and are absent from the output."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case json, table
+    }
+
+    @OptionGroup var options: EnvironmentOptions
+
+    @Option(name: .long, help: "The output format.")
+    var format: Format = .table
+
+    func run() async throws {
+        let (config, environments) = try options.load()
+        let snapshot = await OneShot.snapshot(config: config, environments: environments,
+                                              store: HistoryStore(folder: ConfigLocator().stateHome + "/lookout"),
+                                              warn: { printError($0) })
+        switch format {
+        case .json: print(snapshot.json.serialized(pretty: true))
+        case .table: print(snapshot.table, terminator: "")
+        }
+    }
+}
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Poll every environment once and report as a Nagios plugin.",
+        discussion: "Exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; a failure to run, a bad config included, is UNKNOWN."
+    )
+
+    @OptionGroup var options: EnvironmentOptions
+
+    func run() async throws {
+        let (config, environments) = try options.load()
+        let snapshot = await OneShot.snapshot(config: config, environments: environments,
+                                              store: HistoryStore(folder: ConfigLocator().stateHome + "/lookout"),
+                                              warn: { printError($0) })
+        print(snapshot.nagiosOutput, terminator: "")
+        throw CheckVerdict(code: snapshot.nagiosExitCode)
+    }
+}
