@@ -21,3 +21,9 @@ public struct SecretValue: Sendable, Equatable, CustomStringConvertible, CustomD
     public var debugDescription: String { "SecretValue(<redacted>)" }
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
+
+extension SecretValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+}

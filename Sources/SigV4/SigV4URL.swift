@@ -1,3 +1,5 @@
+import Foundation
+
 /// The parts of a URL that signing needs, split without any re-encoding.
 struct SigV4URL: Equatable {
     var scheme: String
