@@ -15,16 +15,51 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
     ],
     targets: [
+        // The config file.
         .target(
             name: "LookoutConfig",
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // AWS: SigV4, libcurl, the client.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(
+            name: "SigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LookoutAWS",
+            dependencies: ["CCurl", "SigV4"],
+            swiftSettings: strict
+        ),
+        // Certificates: PEM, summaries, chains.
+        .target(
+            name: "LookoutX509",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict
+        ),
+        // Observations, the evaluator, the snapshot's renderings.
         .target(
             name: "LookoutModel",
             dependencies: ["LookoutConfig"],
+            swiftSettings: strict
+        ),
+        // Sources and polling.
+        .target(
+            name: "LookoutPolling",
+            dependencies: [
+                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutX509",
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -32,6 +67,7 @@ let package = Package(
             dependencies: [
                 "LookoutConfig",
                 "LookoutModel",
+                "LookoutPolling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -39,6 +75,16 @@ let package = Package(
         .testTarget(
             name: "LookoutConfigTests",
             dependencies: ["LookoutConfig"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigV4Tests",
+            dependencies: ["SigV4"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LookoutAWSTests",
+            dependencies: ["LookoutAWS", "SigV4"],
             swiftSettings: strict
         ),
         .testTarget(
