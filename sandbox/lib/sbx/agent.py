@@ -20,7 +20,7 @@ from . import layout
 from .aws import Account
 from .seed_aws import set_deployment
 
-STEP_DELAY = 1.0  # seconds between the steps of a roll (ECS takes a while too)
+STEP_DELAY = 0.5  # seconds between the steps of a roll (ECS takes a while too)
 
 
 class Agent:

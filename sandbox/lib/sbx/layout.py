@@ -110,7 +110,7 @@ class Env:
         return f"/kafka/{self.name}/{leaf}"
 
 
-SECURED = False  # issue 4 turns on the per-environment security flavours
+SECURED = True  # per-environment security flavours (issue 4)
 ENVS = [
     Env("dev", 0, "111111111111", "PLAINTEXT", None, False),
     Env("test", 1, "222222222222", "SASL_PLAINTEXT" if SECURED else "PLAINTEXT", "PLAIN" if SECURED else None, False),
