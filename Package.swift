@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py"],
             swiftSettings: strict
         ),
     ]

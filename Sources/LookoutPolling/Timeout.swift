@@ -81,7 +81,10 @@ func poll<V: Sendable>(_ name: String, environment: String, timeout: Duration,
         let value = try await withTimeout(timeout, fetch)
         return SourceOutcome(name: name, value: value, fetchedAt: Date(), durationMs: (clock.now - start).milliseconds)
     } catch {
-        let message = "\(environment) \(name): \(String(describing: error))"
+        var detail = String(describing: error)
+        // The AWS client names the environment too; say it once.
+        if detail.hasPrefix("[\(environment)] ") { detail.removeFirst(environment.count + 3) }
+        let message = "\(environment) \(name): \(detail)"
         return .failed(name, error: message, at: Date(), durationMs: (clock.now - start).milliseconds)
     }
 }

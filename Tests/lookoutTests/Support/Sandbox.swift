@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// The shared sandbox (`./sandbox/up`), found through `$LOOKOUT_SANDBOX` or `<repo>/.sandbox`.
+/// Tests that need it are disabled only when no sandbox folder exists; a folder whose servers do
+/// not answer makes them fail.
+enum Sandbox {
+    static let folder: URL? = {
+        let path = ProcessInfo.processInfo.environment["LOOKOUT_SANDBOX"] ?? LookoutBinary.repository.appendingPathComponent(".sandbox").path
+        return FileManager.default.fileExists(atPath: path + "/sandbox.json") ? URL(fileURLWithPath: path) : nil
+    }()
+
+    static var available: Bool { folder != nil }
+
+    /// The checkout that runs the sandbox (its scripts are beside its `.sandbox`).
+    static var checkout: URL { folder!.deletingLastPathComponent() }
+
+    static var info: [String: Any] {
+        get throws {
+            let data = try Data(contentsOf: folder!.appendingPathComponent("sandbox.json"))
+            return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        }
+    }
+
+    /// The environment for a lookout process pointed at the sandbox, with its own state folder.
+    static func lookoutEnvironment(stateHome: String) -> [String: String] {
+        let folder = folder!.path
+        return [
+            "AWS_CONFIG_FILE": "\(folder)/aws/config",
+            "AWS_SHARED_CREDENTIALS_FILE": "\(folder)/aws/credentials",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "LOOKOUT_CONFIG": "\(folder)/lookout.yaml",
+            "XDG_STATE_HOME": stateHome,
+        ]
+    }
+
+    static func temporaryStateHome() -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-state-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Runs `./sandbox/scenario ARGS`.
+    static func scenario(_ arguments: String...) throws {
+        let result = try run(checkout.appendingPathComponent("sandbox/scenario").path, arguments)
+        guard result.status == 0 else { throw SandboxError("scenario \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
+    }
+
+    /// Runs a Python script with the sandbox's venv (boto3, confluent-kafka).
+    static func python(_ script: String, _ arguments: [String]) throws -> String {
+        let result = try run(folder!.appendingPathComponent("venv/bin/python").path, [script] + arguments)
+        guard result.status == 0 else { throw SandboxError("\(script) failed: \(result.stderr)") }
+        return result.stdout
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> LookoutBinary.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return LookoutBinary.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static let support = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+}
+
+struct SandboxError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A JSON document read loosely, for comparing fields.
+typealias JSONObject = [String: Any]
+
+func parseJSON(_ text: String) throws -> JSONObject {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? JSONObject else {
+        throw SandboxError("not a JSON object: \(text.prefix(200))")
+    }
+    return object
+}
