@@ -93,6 +93,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LookoutPollingTests",
+            dependencies: ["LookoutPolling", "LookoutModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
             exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py"],

@@ -1,0 +1,78 @@
+import Foundation
+import LookoutModel
+import Testing
+@testable import LookoutPolling
+
+@Suite struct HistoryStoreTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-history-\(UUID().uuidString)").path
+
+    final class Warnings: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ text: String) { lock.lock(); items.append(text); lock.unlock() }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+    }
+
+    @Test func remembersTheLastGoodAnswerAndSinceWhenASourceFails() throws {
+        let store = HistoryStore(folder: folder)
+        let good = Date(timeIntervalSince1970: 1_800_000_000)
+        var first = EnvironmentObservations(ecs: SourceOutcome(name: "ecs", value: ECSObservation(cluster: "c", services: [], tasks: []), fetchedAt: good, durationMs: 5))
+        try store.update(environment: "prod", warn: { _ in }) { $0.remember(&first) }
+
+        var second = EnvironmentObservations(ecs: .failed("ecs", error: "prod ecs: refused", at: good.addingTimeInterval(60), durationMs: 1))
+        try store.update(environment: "prod", warn: { _ in }) { $0.remember(&second) }
+        #expect(second.ecs?.fetchedAt == good)
+        #expect(second.ecs?.errorSince == good.addingTimeInterval(60))
+
+        var third = EnvironmentObservations(ecs: .failed("ecs", error: "prod ecs: refused", at: good.addingTimeInterval(120), durationMs: 1))
+        try store.update(environment: "prod", warn: { _ in }) { $0.remember(&third) }
+        #expect(third.ecs?.errorSince == good.addingTimeInterval(60), "still failing since the first failure")
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: store.path(for: "prod"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test(arguments: ["{not json", "{\"format\":\"someone-else/9\",\"environment\":\"prod\",\"sources\":{}}", "{\"format\":\"lookout-state/1\",\"environment\":\"dev\",\"sources\":{}}"])
+    func aCorruptOrForeignFileIsReplacedWithAWarning(content: String) throws {
+        let store = HistoryStore(folder: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try content.write(toFile: store.path(for: "prod"), atomically: true, encoding: .utf8)
+        let warnings = Warnings()
+        var observations = EnvironmentObservations(ecs: .failed("ecs", error: "x", at: Date(), durationMs: 1))
+        try store.update(environment: "prod", warn: warnings.add) { $0.remember(&observations) }
+        #expect(warnings.all.count == 1)
+        #expect(warnings.all.first?.contains(store.path(for: "prod")) == true)
+        let replaced = store.read(environment: "prod", warn: warnings.add)
+        #expect(replaced.format == EnvironmentState.format)
+        #expect(warnings.all.count == 1, "the replacement reads back without a warning")
+    }
+
+    @Test func anOversizedFileIsReplaced() throws {
+        let store = HistoryStore(folder: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(count: HistoryStore.maximumBytes + 1).write(to: URL(fileURLWithPath: store.path(for: "prod")))
+        let warnings = Warnings()
+        try store.update(environment: "prod", warn: warnings.add) { _ in }
+        #expect(warnings.all.first?.contains("over the") == true)
+        let size = try FileManager.default.attributesOfItem(atPath: store.path(for: "prod"))[.size] as? Int ?? .max
+        #expect(size < 1000)
+    }
+
+    @Test func concurrentUpdatesNeverLoseOneAnother() async throws {
+        let store = HistoryStore(folder: folder)
+        let writers = 40
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<writers {
+                group.addTask {
+                    try? store.update(environment: "prod", warn: { _ in }) { state in
+                        state.sources["source-\(index)"] = EnvironmentState.SourceMemory(lastGoodAt: Date(), errorSince: nil)
+                    }
+                }
+            }
+        }
+        let state = store.read(environment: "prod", warn: { _ in })
+        #expect(state.sources.count == writers)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+}
