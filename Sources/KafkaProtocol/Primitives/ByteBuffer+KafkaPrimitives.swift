@@ -133,11 +133,17 @@ extension ByteBuffer {
             guard length < Int(UInt32.max) else { throw .invalidLength(Int64(length)) }
             self.writeKafkaUnsignedVarint(UInt32(length + 1))
         } else if wide {
-            guard let length else { return self.writeInteger(Int32(-1)) }
+            guard let length else {
+                self.writeInteger(Int32(-1))
+                return
+            }
             guard length <= Int(Int32.max) else { throw .invalidLength(Int64(length)) }
             self.writeInteger(Int32(length))
         } else {
-            guard let length else { return self.writeInteger(Int16(-1)) }
+            guard let length else {
+                self.writeInteger(Int16(-1))
+                return
+            }
             guard length <= Int(Int16.max) else { throw .invalidLength(Int64(length)) }
             self.writeInteger(Int16(length))
         }
