@@ -505,6 +505,15 @@ def emit_struct(w, struct, message, top_level):
     if flexible_possible:
         params.append("unknownTaggedFields: [KafkaTaggedField] = []")
     if params:
+        first = params[0].split(":")[0]
+        first_default = params[0].split(" = ", 1)[1]
+        w.line("/// Every field at its default.")
+        w.line("public init() {")
+        w.indent()
+        w.line(f"self.init({first}: {first_default})")
+        w.dedent()
+        w.line("}")
+        w.line()
         w.line("public init(")
         w.indent()
         for i, p in enumerate(params):

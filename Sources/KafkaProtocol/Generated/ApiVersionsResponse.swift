@@ -18,6 +18,11 @@ public struct ApiVersionsResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(apiKey: 0)
+        }
+
         public init(
             apiKey: Int16 = 0,
             minVersion: Int16 = 0,
@@ -60,6 +65,11 @@ public struct ApiVersionsResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(name: "")
+        }
+
         public init(
             name: String = "",
             minVersion: Int16 = 0,
@@ -97,6 +107,11 @@ public struct ApiVersionsResponse: KafkaResponseMessage {
         public var minVersionLevel: Int16
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
+
+        /// Every field at its default.
+        public init() {
+            self.init(name: "")
+        }
 
         public init(
             name: String = "",
@@ -146,6 +161,11 @@ public struct ApiVersionsResponse: KafkaResponseMessage {
     public var zkMigrationReady: Bool
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(errorCode: 0)
+    }
 
     public init(
         errorCode: Int16 = 0,

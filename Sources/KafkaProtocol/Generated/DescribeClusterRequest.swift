@@ -16,6 +16,11 @@ public struct DescribeClusterRequest: KafkaRequestMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(includeClusterAuthorizedOperations: false)
+    }
+
     public init(
         includeClusterAuthorizedOperations: Bool = false,
         endpointType: Int8 = 1,

@@ -21,6 +21,11 @@ public struct DescribeClusterResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(brokerId: 0)
+        }
+
         public init(
             brokerId: Int32 = 0,
             host: String = "",
@@ -72,6 +77,11 @@ public struct DescribeClusterResponse: KafkaResponseMessage {
     public var clusterAuthorizedOperations: Int32
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

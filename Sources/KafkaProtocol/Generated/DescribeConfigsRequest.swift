@@ -20,6 +20,11 @@ public struct DescribeConfigsRequest: KafkaRequestMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(resourceType: 0)
+        }
+
         public init(
             resourceType: Int8 = 0,
             resourceName: String = "",
@@ -62,6 +67,11 @@ public struct DescribeConfigsRequest: KafkaRequestMessage {
     public var includeDocumentation: Bool
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(resources: [])
+    }
 
     public init(
         resources: [DescribeConfigsResource] = [],

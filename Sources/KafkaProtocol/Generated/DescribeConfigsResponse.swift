@@ -20,6 +20,11 @@ public struct DescribeConfigsResponse: KafkaResponseMessage {
                 /// Tagged fields this version of lookout does not know, kept as read.
                 public var unknownTaggedFields: [KafkaTaggedField]
 
+                /// Every field at its default.
+                public init() {
+                    self.init(name: "")
+                }
+
                 public init(
                     name: String = "",
                     value: String? = "",
@@ -73,6 +78,11 @@ public struct DescribeConfigsResponse: KafkaResponseMessage {
             public var documentation: String?
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
+
+            /// Every field at its default.
+            public init() {
+                self.init(name: "")
+            }
 
             public init(
                 name: String = "",
@@ -170,6 +180,11 @@ public struct DescribeConfigsResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(errorCode: 0)
+        }
+
         public init(
             errorCode: Int16 = 0,
             errorMessage: String? = "",
@@ -219,6 +234,11 @@ public struct DescribeConfigsResponse: KafkaResponseMessage {
     public var results: [DescribeConfigsResult]
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

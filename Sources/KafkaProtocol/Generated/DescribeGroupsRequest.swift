@@ -16,6 +16,11 @@ public struct DescribeGroupsRequest: KafkaRequestMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(groups: [])
+    }
+
     public init(
         groups: [String] = [],
         includeAuthorizedOperations: Bool = false,

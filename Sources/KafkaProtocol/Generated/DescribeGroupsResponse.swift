@@ -26,6 +26,11 @@ public struct DescribeGroupsResponse: KafkaResponseMessage {
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
 
+            /// Every field at its default.
+            public init() {
+                self.init(memberId: "")
+            }
+
             public init(
                 memberId: String = "",
                 groupInstanceId: String? = nil,
@@ -102,6 +107,11 @@ public struct DescribeGroupsResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(errorCode: 0)
+        }
+
         public init(
             errorCode: Int16 = 0,
             groupId: String = "",
@@ -166,6 +176,11 @@ public struct DescribeGroupsResponse: KafkaResponseMessage {
     public var groups: [DescribedGroup]
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

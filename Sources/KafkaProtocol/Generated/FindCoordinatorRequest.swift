@@ -18,6 +18,11 @@ public struct FindCoordinatorRequest: KafkaRequestMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(key: "")
+    }
+
     public init(
         key: String = "",
         keyType: Int8 = 0,

@@ -24,6 +24,11 @@ public struct FindCoordinatorResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(key: "")
+        }
+
         public init(
             key: String = "",
             nodeId: Int32 = 0,
@@ -81,6 +86,11 @@ public struct FindCoordinatorResponse: KafkaResponseMessage {
     public var coordinators: [Coordinator]
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

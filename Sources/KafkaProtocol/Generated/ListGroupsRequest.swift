@@ -18,6 +18,11 @@ public struct ListGroupsRequest: KafkaRequestMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(statesFilter: [])
+    }
+
     public init(
         statesFilter: [String] = [],
         typesFilter: [String] = [],

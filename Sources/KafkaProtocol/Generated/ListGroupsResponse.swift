@@ -20,6 +20,11 @@ public struct ListGroupsResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(groupId: "")
+        }
+
         public init(
             groupId: String = "",
             protocolType: String = "",
@@ -73,6 +78,11 @@ public struct ListGroupsResponse: KafkaResponseMessage {
     public var groups: [ListedGroup]
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

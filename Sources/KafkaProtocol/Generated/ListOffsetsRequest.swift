@@ -22,6 +22,11 @@ public struct ListOffsetsRequest: KafkaRequestMessage {
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
 
+            /// Every field at its default.
+            public init() {
+                self.init(partitionIndex: 0)
+            }
+
             public init(
                 partitionIndex: Int32 = 0,
                 currentLeaderEpoch: Int32 = -1,
@@ -76,6 +81,11 @@ public struct ListOffsetsRequest: KafkaRequestMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(name: "")
+        }
+
         public init(
             name: String = "",
             partitions: [ListOffsetsPartition] = [],
@@ -120,6 +130,11 @@ public struct ListOffsetsRequest: KafkaRequestMessage {
     public var topics: [ListOffsetsTopic]
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(replicaId: 0)
+    }
 
     public init(
         replicaId: Int32 = 0,

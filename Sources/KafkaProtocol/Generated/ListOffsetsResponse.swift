@@ -25,6 +25,11 @@ public struct ListOffsetsResponse: KafkaResponseMessage {
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
 
+            /// Every field at its default.
+            public init() {
+                self.init(partitionIndex: 0)
+            }
+
             public init(
                 partitionIndex: Int32 = 0,
                 errorCode: Int16 = 0,
@@ -106,6 +111,11 @@ public struct ListOffsetsResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(name: "")
+        }
+
         public init(
             name: String = "",
             partitions: [ListOffsetsPartitionResponse] = [],
@@ -143,6 +153,11 @@ public struct ListOffsetsResponse: KafkaResponseMessage {
     public var topics: [ListOffsetsTopicResponse]
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

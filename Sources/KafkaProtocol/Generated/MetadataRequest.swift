@@ -17,6 +17,11 @@ public struct MetadataRequest: KafkaRequestMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(topicId: .zero)
+        }
+
         public init(
             topicId: KafkaUUID = .zero,
             name: String? = "",
@@ -71,6 +76,11 @@ public struct MetadataRequest: KafkaRequestMessage {
     public var includeTopicAuthorizedOperations: Bool
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(topics: [])
+    }
 
     public init(
         topics: [MetadataRequestTopic]? = [],

@@ -21,6 +21,11 @@ public struct MetadataResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(nodeId: 0)
+        }
+
         public init(
             nodeId: Int32 = 0,
             host: String = "",
@@ -90,6 +95,11 @@ public struct MetadataResponse: KafkaResponseMessage {
             public var offlineReplicas: [Int32]
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
+
+            /// Every field at its default.
+            public init() {
+                self.init(errorCode: 0)
+            }
 
             public init(
                 errorCode: Int16 = 0,
@@ -170,6 +180,11 @@ public struct MetadataResponse: KafkaResponseMessage {
         public var topicAuthorizedOperations: Int32
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
+
+        /// Every field at its default.
+        public init() {
+            self.init(errorCode: 0)
+        }
 
         public init(
             errorCode: Int16 = 0,
@@ -258,6 +273,11 @@ public struct MetadataResponse: KafkaResponseMessage {
     public var clusterAuthorizedOperations: Int32
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

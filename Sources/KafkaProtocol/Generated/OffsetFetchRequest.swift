@@ -17,6 +17,11 @@ public struct OffsetFetchRequest: KafkaRequestMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(name: "")
+        }
+
         public init(
             name: String = "",
             partitionIndexes: [Int32] = [],
@@ -56,6 +61,11 @@ public struct OffsetFetchRequest: KafkaRequestMessage {
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
 
+            /// Every field at its default.
+            public init() {
+                self.init(name: "")
+            }
+
             public init(
                 name: String = "",
                 partitionIndexes: [Int32] = [],
@@ -94,6 +104,11 @@ public struct OffsetFetchRequest: KafkaRequestMessage {
         public var topics: [OffsetFetchRequestTopics]?
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
+
+        /// Every field at its default.
+        public init() {
+            self.init(groupId: "")
+        }
 
         public init(
             groupId: String = "",
@@ -160,6 +175,11 @@ public struct OffsetFetchRequest: KafkaRequestMessage {
     public var requireStable: Bool
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(groupId: "")
+    }
 
     public init(
         groupId: String = "",

@@ -23,6 +23,11 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
 
+            /// Every field at its default.
+            public init() {
+                self.init(partitionIndex: 0)
+            }
+
             public init(
                 partitionIndex: Int32 = 0,
                 committedOffset: Int64 = 0,
@@ -74,6 +79,11 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
 
+        /// Every field at its default.
+        public init() {
+            self.init(name: "")
+        }
+
         public init(
             name: String = "",
             partitions: [OffsetFetchResponsePartition] = [],
@@ -120,6 +130,11 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
                 /// Tagged fields this version of lookout does not know, kept as read.
                 public var unknownTaggedFields: [KafkaTaggedField]
 
+                /// Every field at its default.
+                public init() {
+                    self.init(partitionIndex: 0)
+                }
+
                 public init(
                     partitionIndex: Int32 = 0,
                     committedOffset: Int64 = 0,
@@ -163,6 +178,11 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
             /// Tagged fields this version of lookout does not know, kept as read.
             public var unknownTaggedFields: [KafkaTaggedField]
 
+            /// Every field at its default.
+            public init() {
+                self.init(name: "")
+            }
+
             public init(
                 name: String = "",
                 partitions: [OffsetFetchResponsePartitions] = [],
@@ -197,6 +217,11 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
         public var errorCode: Int16
         /// Tagged fields this version of lookout does not know, kept as read.
         public var unknownTaggedFields: [KafkaTaggedField]
+
+        /// Every field at its default.
+        public init() {
+            self.init(groupId: "")
+        }
 
         public init(
             groupId: String = "",
@@ -239,6 +264,11 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
     public var groups: [OffsetFetchResponseGroup]
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
+
+    /// Every field at its default.
+    public init() {
+        self.init(throttleTimeMs: 0)
+    }
 
     public init(
         throttleTimeMs: Int32 = 0,

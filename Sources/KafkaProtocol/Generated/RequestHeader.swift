@@ -17,6 +17,11 @@ public struct RequestHeader: KafkaMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(requestApiKey: 0)
+    }
+
     public init(
         requestApiKey: Int16 = 0,
         requestApiVersion: Int16 = 0,

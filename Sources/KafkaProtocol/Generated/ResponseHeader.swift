@@ -11,6 +11,11 @@ public struct ResponseHeader: KafkaMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(correlationId: 0)
+    }
+
     public init(
         correlationId: Int32 = 0,
         unknownTaggedFields: [KafkaTaggedField] = []

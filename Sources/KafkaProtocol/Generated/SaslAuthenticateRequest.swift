@@ -15,6 +15,11 @@ public struct SaslAuthenticateRequest: KafkaRequestMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(authBytes: [])
+    }
+
     public init(
         authBytes: [UInt8] = [],
         unknownTaggedFields: [KafkaTaggedField] = []

@@ -21,6 +21,11 @@ public struct SaslAuthenticateResponse: KafkaResponseMessage {
     /// Tagged fields this version of lookout does not know, kept as read.
     public var unknownTaggedFields: [KafkaTaggedField]
 
+    /// Every field at its default.
+    public init() {
+        self.init(errorCode: 0)
+    }
+
     public init(
         errorCode: Int16 = 0,
         errorMessage: String? = "",

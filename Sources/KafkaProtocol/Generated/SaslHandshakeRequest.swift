@@ -12,6 +12,11 @@ public struct SaslHandshakeRequest: KafkaRequestMessage {
     /// The SASL mechanism chosen by the client. (Versions 0+.)
     public var mechanism: String
 
+    /// Every field at its default.
+    public init() {
+        self.init(mechanism: "")
+    }
+
     public init(
         mechanism: String = ""
     ) {

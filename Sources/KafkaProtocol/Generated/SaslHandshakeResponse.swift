@@ -13,6 +13,11 @@ public struct SaslHandshakeResponse: KafkaResponseMessage {
     /// The mechanisms enabled in the server. (Versions 0+.)
     public var mechanisms: [String]
 
+    /// Every field at its default.
+    public init() {
+        self.init(errorCode: 0)
+    }
+
     public init(
         errorCode: Int16 = 0,
         mechanisms: [String] = []

@@ -6,6 +6,8 @@ public protocol KafkaMessage: Sendable, Equatable {
     /// The first version that uses compact types and tagged fields; nil if none does.
     static var firstFlexibleVersion: Int16? { get }
 
+    /// Every field at its default.
+    init()
     func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError)
     init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaProtocolError)
 }
