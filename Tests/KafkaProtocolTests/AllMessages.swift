@@ -23,7 +23,7 @@ func sampleMetadataResponse(version: Int16) -> MetadataResponse {
     typealias Broker = MetadataResponse.MetadataResponseBroker
     typealias Topic = MetadataResponse.MetadataResponseTopic
     typealias Partition = Topic.MetadataResponsePartition
-    MetadataResponse(
+    return MetadataResponse(
         throttleTimeMs: version >= 3 ? 7 : 0,
         brokers: [
             Broker(nodeId: 1, host: "b1.example", port: 9092, rack: version >= 1 ? "eu-west-1a" : nil),
