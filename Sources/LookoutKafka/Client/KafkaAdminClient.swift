@@ -77,7 +77,7 @@ public actor KafkaAdminClient {
     }
 
     /// A Metadata request for all topics (or the ones named) that never creates a topic.
-    static func metadataRequest(version: Int16, topics: [String]?) -> MetadataRequest {
+    public static func metadataRequest(version: Int16, topics: [String]?) -> MetadataRequest {
         var request = MetadataRequest()
         if let topics {
             request.topics = topics.map { MetadataRequest.MetadataRequestTopic(name: $0) }
@@ -120,6 +120,12 @@ public actor KafkaAdminClient {
     ) async throws(KafkaError) -> KafkaResponse<Request.Response> {
         let connection = try await self.connection(to: address)
         return try await connection.send(makeRequest)
+    }
+
+    /// The API versions the broker at `address` offered, while connected to it.
+    public func apiVersions(of address: KafkaBrokerAddress) -> [Int16: ClosedRange<Int16>]? {
+        guard case .ready(let connection) = self.slots[address], connection.isActive else { return nil }
+        return connection.brokerVersions
     }
 
     /// The broker ids and addresses the last Metadata answer listed.
