@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     ],
     targets: [
         // The config file.
@@ -36,6 +38,22 @@ let package = Package(
         .target(
             name: "LookoutAWS",
             dependencies: ["CCurl", "SigV4"],
+            swiftSettings: strict
+        ),
+        // Kafka: generated messages and codec; the admin client.
+        .target(
+            name: "KafkaProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LookoutKafka",
+            dependencies: [
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict
         ),
         // Certificates: PEM, summaries, chains.
@@ -57,7 +75,7 @@ let package = Package(
         .target(
             name: "LookoutPolling",
             dependencies: [
-                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutX509",
+                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict
@@ -85,6 +103,31 @@ let package = Package(
         .testTarget(
             name: "LookoutAWSTests",
             dependencies: ["LookoutAWS", "SigV4"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KafkaProtocolTests",
+            dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LookoutKafkaTests",
+            dependencies: [
+                "LookoutKafka",
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LookoutKafkaIntegrationTests",
+            dependencies: [
+                "LookoutKafka",
+                "KafkaProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

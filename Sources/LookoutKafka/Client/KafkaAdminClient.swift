@@ -1,0 +1,226 @@
+import KafkaProtocol
+import NIOCore
+import NIOPosix
+
+/// A Kafka admin client for one cluster: bootstrap, then a connection per broker as needed,
+/// kept across polls and reconnected with backoff.
+///
+/// A broker that is down costs one connection attempt, then fails fast with the same error
+/// until its backoff (starting at `reconnectBackoff`, doubling up to
+/// `maximumReconnectBackoff`) has passed; concurrent requests share one attempt. With a poll
+/// interval at least the backoff, that is one attempt per poll, not one per request.
+public actor KafkaAdminClient {
+    public struct Configuration: Sendable {
+        public var bootstrap: [KafkaBrokerAddress]
+        public var clientID: String
+        public var connectTimeout: Duration
+        public var requestTimeout: Duration
+        public var reconnectBackoff: Duration
+        public var maximumReconnectBackoff: Duration
+        /// Caps the version negotiated per API key, e.g. `[MetadataRequest.apiKey: 4]`.
+        public var maximumVersions: [Int16: Int16]
+        public var maximumFrameSize: Int32
+
+        public init(
+            bootstrap: [KafkaBrokerAddress],
+            clientID: String = "lookout",
+            connectTimeout: Duration = .seconds(5),
+            requestTimeout: Duration = .seconds(10),
+            reconnectBackoff: Duration = .seconds(1),
+            maximumReconnectBackoff: Duration = .seconds(30),
+            maximumVersions: [Int16: Int16] = [:],
+            maximumFrameSize: Int32 = KafkaFrameDecoder.defaultMaximumFrameSize
+        ) {
+            self.bootstrap = bootstrap
+            self.clientID = clientID
+            self.connectTimeout = connectTimeout
+            self.requestTimeout = requestTimeout
+            self.reconnectBackoff = reconnectBackoff
+            self.maximumReconnectBackoff = maximumReconnectBackoff
+            self.maximumVersions = maximumVersions
+            self.maximumFrameSize = maximumFrameSize
+        }
+    }
+
+    private enum Slot {
+        case connecting(Task<KafkaConnection, any Error>)
+        case ready(KafkaConnection)
+        case failed(KafkaError, retryAt: ContinuousClock.Instant, nextBackoff: Duration)
+    }
+
+    public nonisolated let configuration: Configuration
+    private let group: any EventLoopGroup
+    private var slots: [KafkaBrokerAddress: Slot] = [:]
+    private var knownBrokers: [Int32: KafkaBrokerAddress] = [:]
+    private var isShutDown = false
+
+    /// Every TCP connection this client started, successful or not.
+    public private(set) var connectionAttempts = 0
+
+    public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.group = eventLoopGroup
+    }
+
+    // MARK: - Admin calls
+
+    /// Brokers, controller, topics and partitions, from any reachable broker.
+    public func metadata(topics: [String]? = nil) async throws(KafkaError) -> KafkaClusterMetadata {
+        let answer = try await self.sendToAnyBroker { version in
+            Self.metadataRequest(version: version, topics: topics)
+        }
+        let metadata = KafkaClusterMetadata(answer.response)
+        for broker in metadata.brokers {
+            self.knownBrokers[broker.id] = broker.address
+        }
+        return metadata
+    }
+
+    /// A Metadata request for all topics (or the ones named) that never creates a topic.
+    public static func metadataRequest(version: Int16, topics: [String]?) -> MetadataRequest {
+        var request = MetadataRequest()
+        if let topics {
+            request.topics = topics.map { MetadataRequest.MetadataRequestTopic(name: $0) }
+        } else {
+            // Version 0 has no null: an empty list means all topics there.
+            request.topics = version == 0 ? [] : nil
+        }
+        if version >= 4 {
+            request.allowAutoTopicCreation = false
+        }
+        return request
+    }
+
+    // MARK: - Requests
+
+    /// Sends one request to any broker that answers: brokers already connected first, then
+    /// the bootstrap addresses, then the brokers the last Metadata listed.
+    public func sendToAnyBroker<Request: KafkaRequestMessage>(
+        _ makeRequest: @escaping @Sendable (Int16) -> Request
+    ) async throws(KafkaError) -> KafkaResponse<Request.Response> {
+        var failures: [KafkaError] = []
+        for address in self.candidateAddresses() {
+            do {
+                return try await self.send(to: address, makeRequest)
+            } catch {
+                if error.code == .shutDown { throw error }
+                failures.append(error)
+            }
+        }
+        let detail = failures.isEmpty
+            ? "no bootstrap address configured"
+            : "no broker answered: " + failures.map(\.description).joined(separator: "; ")
+        throw KafkaError(code: .noBrokerReachable, api: KafkaAPINames.name(Request.apiKey), detail: detail)
+    }
+
+    /// Sends one request to the broker at `address`, connecting first if need be.
+    public func send<Request: KafkaRequestMessage>(
+        to address: KafkaBrokerAddress,
+        _ makeRequest: @escaping @Sendable (Int16) -> Request
+    ) async throws(KafkaError) -> KafkaResponse<Request.Response> {
+        let connection = try await self.connection(to: address)
+        return try await connection.send(makeRequest)
+    }
+
+    /// The API versions the broker at `address` offered, while connected to it.
+    public func apiVersions(of address: KafkaBrokerAddress) -> [Int16: ClosedRange<Int16>]? {
+        guard case .ready(let connection) = self.slots[address], connection.isActive else { return nil }
+        return connection.brokerVersions
+    }
+
+    /// The broker ids and addresses the last Metadata answer listed.
+    public var brokers: [Int32: KafkaBrokerAddress] { self.knownBrokers }
+
+    public func shutdown() async {
+        self.isShutDown = true
+        let slots = self.slots
+        self.slots = [:]
+        for slot in slots.values {
+            switch slot {
+            case .ready(let connection):
+                await connection.close()
+            case .connecting(let task):
+                if let connection = try? await task.value { await connection.close() }
+            case .failed:
+                break
+            }
+        }
+    }
+
+    // MARK: - Connections
+
+    private func candidateAddresses() -> [KafkaBrokerAddress] {
+        var seen = Set<KafkaBrokerAddress>()
+        var ordered: [KafkaBrokerAddress] = []
+        let connected = self.slots.compactMap { address, slot -> KafkaBrokerAddress? in
+            if case .ready(let connection) = slot, connection.isActive { return address }
+            return nil
+        }
+        let known = self.knownBrokers.sorted { $0.key < $1.key }.map(\.value)
+        for address in connected.sorted(by: { $0.description < $1.description }) + self.configuration.bootstrap + known
+        where seen.insert(address).inserted {
+            ordered.append(address)
+        }
+        return ordered
+    }
+
+    private func connection(to address: KafkaBrokerAddress) async throws(KafkaError) -> KafkaConnection {
+        guard !self.isShutDown else {
+            throw KafkaError(code: .shutDown, broker: address.description, detail: "the client was shut down")
+        }
+        var backoff = self.configuration.reconnectBackoff
+        switch self.slots[address] {
+        case .ready(let connection):
+            if connection.isActive { return connection }
+        case .connecting(let task):
+            return try await Self.value(of: task, address: address)
+        case .failed(let error, let retryAt, let nextBackoff):
+            if ContinuousClock.now < retryAt {
+                throw KafkaError(code: .backingOff, broker: error.broker, api: error.api, detail: "\(error.detail) (not retried yet)")
+            }
+            backoff = nextBackoff
+        case nil:
+            break
+        }
+        self.connectionAttempts += 1
+        let configuration = KafkaConnection.Configuration(
+            clientID: self.configuration.clientID,
+            connectTimeout: self.configuration.connectTimeout,
+            requestTimeout: self.configuration.requestTimeout,
+            maximumVersions: self.configuration.maximumVersions,
+            maximumFrameSize: self.configuration.maximumFrameSize
+        )
+        let group = self.group
+        let task = Task<KafkaConnection, any Error> {
+            try await KafkaConnection.connect(to: address, configuration: configuration, group: group)
+        }
+        self.slots[address] = .connecting(task)
+        do throws(KafkaError) {
+            let connection = try await Self.value(of: task, address: address)
+            if self.isShutDown {
+                await connection.close()
+                throw KafkaError(code: .shutDown, broker: address.description, detail: "the client was shut down")
+            }
+            self.slots[address] = .ready(connection)
+            return connection
+        } catch {
+            let doubled = backoff * 2
+            self.slots[address] = .failed(
+                error,
+                retryAt: ContinuousClock.now + backoff,
+                nextBackoff: doubled > self.configuration.maximumReconnectBackoff ? self.configuration.maximumReconnectBackoff : doubled
+            )
+            throw error
+        }
+    }
+
+    private static func value(of task: Task<KafkaConnection, any Error>, address: KafkaBrokerAddress) async throws(KafkaError) -> KafkaConnection {
+        do {
+            return try await task.value
+        } catch let error as KafkaError {
+            throw error
+        } catch {
+            throw KafkaError(code: .connectFailed, broker: address.description, detail: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,283 @@
+/// The life of one broker connection, without I/O or clocks: ApiVersions first (again in
+/// version 0 if the broker does not know the version sent), then requests pipelined by
+/// correlation id, each at the highest version both sides support.
+///
+/// The channel handler reports what happened and carries out the returned action.
+struct ConnectionStateMachine {
+    /// Chosen by the handler; identifies a request across events.
+    typealias RequestID = UInt64
+
+    /// What the client can send for one request.
+    struct RequestSpec: Equatable {
+        var id: RequestID
+        var apiKey: Int16
+        var clientVersions: ClosedRange<Int16>
+    }
+
+    struct OutgoingRequest: Equatable {
+        var id: RequestID
+        var correlationID: Int32
+        var version: Int16
+    }
+
+    struct RequestFailure: Equatable {
+        var id: RequestID
+        var error: ConnectionError
+    }
+
+    struct InFlightRequest: Equatable {
+        var id: RequestID
+        var apiKey: Int16
+        var version: Int16
+    }
+
+    struct Negotiation: Equatable {
+        var apiVersionsVersion: Int16
+        var correlationID: Int32
+        var queued: [RequestSpec]
+    }
+
+    struct Ready: Equatable {
+        var brokerVersions: [Int16: ClosedRange<Int16>]
+        var inFlight: [Int32: InFlightRequest]
+    }
+
+    enum State: Equatable {
+        /// Created; the socket is not connected yet. Requests wait.
+        case initialized(queued: [RequestSpec])
+        /// ApiVersions is on the wire. Requests wait.
+        case negotiating(Negotiation)
+        case ready(Ready)
+        case closed(ConnectionError)
+    }
+
+    enum Action {
+        case sendApiVersions(version: Int16, correlationID: Int32)
+        /// The broker's versions are known: the connection is ready for use.
+        case negotiated(send: [OutgoingRequest], fail: [RequestFailure])
+        case sendRequests([OutgoingRequest], fail: [RequestFailure])
+        /// The frame answers the ApiVersions request of this version: decode it, then report
+        /// `apiVersionsReceived`.
+        case decodeApiVersions(version: Int16)
+        case forwardResponse(id: RequestID, apiKey: Int16, version: Int16)
+        case closeConnection(fail: [RequestFailure], error: ConnectionError)
+        case failRequests([RequestFailure])
+        case none
+    }
+
+    /// The ApiVersions version lookout speaks first; the generated message handles 0...3.
+    static let firstApiVersionsVersion: Int16 = 3
+    static let unsupportedVersionErrorCode: Int16 = 35
+
+    private(set) var state: State
+    private var nextCorrelationID: Int32 = 0
+    /// Caps per API key that override negotiation (tests force every version this way).
+    private let maximumVersions: [Int16: Int16]
+
+    init(maximumVersions: [Int16: Int16] = [:]) {
+        self.state = .initialized(queued: [])
+        self.maximumVersions = maximumVersions
+    }
+
+    // MARK: - Events
+
+    mutating func connected() -> Action {
+        switch self.state {
+        case .initialized(let queued):
+            let version = min(Self.firstApiVersionsVersion, self.maximumVersions[18] ?? Self.firstApiVersionsVersion)
+            let correlationID = self.takeCorrelationID()
+            self.state = .negotiating(.init(apiVersionsVersion: version, correlationID: correlationID, queued: queued))
+            return .sendApiVersions(version: version, correlationID: correlationID)
+        case .negotiating, .ready:
+            return self.closeAll(.protocolViolation("connected twice"))
+        case .closed:
+            return .none
+        }
+    }
+
+    mutating func requestEnqueued(_ request: RequestSpec) -> Action {
+        switch self.state {
+        case .initialized(var queued):
+            queued.append(request)
+            self.state = .initialized(queued: queued)
+            return .none
+        case .negotiating(var negotiation):
+            negotiation.queued.append(request)
+            self.state = .negotiating(negotiation)
+            return .none
+        case .ready(var ready):
+            let (send, fail) = self.schedule([request], in: &ready)
+            self.state = .ready(ready)
+            return .sendRequests(send, fail: fail)
+        case .closed(let error):
+            return .failRequests([RequestFailure(id: request.id, error: error)])
+        }
+    }
+
+    /// A frame arrived; its correlation id decides what it answers.
+    mutating func frameReceived(correlationID: Int32) -> Action {
+        switch self.state {
+        case .initialized:
+            return self.closeAll(.protocolViolation("a response arrived before any request"))
+        case .negotiating(let negotiation):
+            guard correlationID == negotiation.correlationID else {
+                return self.closeAll(.unexpectedCorrelationID(correlationID))
+            }
+            return .decodeApiVersions(version: negotiation.apiVersionsVersion)
+        case .ready(var ready):
+            guard let request = ready.inFlight.removeValue(forKey: correlationID) else {
+                return self.closeAll(.unexpectedCorrelationID(correlationID))
+            }
+            self.state = .ready(ready)
+            return .forwardResponse(id: request.id, apiKey: request.apiKey, version: request.version)
+        case .closed:
+            return .none
+        }
+    }
+
+    /// The decoded ApiVersions answer: its error code and the broker's range per API key.
+    mutating func apiVersionsReceived(errorCode: Int16, versions: [Int16: ClosedRange<Int16>]) -> Action {
+        switch self.state {
+        case .negotiating(var negotiation):
+            if errorCode == Self.unsupportedVersionErrorCode && negotiation.apiVersionsVersion > 0 {
+                negotiation.apiVersionsVersion = 0
+                negotiation.correlationID = self.takeCorrelationID()
+                self.state = .negotiating(negotiation)
+                return .sendApiVersions(version: 0, correlationID: negotiation.correlationID)
+            }
+            guard errorCode == 0 else {
+                return self.closeAll(.brokerError(apiKey: 18, code: errorCode))
+            }
+            var ready = Ready(brokerVersions: versions, inFlight: [:])
+            let (send, fail) = self.schedule(negotiation.queued, in: &ready)
+            self.state = .ready(ready)
+            return .negotiated(send: send, fail: fail)
+        case .initialized, .ready:
+            return self.closeAll(.protocolViolation("an ApiVersions answer nobody asked for"))
+        case .closed:
+            return .none
+        }
+    }
+
+    /// The handler could not encode a scheduled request; it is failed and forgotten.
+    mutating func requestNotSent(correlationID: Int32) -> Action {
+        switch self.state {
+        case .ready(var ready):
+            ready.inFlight.removeValue(forKey: correlationID)
+            self.state = .ready(ready)
+            return .none
+        case .initialized, .negotiating, .closed:
+            return .none
+        }
+    }
+
+    /// A response frame could not be read at all (the frame itself, not one message body).
+    mutating func protocolViolation(_ reason: String) -> Action {
+        self.closeAll(.protocolViolation(reason))
+    }
+
+    /// The request with this correlation id got no answer in time. Later answers on this
+    /// connection would be out of step, so the connection closes, as Kafka's own client does.
+    mutating func timeoutFired(correlationID: Int32) -> Action {
+        switch self.state {
+        case .negotiating(let negotiation):
+            guard negotiation.correlationID == correlationID else { return .none }
+            return self.closeAll(.timedOut(apiKey: 18))
+        case .ready(let ready):
+            guard let request = ready.inFlight[correlationID] else { return .none }
+            return self.closeAll(.timedOut(apiKey: request.apiKey))
+        case .initialized, .closed:
+            return .none
+        }
+    }
+
+    mutating func errorCaught(_ description: String) -> Action {
+        self.closeAll(.ioError(description))
+    }
+
+    /// The channel went inactive.
+    mutating func closed() -> Action {
+        switch self.state {
+        case .closed:
+            return .none
+        case .initialized, .negotiating, .ready:
+            let failures = self.pendingIDs().map { RequestFailure(id: $0, error: .closed) }
+            self.state = .closed(.closed)
+            return .failRequests(failures)
+        }
+    }
+
+    // MARK: - Helpers
+
+    private mutating func takeCorrelationID() -> Int32 {
+        let id = self.nextCorrelationID
+        self.nextCorrelationID = id == Int32.max ? 0 : id + 1
+        return id
+    }
+
+    private func pendingIDs() -> [RequestID] {
+        switch self.state {
+        case .initialized(let queued):
+            return queued.map(\.id)
+        case .negotiating(let negotiation):
+            return negotiation.queued.map(\.id)
+        case .ready(let ready):
+            return ready.inFlight.values.map(\.id).sorted()
+        case .closed:
+            return []
+        }
+    }
+
+    private mutating func closeAll(_ error: ConnectionError) -> Action {
+        switch self.state {
+        case .closed:
+            return .none
+        case .initialized, .negotiating, .ready:
+            let failures = self.pendingIDs().map { RequestFailure(id: $0, error: error) }
+            self.state = .closed(error)
+            return .closeConnection(fail: failures, error: error)
+        }
+    }
+
+    private mutating func schedule(
+        _ requests: [RequestSpec],
+        in ready: inout Ready
+    ) -> ([OutgoingRequest], [RequestFailure]) {
+        var send: [OutgoingRequest] = []
+        var fail: [RequestFailure] = []
+        for request in requests {
+            let broker = ready.brokerVersions[request.apiKey]
+            let cap = self.maximumVersions[request.apiKey]
+            guard let version = Self.negotiate(client: request.clientVersions, broker: broker, cap: cap) else {
+                fail.append(RequestFailure(
+                    id: request.id,
+                    error: .unsupportedVersion(apiKey: request.apiKey, client: request.clientVersions, broker: broker)
+                ))
+                continue
+            }
+            let correlationID = self.takeCorrelationID()
+            ready.inFlight[correlationID] = InFlightRequest(id: request.id, apiKey: request.apiKey, version: version)
+            send.append(OutgoingRequest(id: request.id, correlationID: correlationID, version: version))
+        }
+        return (send, fail)
+    }
+
+    /// The highest version both sides support, at most `cap`; nil when none is common.
+    static func negotiate(client: ClosedRange<Int16>, broker: ClosedRange<Int16>?, cap: Int16?) -> Int16? {
+        guard let broker else { return nil }
+        let high = min(client.upperBound, broker.upperBound, cap ?? Int16.max)
+        let low = max(client.lowerBound, broker.lowerBound)
+        return high >= low ? high : nil
+    }
+}
+
+/// Why a connection or a request on it failed, before the client adds the broker's address.
+enum ConnectionError: Error, Equatable, Sendable {
+    case closed
+    case timedOut(apiKey: Int16)
+    case unsupportedVersion(apiKey: Int16, client: ClosedRange<Int16>, broker: ClosedRange<Int16>?)
+    case brokerError(apiKey: Int16, code: Int16)
+    case unexpectedCorrelationID(Int32)
+    case protocolViolation(String)
+    case ioError(String)
+}

@@ -1,0 +1,29 @@
+import NIOCore
+
+/// Test helpers to go between byte arrays and buffers.
+func buffer(_ bytes: [UInt8]) -> ByteBuffer {
+    ByteBuffer(bytes: bytes)
+}
+
+extension ByteBuffer {
+    var bytes: [UInt8] { Array(self.readableBytesView) }
+}
+
+func written(_ body: (inout ByteBuffer) throws -> Void) rethrows -> [UInt8] {
+    var buffer = ByteBuffer()
+    try body(&buffer)
+    return buffer.bytes
+}
+
+/// A small seeded generator so that a failing fuzz case can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { self.state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
