@@ -14,6 +14,7 @@ public struct EnvironmentSnapshot: Sendable {
     public var secrets: [JudgedSecret]?
     public var certificates: [JudgedCertificate]?
     public var healthChecks: [JudgedHealthCheck]?
+    public var kafka: KafkaObservation?
 
     /// The worst problem in words, for a one-line summary.
     public var headline: String? {

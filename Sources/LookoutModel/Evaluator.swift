@@ -108,12 +108,15 @@ public enum Evaluator {
             }
         }
 
+        record(observations.kafka) { judgeKafka($0) }
+
         findings.sort { $0.status > $1.status }
         return EnvironmentSnapshot(
             name: config.name, protected: config.protected, readOnly: config.readOnly,
             status: Status.worst(sources.map(\.status)), sources: sources, findings: findings,
             ecs: judgedECS, autoscaling: observations.autoscaling?.value,
-            secrets: secrets, certificates: certificates, healthChecks: healthChecks)
+            secrets: secrets, certificates: certificates, healthChecks: healthChecks,
+            kafka: observations.kafka?.value)
     }
 
     static func judgeECS(_ ecs: ECSObservation) -> [Finding] {
@@ -130,6 +133,26 @@ public enum Evaluator {
             let unhealthy = ecs.tasks.filter { $0.service == service.name && $0.lastStatus == "RUNNING" && $0.health == "UNHEALTHY" }
             if !unhealthy.isEmpty {
                 found.append(Finding(status: .warn, source: "ecs", object: service.name, message: "\(unhealthy.count) running task(s) unhealthy"))
+            }
+        }
+        return found
+    }
+
+    static func judgeKafka(_ kafka: KafkaObservation) -> [Finding] {
+        var found: [Finding] = []
+        if let controller = kafka.controller {
+            if !kafka.brokers.contains(where: { $0.id == controller }) {
+                found.append(Finding(status: .crit, source: "kafka", object: "controller", message: "controller \(controller) is not among the live brokers"))
+            }
+        } else {
+            found.append(Finding(status: .crit, source: "kafka", object: "controller", message: "the cluster reports no controller"))
+        }
+        for topic in kafka.topics {
+            if topic.offline > 0 {
+                found.append(Finding(status: .crit, source: "kafka", object: topic.name, message: "\(topic.offline) of \(topic.partitions) partitions offline (no live leader)"))
+            }
+            if topic.underReplicated > 0 {
+                found.append(Finding(status: .warn, source: "kafka", object: topic.name, message: "\(topic.underReplicated) of \(topic.partitions) partitions under-replicated"))
             }
         }
         return found

@@ -166,3 +166,47 @@ public struct HealthCheckObservation: Sendable {
         self.totalObservations = totalObservations
     }
 }
+
+/// The cluster as Metadata describes it.
+public struct KafkaObservation: Sendable {
+    public struct Broker: Sendable, Equatable {
+        public var id: Int
+        public var host: String
+        public var port: Int
+
+        public init(id: Int, host: String, port: Int) {
+            self.id = id
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public struct Topic: Sendable, Equatable {
+        public var name: String
+        public var partitions: Int
+        /// Partitions with fewer replicas in sync than assigned.
+        public var underReplicated: Int
+        /// Partitions without a live leader.
+        public var offline: Int
+
+        public init(name: String, partitions: Int, underReplicated: Int, offline: Int) {
+            self.name = name
+            self.partitions = partitions
+            self.underReplicated = underReplicated
+            self.offline = offline
+        }
+    }
+
+    public var clusterId: String?
+    /// The controller's broker id; nil when the cluster reports none.
+    public var controller: Int?
+    public var brokers: [Broker]
+    public var topics: [Topic]
+
+    public init(clusterId: String?, controller: Int?, brokers: [Broker], topics: [Topic]) {
+        self.clusterId = clusterId
+        self.controller = controller
+        self.brokers = brokers
+        self.topics = topics
+    }
+}

@@ -43,6 +43,7 @@ extension EnvironmentSnapshot {
         if sources.contains(where: { $0.name == "route53" }) {
             pairs.append(("health_checks", healthChecks.map { .array($0.map(\.json)) } ?? .null))
         }
+        if sources.contains(where: { $0.name == "kafka" }) { pairs.append(("kafka", kafka?.json ?? .null)) }
         if sources.contains(where: { $0.name == "secrets" }) {
             pairs.append(("secrets", secrets.map { .array($0.map(\.json)) } ?? .null))
         }
@@ -138,6 +139,20 @@ extension JudgedHealthCheck {
             ("status", .string(status.rawValue)),
             ("healthy_observations", .int(observation.healthyObservations)),
             ("total_observations", .int(observation.totalObservations)),
+        ])
+    }
+}
+
+extension KafkaObservation {
+    var json: JSONValue {
+        .object([
+            ("cluster_id", .optional(clusterId)),
+            ("controller", .optional(controller)),
+            ("brokers", .array(brokers.map { .object([("id", .int($0.id)), ("host", .string($0.host)), ("port", .int($0.port))]) })),
+            ("topics", .array(topics.map { topic in
+                .object([("name", .string(topic.name)), ("partitions", .int(topic.partitions)),
+                         ("under_replicated", .int(topic.underReplicated)), ("offline", .int(topic.offline))])
+            })),
         ])
     }
 }

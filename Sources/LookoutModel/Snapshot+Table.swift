@@ -40,6 +40,12 @@ extension Snapshot {
                      "\(check.observation.healthyObservations)/\(check.observation.totalObservations)"]
                 })
             }
+            if let kafka = environment.kafka {
+                out += "  kafka cluster \(kafka.clusterId ?? "-"), controller \(kafka.controller.map(String.init) ?? "none"), brokers \(kafka.brokers.map { "\($0.id)@\($0.host):\($0.port)" }.joined(separator: " "))\n"
+                out += Self.format(rows: [["TOPIC", "PARTITIONS", "UNDER-REPLICATED", "OFFLINE"]] + kafka.topics.map { topic in
+                    [topic.name, "\(topic.partitions)", "\(topic.underReplicated)", "\(topic.offline)"]
+                }, indent: 4)
+            }
             for finding in environment.findings {
                 out += "  \(finding.status.rawValue.uppercased()) \(finding.source) \(finding.object): \(finding.message)\n"
             }

@@ -1,6 +1,7 @@
 import Foundation
 import LookoutAWS
 import LookoutConfig
+import LookoutKafka
 import LookoutModel
 
 /// Polls every source of one environment at once, each bounded by its own timeout.
@@ -8,6 +9,7 @@ public struct EnvironmentPoller: Sendable {
     public let config: EnvironmentConfig
     public let sourceTimeout: Duration
     let client: AWSClient
+    let kafkaClient: KafkaAdminClient?
 
     public init(config: EnvironmentConfig, sourceTimeout: Duration = .seconds(10), environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
@@ -19,6 +21,16 @@ public struct EnvironmentPoller: Sendable {
                 roleArn: config.aws.roleARN?.description, endpoint: config.aws.endpoint?.absoluteString,
                 connectTimeout: .seconds(3), timeout: requestTimeout),
             environment: environment)
+        kafkaClient = config.kafka.map { kafka in
+            KafkaAdminClient(configuration: KafkaAdminClient.Configuration(
+                bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) },
+                connectTimeout: .seconds(3), requestTimeout: requestTimeout))
+        }
+    }
+
+    /// Closes the Kafka connections this poller holds.
+    public func shutdown() async {
+        await kafkaClient?.shutdown()
     }
 
     public func poll() async -> EnvironmentObservations {
@@ -44,7 +56,14 @@ public struct EnvironmentPoller: Sendable {
         async let route53 = optionalPoll(checked.isEmpty ? nil : checked) { endpoints in
             await LookoutPolling.poll("route53", environment: name, timeout: timeout) { try await Route53Source(client: client, endpoints: endpoints).fetch() }
         }
-        return await EnvironmentObservations(ecs: ecs, autoscaling: autoscaling, secrets: secrets, certificates: certificates, route53: route53)
+        let kafkaClient = kafkaClient
+        async let kafka = optionalPoll(config.kafka) { kafkaConfig in
+            await LookoutPolling.poll("kafka", environment: name, timeout: timeout) {
+                try await KafkaSource(client: kafkaClient!, config: kafkaConfig).fetch()
+            }
+        }
+        return await EnvironmentObservations(ecs: ecs, autoscaling: autoscaling, secrets: secrets, certificates: certificates,
+                                             route53: route53, kafka: kafka)
     }
 }
 

@@ -119,5 +119,6 @@ extension EnvironmentState {
         remember(&observations.secrets)
         remember(&observations.certificates)
         remember(&observations.route53)
+        remember(&observations.kafka)
     }
 }

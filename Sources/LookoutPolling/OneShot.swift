@@ -9,7 +9,12 @@ public enum OneShot {
                                 sourceTimeout: Duration = .seconds(10), warn: @escaping @Sendable (String) -> Void) async -> Snapshot {
         let polled = await withTaskGroup(of: (Int, EnvironmentObservations).self) { group in
             for (index, environment) in environments.enumerated() {
-                group.addTask { (index, await EnvironmentPoller(config: environment, sourceTimeout: sourceTimeout).poll()) }
+                group.addTask {
+                    let poller = EnvironmentPoller(config: environment, sourceTimeout: sourceTimeout)
+                    let observations = await poller.poll()
+                    await poller.shutdown()
+                    return (index, observations)
+                }
             }
             var result: [Int: EnvironmentObservations] = [:]
             for await (index, observations) in group { result[index] = observations }

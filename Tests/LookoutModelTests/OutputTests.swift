@@ -17,7 +17,7 @@ import Testing
     private func environment(_ name: String, _ status: Status, findings: [Finding] = []) -> EnvironmentSnapshot {
         EnvironmentSnapshot(name: name, protected: false, readOnly: false, status: status,
                             sources: [SourceState(name: "ecs", status: status, fetchedAt: nil, ageSeconds: nil, durationMs: 7, error: nil, errorSince: nil)],
-                            findings: findings, ecs: nil, autoscaling: nil, secrets: nil, certificates: nil, healthChecks: nil)
+                            findings: findings, ecs: nil, autoscaling: nil, secrets: nil, certificates: nil, healthChecks: nil, kafka: nil)
     }
 
     @Test func firstLineCarriesStateSummaryAndPerfdataThenProblemsWorstFirst() {
