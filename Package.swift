@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_reads.py"],
             swiftSettings: strict
         ),
     ]
