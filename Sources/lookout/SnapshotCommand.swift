@@ -7,11 +7,11 @@ struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Poll every environment once, print what was found, and exit.",
-        discussion: "Kafka, endpoint and served-certificate sources are not built yet and are absent from the output."
+        discussion: "Consumer groups, endpoint probes and served certificates are not built yet and are absent from the output."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case json, table
+        case json, table, prometheus
     }
 
     @OptionGroup var options: EnvironmentOptions
@@ -27,6 +27,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         switch format {
         case .json: print(snapshot.json.serialized(pretty: true))
         case .table: print(snapshot.table, terminator: "")
+        case .prometheus: print(snapshot.prometheus, terminator: "")
         }
     }
 }

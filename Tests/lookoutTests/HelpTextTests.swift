@@ -8,8 +8,7 @@ import Testing
         #expect(result.stdout == """
             OVERVIEW: A terminal operations console for a self-run Kafka service on AWS.
 
-            The console itself, snapshot, check and the actions are not built yet; see the
-            README.
+            The console itself and the actions are not built yet; see the README.
 
             USAGE: lookout <subcommand>
 
@@ -17,9 +16,57 @@ import Testing
               -h, --help              Show help information.
 
             SUBCOMMANDS:
+              snapshot                Poll every environment once, print what was found,
+                                      and exit.
+              check                   Poll every environment once and report as a Nagios
+                                      plugin.
               config                  Work with the config file.
 
               See 'lookout help <subcommand>' for detailed help.
+
+            """)
+    }
+
+    @Test func snapshot() throws {
+        let result = try LookoutBinary.run(["snapshot", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Poll every environment once, print what was found, and exit.
+
+            Consumer groups, endpoint probes and served certificates are not built yet and
+            are absent from the output.
+
+            USAGE: lookout snapshot [--config <file>] [--env <name>] [--format <format>]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --format <format>       The output format. (values: json, table, prometheus;
+                                      default: table)
+              -h, --help              Show help information.
+
+
+            """)
+    }
+
+    @Test func check() throws {
+        let result = try LookoutBinary.run(["check", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Poll every environment once and report as a Nagios plugin.
+
+            Exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; a failure to run, a bad config
+            included, is UNKNOWN.
+
+            USAGE: lookout check [--config <file>] [--env <name>]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              -h, --help              Show help information.
+
 
             """)
     }
