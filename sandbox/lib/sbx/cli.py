@@ -210,6 +210,8 @@ def scenarios(e: layout.Env) -> list:
 
 
 def main() -> None:
+    import signal
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `./sandbox/status | head` is no error
     cmd = sys.argv[1] if len(sys.argv) > 1 else "status"
     if cmd == "up":
         up()
