@@ -279,3 +279,35 @@ def test_no_secret_value_in_any_sandbox_file(sb):
         text = path.read_bytes().decode(errors="replace").replace("\n", "")
         for s in secrets:
             assert s not in text, f"a secret value is in {path}"
+
+
+def test_traffic_follows_a_rotated_client_password(sb):
+    """The sandbox's own clients read their password again when the gate refuses the old one."""
+    import json
+    from pathlib import Path
+    env = "test"
+    e = sb["environments"][env]
+    ssm, ecs = client(sb, env, "ssm"), client(sb, env, "ecs")
+    name = e["ssm"]["client-password"]
+    old = ssm_password(sb, env, "client")
+    produced = Path(e["produced_file"])
+
+    def roll():
+        for s in e["services"]:
+            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
+        time.sleep(1)
+        wait_for(lambda: all([x for x in s["deployments"] if x["status"] == "PRIMARY"][0]["rolloutState"] == "COMPLETED"
+                             for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]),
+                 60, interval=0.5, what="the roll")
+    try:
+        ssm.put_parameter(Name=name, Value="R" + old[1:][::-1], Type="SecureString", Overwrite=True)
+        roll()
+        after = json.loads(produced.read_text())["total"]
+        wait_for(lambda: json.loads(produced.read_text())["total"] > after + 20, 40, interval=1,
+                 what="producers to go on with the new password")
+    finally:
+        ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
+        roll()
+    after = json.loads(produced.read_text())["total"]
+    wait_for(lambda: json.loads(produced.read_text())["total"] > after + 20, 40, interval=1,
+             what="producers to go on with the old password again")

@@ -21,7 +21,10 @@ def tansu_bin() -> str:
 
 
 def log(msg: str) -> None:
-    print(f"[sandbox {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    try:
+        print(f"[sandbox {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    except BrokenPipeError:  # `./sandbox/up | head` must not stop up half-way
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 # ---------------------------------------------------------------- up
@@ -210,15 +213,21 @@ def scenarios(e: layout.Env) -> list:
 
 
 def main() -> None:
-    import signal
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `./sandbox/status | head` is no error
     cmd = sys.argv[1] if len(sys.argv) > 1 else "status"
     if cmd == "up":
-        up()
+        try:
+            up()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     elif cmd == "down":
         down()
     elif cmd == "status":
-        sys.exit(status())
+        try:
+            code = status()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = 0
+        sys.exit(code)
     elif cmd == "scenario":
         from .scenario import main as scenario_main
         scenario_main(sys.argv[2:])
