@@ -13,7 +13,7 @@ from botocore.parsers import ResponseParserError
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from conftest import MUTATE, client, kafka_conf, refused, scenario, session, wait_for
+from conftest import MUTATE, client, kafka_conf, refused, scenario, session
 
 ENV = MUTATE
 
@@ -207,8 +207,6 @@ def test_reset_restores_everything(sb, env):
     out = scenario("reset", ENV)
     assert "reset" in out
     assert aws_works(sb) and kafka_works(sb)
-    import json
-    from pathlib import Path
     from conftest import HOME
     faults = json.loads((HOME / "state" / "faults.json").read_text())
     assert all(f["mode"] == "pass" for n, f in faults.items() if n.startswith(ENV + "-"))

@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conftest import client, kafka_conf, scenario, ssm_password, wait_for
+from conftest import client, kafka_conf, roll_and_wait, scenario, ssm_password, wait_for
 
 TLS_ENVS = ["acc", "prod"]
 CERT_ENV = "acc"
@@ -112,55 +112,30 @@ def test_refused_logins(sb, env):
 def test_a_new_password_is_required_only_after_the_roll(sb):
     env = "test"
     e = sb["environments"][env]
-    ssm, ecs = client(sb, env, "ssm"), client(sb, env, "ecs")
+    ssm = client(sb, env, "ssm")
     name = e["ssm"]["admin-password"]
     old = ssm_password(sb, env, "admin")
     new = "N" + old[1:][::-1]
-
-    def roll():
-        for s in e["services"]:
-            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
-        time.sleep(1)
-
-        def done():
-            for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]:
-                d = [x for x in s["deployments"] if x["status"] == "PRIMARY"][0]
-                if d["rolloutState"] != "COMPLETED":
-                    return False
-                if not ecs.list_tasks(cluster=e["cluster"], startedBy=d["id"], desiredStatus="RUNNING")["taskArns"]:
-                    return False
-            return True
-        wait_for(done, 60, interval=0.5, what="the roll")
     try:
         ssm.put_parameter(Name=name, Value=new, Type="SecureString", Overwrite=True)
         assert login(sb, env, **{"sasl.password": old})[0]          # not yet: the broker has the old one
         assert not login(sb, env, **{"sasl.password": new})[0]
-        roll()
+        roll_and_wait(sb, env)
         assert wait_for(lambda: login(sb, env, **{"sasl.password": new})[0], 20, what="login with the new password")
         ok, errors = login(sb, env, **{"sasl.password": old})
         assert not ok and auth_error(errors)
     finally:
         ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
-        roll()
+        roll_and_wait(sb, env)
     assert wait_for(lambda: login(sb, env, **{"sasl.password": old})[0], 20, what="the old password again")
 
 
 def test_a_new_certificate_is_served_only_after_the_roll(sb):
     env = CERT_ENV
     e = sb["environments"][env]
-    ssm, ecs, pca = client(sb, env, "ssm"), client(sb, env, "ecs"), client(sb, env, "acm-pca")
+    ssm, pca = client(sb, env, "ssm"), client(sb, env, "acm-pca")
     before = served(e["ports"]["kafka_proxy"])
     versions = {k: ssm.get_parameter(Name=e["ssm"][k])["Parameter"]["Version"] for k in ("broker-cert", "broker-key")}
-
-    def roll():
-        for s in e["services"]:
-            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
-        time.sleep(1)
-        wait_for(lambda: all([x for x in s["deployments"] if x["status"] == "PRIMARY"][0]["rolloutState"] == "COMPLETED"
-                             for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]),
-                 60, interval=0.5, what="the roll")
-        time.sleep(1)
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     names = [x509.DNSName(f"broker.kafka.{env}.internal"), x509.DNSName("localhost"),
              x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
@@ -179,7 +154,7 @@ def test_a_new_certificate_is_served_only_after_the_roll(sb):
                           Value=got["Certificate"] + "\n" + got["CertificateChain"] + "\n")
         time.sleep(2)
         assert served(e["ports"]["kafka_proxy"]).serial_number == before.serial_number
-        roll()
+        roll_and_wait(sb, env)
         assert served(e["ports"]["kafka_proxy"]).serial_number == new.serial_number
         assert s_client(e["ports"]["kafka_proxy"], e["ca_file"]).returncode == 0
     finally:
@@ -188,7 +163,7 @@ def test_a_new_certificate_is_served_only_after_the_roll(sb):
                                     WithDecryption=True)["Parameter"]["Value"]
         ssm.put_parameter(Name=e["ssm"]["broker-key"], Value=key_old, Type="SecureString", Overwrite=True)
         ssm.put_parameter(Name=e["ssm"]["broker-cert"], Value=cert_old, Type="String", Overwrite=True)
-        roll()
+        roll_and_wait(sb, env)
     assert served(e["ports"]["kafka_proxy"]).serial_number == before.serial_number
 
 
@@ -287,27 +262,19 @@ def test_traffic_follows_a_rotated_client_password(sb):
     from pathlib import Path
     env = "test"
     e = sb["environments"][env]
-    ssm, ecs = client(sb, env, "ssm"), client(sb, env, "ecs")
+    ssm = client(sb, env, "ssm")
     name = e["ssm"]["client-password"]
     old = ssm_password(sb, env, "client")
     produced = Path(e["produced_file"])
-
-    def roll():
-        for s in e["services"]:
-            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
-        time.sleep(1)
-        wait_for(lambda: all([x for x in s["deployments"] if x["status"] == "PRIMARY"][0]["rolloutState"] == "COMPLETED"
-                             for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]),
-                 60, interval=0.5, what="the roll")
     try:
         ssm.put_parameter(Name=name, Value="R" + old[1:][::-1], Type="SecureString", Overwrite=True)
-        roll()
+        roll_and_wait(sb, env)
         after = json.loads(produced.read_text())["total"]
         wait_for(lambda: json.loads(produced.read_text())["total"] > after + 20, 40, interval=1,
                  what="producers to go on with the new password")
     finally:
         ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
-        roll()
+        roll_and_wait(sb, env)
     after = json.loads(produced.read_text())["total"]
     wait_for(lambda: json.loads(produced.read_text())["total"] > after + 20, 40, interval=1,
              what="producers to go on with the old password again")
