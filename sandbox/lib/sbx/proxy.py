@@ -164,7 +164,7 @@ class Proxy:
         t.conns.add(w)
         try:
             while True:
-                req = await read_http_message(r, request=True)
+                req = await read_http_message(r, request=True, w=w)
                 if req is None:
                     return
                 head, body = req
@@ -265,7 +265,10 @@ class Proxy:
         ctl.close()
 
 
-async def read_http_message(r: asyncio.StreamReader, request: bool) -> tuple[bytes, bytes] | None:
+async def read_http_message(r: asyncio.StreamReader, request: bool,
+                            w: asyncio.StreamWriter | None = None) -> tuple[bytes, bytes] | None:
+    """One HTTP/1.1 message. With w, a request's `Expect: 100-continue` is answered here and
+    dropped from the head (libcurl sends it for bodies over 1 KB and would wait a second)."""
     try:
         head = await r.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as e:
@@ -274,6 +277,10 @@ async def read_http_message(r: asyncio.StreamReader, request: bool) -> tuple[byt
         return None
     except asyncio.LimitOverrunError:
         raise ValueError("header too long")
+    if request and w is not None and re.search(rb"(?im)^expect:\s*100-continue", head):
+        head = re.sub(rb"(?im)^expect:[^\r\n]*\r\n", b"", head)
+        w.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        await w.drain()
     m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
     if m:
         return head, await r.readexactly(int(m.group(1)))
