@@ -11,11 +11,11 @@ AUTH = ("AWS4-HMAC-SHA256 Credential=AKIASANDBOXBASE00001/20260101/eu-west-1/ssm
 
 def test_expect_100_continue_is_answered_at_once(sb):
     port = sb["environments"]["dev"]["ports"]["aws_proxy"]
-    body = json.dumps({"MaxResults": 10, "ParameterFilters": [
-        {"Key": "Name", "Option": "BeginsWith", "Values": ["/nothing/" + "x" * 1500]}]})
+    # a valid 2 KB request, in moto's default account (the base keys are no environment's)
+    body = json.dumps({"Name": "/sandbox-pytest/expect", "Type": "String", "Overwrite": True, "Value": "x" * 2000})
     t0 = time.time()
     p = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect: 100-continue",
-                        "-H", "X-Amz-Target: AmazonSSM.DescribeParameters",
+                        "-H", "X-Amz-Target: AmazonSSM.PutParameter",
                         "-H", "Content-Type: application/x-amz-json-1.1", "-H", f"Authorization: {AUTH}",
                         "-H", "X-Amz-Date: 20260101T000000Z", "--data-binary", body,
                         f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=20)
