@@ -63,7 +63,8 @@ class Traffic:
         return c
 
     def on_error(self, err: KafkaError) -> None:
-        if err.code() in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
+        if err.code() in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED) \
+                and not self.rebuild.is_set():
             print(f"authentication failed: {err.name()}; will read the password again", flush=True)
             self.rebuild.set()
 
@@ -119,7 +120,7 @@ class Traffic:
             else:
                 p.flush(1)
             p.poll(0.1)
-        p.flush(10)
+        p.flush(3)  # what cannot be delivered in 3 s was never counted
 
     # ---- groups ----
     def billing_loop(self, stop: threading.Event) -> None:
