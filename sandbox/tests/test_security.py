@@ -278,3 +278,56 @@ def test_traffic_follows_a_rotated_client_password(sb):
     after = json.loads(produced.read_text())["total"]
     wait_for(lambda: json.loads(produced.read_text())["total"] > after + 20, 40, interval=1,
              what="producers to go on with the old password again")
+
+
+# ---------------------------------------------------------------- the gate on the wire
+def _req(api_key: int, version: int, corr: int, body: bytes, flexible: bool = False) -> bytes:
+    import struct
+    cid = b"sandbox-pytest"
+    head = struct.pack(">hhih", api_key, version, corr, len(cid)) + cid + (b"\x00" if flexible else b"")
+    return struct.pack(">i", len(head) + len(body)) + head + body
+
+
+def _frame(s: socket.socket) -> bytes:
+    import struct
+    from conftest import _recv
+    return _recv(s, struct.unpack(">i", _recv(s, 4))[0])
+
+
+@pytest.mark.parametrize("version", [0, 1, 2])
+def test_gate_speaks_sasl_authenticate_v0_to_v2(sb, version):
+    """lookout's own Kafka client may pick any version Tansu advertises (0-2)."""
+    import struct
+    e = sb["environments"]["test"]
+    password = ssm_password(sb, "test", "admin")
+    for pw, want in ((password, 0), ("wrong", 58)):
+        with socket.create_connection(("127.0.0.1", e["ports"]["kafka_proxy"]), timeout=5) as s:
+            s.sendall(_req(17, 1, 1, struct.pack(">h", 5) + b"PLAIN"))
+            corr, err = struct.unpack_from(">ih", _frame(s), 0)
+            assert (corr, err) == (1, 0)
+            token = b"\x00admin\x00" + pw.encode()
+            if version >= 2:
+                body = bytes([len(token) + 1]) + token + b"\x00"
+            else:
+                body = struct.pack(">i", len(token)) + token
+            s.sendall(_req(36, version, 2, body, flexible=version >= 2))
+            resp = _frame(s)
+            corr = struct.unpack_from(">i", resp, 0)[0]
+            pos = 5 if version >= 2 else 4
+            assert corr == 2
+            assert struct.unpack_from(">h", resp, pos)[0] == want
+            if want == 0:
+                s.sendall(_req(3, 0, 3, struct.pack(">i", 0)))  # Metadata v0, all topics: relayed to Tansu
+                meta = _frame(s)
+                assert struct.unpack_from(">i", meta, 0)[0] == 3 and b"orders" in meta
+            else:
+                assert b"Authentication failed" in resp
+
+
+def test_gate_closes_on_anything_but_sasl_before_login(sb):
+    import struct
+    e = sb["environments"]["test"]
+    with socket.create_connection(("127.0.0.1", e["ports"]["kafka_proxy"]), timeout=5) as s:
+        s.sendall(_req(3, 0, 1, struct.pack(">i", 0)))  # Metadata without login
+        s.settimeout(5)
+        assert s.recv(10) == b""
