@@ -99,6 +99,8 @@ def up() -> None:
     home = layout.home()
     for d in (home, layout.run_dir(), layout.log_dir(), layout.state_dir()):
         d.mkdir(parents=True, exist_ok=True)
+    if not any(procs.read_pid(r) for r in procs.roles()):
+        clear_state()  # nothing runs (a reboot, a crash): start clean, as after down
     files.aws_files()
     fresh_aws = []
     for e in layout.ENVS:
@@ -161,7 +163,11 @@ def down() -> None:
         stopped = procs.stop_many([r for r in procs.roles() if r.startswith(prefix)])
         if stopped:
             log(f"stopped {' '.join(stopped)}")
-    # a fresh start is a clean start: no fault, no scenario, no counts survive
+    clear_state()
+
+
+def clear_state() -> None:
+    """A fresh start is a clean start: no fault, no scenario, no counts survive."""
     for e in layout.ENVS:
         d = layout.state_dir(e.name)
         for f in ("held.json", "traffic.json", "scenarios.json", "produced.json", "archiver.done", "aws.json",
