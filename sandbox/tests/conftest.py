@@ -150,3 +150,24 @@ def _recv(s: socket.socket, n: int) -> bytes:
             raise ConnectionError("closed")
         buf += chunk
     return buf
+
+
+def roll_and_wait(sb: dict, env: str, services: list[str] | None = None, timeout: float = 60) -> None:
+    """forceNewDeployment, then wait for what ECS would show after the roll: each PRIMARY
+    deployment COMPLETED with a RUNNING task started by it (rolloutState alone is COMPLETED
+    before the agent has even seen the new deployment)."""
+    e = sb["environments"][env]
+    ecs = client(sb, env, "ecs")
+    services = services or e["services"]
+    for s in services:
+        ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
+
+    def done():
+        for s in ecs.describe_services(cluster=e["cluster"], services=services)["services"]:
+            d = [x for x in s["deployments"] if x["status"] == "PRIMARY"][0]
+            if d["rolloutState"] != "COMPLETED":
+                return False
+            if not ecs.list_tasks(cluster=e["cluster"], startedBy=d["id"], desiredStatus="RUNNING")["taskArns"]:
+                return False
+        return True
+    wait_for(done, timeout, interval=0.3, what=f"the roll of {', '.join(services)} in {env}")

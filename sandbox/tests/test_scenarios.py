@@ -2,6 +2,7 @@
 `reset` undoes it."""
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -12,7 +13,7 @@ from botocore.parsers import ResponseParserError
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from conftest import MUTATE, client, kafka_conf, refused, scenario, session, wait_for
+from conftest import MUTATE, client, kafka_conf, refused, scenario, session
 
 ENV = MUTATE
 
@@ -206,8 +207,40 @@ def test_reset_restores_everything(sb, env):
     out = scenario("reset", ENV)
     assert "reset" in out
     assert aws_works(sb) and kafka_works(sb)
-    import json
-    from pathlib import Path
     from conftest import HOME
     faults = json.loads((HOME / "state" / "faults.json").read_text())
     assert all(f["mode"] == "pass" for n, f in faults.items() if n.startswith(ENV + "-"))
+
+
+def test_throttle_bodies_on_the_wire(sb, env):
+    """What a client of our own sees: the exact status and body per protocol."""
+    import http.client
+    port = env["ports"]["aws_proxy"]
+    scenario("aws-throttle", ENV)
+    auth = "AWS4-HMAC-SHA256 Credential=AKIAX/20260101/eu-west-1/{}/aws4_request, SignedHeaders=host, Signature=0"
+
+    def post(path, headers, body):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("POST", path, body=body, headers=headers)
+        r = c.getresponse()
+        return r.status, r.read()
+    status, body = post("/", {"X-Amz-Target": "AmazonEC2ContainerServiceV20141113.ListClusters",
+                              "Content-Type": "application/x-amz-json-1.1", "Authorization": auth.format("ecs")}, "{}")
+    assert (status, json.loads(body)) == (400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
+    status, body = post("/", {"Content-Type": "application/x-www-form-urlencoded",
+                              "Authorization": auth.format("autoscaling")},
+                        "Action=DescribeAutoScalingGroups&Version=2011-01-01")
+    assert status == 400 and b"<Code>Throttling</Code>" in body and b"<ErrorResponse" in body
+    status, body = post("/2013-04-01/hostedzone", {"Authorization": auth.format("route53")}, "")
+    assert status == 400 and b"<Code>Throttling</Code>" in body and b"route53.amazonaws.com/doc/2013-04-01/" in body
+
+
+def test_kafka_garbage_and_endpoint_refuse(sb, env):
+    scenario("kafka-garbage", ENV)
+    with pytest.raises(KafkaException):
+        AdminClient(kafka_conf(sb, ENV)).list_topics(timeout=4)
+    scenario("reset", ENV)
+    assert kafka_works(sb)
+    scenario("endpoint-refuse", ENV)
+    assert refused(env["ports"]["public_proxy"])
+    assert kafka_works(sb)

@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from conftest import client, kafka_conf, scenario, ssm_password, wait_for
+from conftest import client, kafka_conf, roll_and_wait, scenario, ssm_password, wait_for
 
 TLS_ENVS = ["acc", "prod"]
 CERT_ENV = "acc"
@@ -112,55 +112,30 @@ def test_refused_logins(sb, env):
 def test_a_new_password_is_required_only_after_the_roll(sb):
     env = "test"
     e = sb["environments"][env]
-    ssm, ecs = client(sb, env, "ssm"), client(sb, env, "ecs")
+    ssm = client(sb, env, "ssm")
     name = e["ssm"]["admin-password"]
     old = ssm_password(sb, env, "admin")
     new = "N" + old[1:][::-1]
-
-    def roll():
-        for s in e["services"]:
-            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
-        time.sleep(1)
-
-        def done():
-            for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]:
-                d = [x for x in s["deployments"] if x["status"] == "PRIMARY"][0]
-                if d["rolloutState"] != "COMPLETED":
-                    return False
-                if not ecs.list_tasks(cluster=e["cluster"], startedBy=d["id"], desiredStatus="RUNNING")["taskArns"]:
-                    return False
-            return True
-        wait_for(done, 60, interval=0.5, what="the roll")
     try:
         ssm.put_parameter(Name=name, Value=new, Type="SecureString", Overwrite=True)
         assert login(sb, env, **{"sasl.password": old})[0]          # not yet: the broker has the old one
         assert not login(sb, env, **{"sasl.password": new})[0]
-        roll()
+        roll_and_wait(sb, env)
         assert wait_for(lambda: login(sb, env, **{"sasl.password": new})[0], 20, what="login with the new password")
         ok, errors = login(sb, env, **{"sasl.password": old})
         assert not ok and auth_error(errors)
     finally:
         ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
-        roll()
+        roll_and_wait(sb, env)
     assert wait_for(lambda: login(sb, env, **{"sasl.password": old})[0], 20, what="the old password again")
 
 
 def test_a_new_certificate_is_served_only_after_the_roll(sb):
     env = CERT_ENV
     e = sb["environments"][env]
-    ssm, ecs, pca = client(sb, env, "ssm"), client(sb, env, "ecs"), client(sb, env, "acm-pca")
+    ssm, pca = client(sb, env, "ssm"), client(sb, env, "acm-pca")
     before = served(e["ports"]["kafka_proxy"])
     versions = {k: ssm.get_parameter(Name=e["ssm"][k])["Parameter"]["Version"] for k in ("broker-cert", "broker-key")}
-
-    def roll():
-        for s in e["services"]:
-            ecs.update_service(cluster=e["cluster"], service=s, forceNewDeployment=True)
-        time.sleep(1)
-        wait_for(lambda: all([x for x in s["deployments"] if x["status"] == "PRIMARY"][0]["rolloutState"] == "COMPLETED"
-                             for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]),
-                 60, interval=0.5, what="the roll")
-        time.sleep(1)
-
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     names = [x509.DNSName(f"broker.kafka.{env}.internal"), x509.DNSName("localhost"),
              x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
@@ -179,7 +154,7 @@ def test_a_new_certificate_is_served_only_after_the_roll(sb):
                           Value=got["Certificate"] + "\n" + got["CertificateChain"] + "\n")
         time.sleep(2)
         assert served(e["ports"]["kafka_proxy"]).serial_number == before.serial_number
-        roll()
+        roll_and_wait(sb, env)
         assert served(e["ports"]["kafka_proxy"]).serial_number == new.serial_number
         assert s_client(e["ports"]["kafka_proxy"], e["ca_file"]).returncode == 0
     finally:
@@ -188,7 +163,7 @@ def test_a_new_certificate_is_served_only_after_the_roll(sb):
                                     WithDecryption=True)["Parameter"]["Value"]
         ssm.put_parameter(Name=e["ssm"]["broker-key"], Value=key_old, Type="SecureString", Overwrite=True)
         ssm.put_parameter(Name=e["ssm"]["broker-cert"], Value=cert_old, Type="String", Overwrite=True)
-        roll()
+        roll_and_wait(sb, env)
     assert served(e["ports"]["kafka_proxy"]).serial_number == before.serial_number
 
 
@@ -279,3 +254,80 @@ def test_no_secret_value_in_any_sandbox_file(sb):
         text = path.read_bytes().decode(errors="replace").replace("\n", "")
         for s in secrets:
             assert s not in text, f"a secret value is in {path}"
+
+
+def test_traffic_follows_a_rotated_client_password(sb):
+    """The sandbox's own clients read their password again when the gate refuses the old one."""
+    import json
+    from pathlib import Path
+    env = "test"
+    e = sb["environments"][env]
+    ssm = client(sb, env, "ssm")
+    name = e["ssm"]["client-password"]
+    old = ssm_password(sb, env, "client")
+    produced = Path(e["produced_file"])
+    try:
+        ssm.put_parameter(Name=name, Value="R" + old[1:][::-1], Type="SecureString", Overwrite=True)
+        roll_and_wait(sb, env)
+        after = json.loads(produced.read_text())["total"]
+        wait_for(lambda: json.loads(produced.read_text())["total"] > after + 20, 40, interval=1,
+                 what="producers to go on with the new password")
+    finally:
+        ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
+        roll_and_wait(sb, env)
+    after = json.loads(produced.read_text())["total"]
+    wait_for(lambda: json.loads(produced.read_text())["total"] > after + 20, 40, interval=1,
+             what="producers to go on with the old password again")
+
+
+# ---------------------------------------------------------------- the gate on the wire
+def _req(api_key: int, version: int, corr: int, body: bytes, flexible: bool = False) -> bytes:
+    import struct
+    cid = b"sandbox-pytest"
+    head = struct.pack(">hhih", api_key, version, corr, len(cid)) + cid + (b"\x00" if flexible else b"")
+    return struct.pack(">i", len(head) + len(body)) + head + body
+
+
+def _frame(s: socket.socket) -> bytes:
+    import struct
+    from conftest import _recv
+    return _recv(s, struct.unpack(">i", _recv(s, 4))[0])
+
+
+@pytest.mark.parametrize("version", [0, 1, 2])
+def test_gate_speaks_sasl_authenticate_v0_to_v2(sb, version):
+    """lookout's own Kafka client may pick any version Tansu advertises (0-2)."""
+    import struct
+    e = sb["environments"]["test"]
+    password = ssm_password(sb, "test", "admin")
+    for pw, want in ((password, 0), ("wrong", 58)):
+        with socket.create_connection(("127.0.0.1", e["ports"]["kafka_proxy"]), timeout=5) as s:
+            s.sendall(_req(17, 1, 1, struct.pack(">h", 5) + b"PLAIN"))
+            corr, err = struct.unpack_from(">ih", _frame(s), 0)
+            assert (corr, err) == (1, 0)
+            token = b"\x00admin\x00" + pw.encode()
+            if version >= 2:
+                body = bytes([len(token) + 1]) + token + b"\x00"
+            else:
+                body = struct.pack(">i", len(token)) + token
+            s.sendall(_req(36, version, 2, body, flexible=version >= 2))
+            resp = _frame(s)
+            corr = struct.unpack_from(">i", resp, 0)[0]
+            pos = 5 if version >= 2 else 4
+            assert corr == 2
+            assert struct.unpack_from(">h", resp, pos)[0] == want
+            if want == 0:
+                s.sendall(_req(3, 0, 3, struct.pack(">i", 0)))  # Metadata v0, all topics: relayed to Tansu
+                meta = _frame(s)
+                assert struct.unpack_from(">i", meta, 0)[0] == 3 and b"orders" in meta
+            else:
+                assert b"Authentication failed" in resp
+
+
+def test_gate_closes_on_anything_but_sasl_before_login(sb):
+    import struct
+    e = sb["environments"]["test"]
+    with socket.create_connection(("127.0.0.1", e["ports"]["kafka_proxy"]), timeout=5) as s:
+        s.sendall(_req(3, 0, 1, struct.pack(">i", 0)))  # Metadata without login
+        s.settimeout(5)
+        assert s.recv(10) == b""

@@ -12,6 +12,7 @@ The agent keeps no state of its own: stopped and started again, it catches up.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 import signal
 import sys
 import time
@@ -20,7 +21,17 @@ from . import layout
 from .aws import Account
 from .seed_aws import set_deployment
 
-STEP_DELAY = 0.5  # seconds between the steps of a roll (ECS takes a while too)
+STEP_DELAY = 1.0  # seconds between the steps of a roll (ECS takes a while too)
+
+
+@dataclass
+class Roll:
+    name: str
+    dep: str
+    desired: int
+    current: list
+    old: list
+    held: bool
 
 
 class Agent:
@@ -59,6 +70,7 @@ class Agent:
         services = self.ecs.describe_services(cluster=self.e.cluster, services=layout.SERVICES)["services"]
         tasks = self.service_tasks()
         held = self.held()
+        rolls = []
         for s in services:
             name = s["serviceName"]
             primary = next(d for d in s["deployments"] if d["status"] == "PRIMARY")
@@ -72,28 +84,34 @@ class Agent:
                         set_deployment(self.e, name, rolloutState="COMPLETED", runningCount=len(current),
                                        pendingCount=0)
                 continue
-            self.roll(name, primary["id"], desired, current, old, held=name in held)
+            rolls.append(Roll(name, primary["id"], desired, current, old, name in held))
+        if rolls:
+            self.roll(rolls)
 
-    def roll(self, name: str, dep: str, desired: int, current: list, old: list, held: bool) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {name}: deployment {dep}: {len(old)} old, "
-              f"{len(current)} current, desired {desired}", flush=True)
-        set_deployment(self.e, name, rolloutState="IN_PROGRESS", runningCount=len(current),
-                       pendingCount=max(0, desired - len(current)))
-        surplus = old + current[desired:] if len(current) > desired else old
-        for t in surplus:
-            self.ecs.stop_task(cluster=self.e.cluster, task=t["taskArn"],
-                               reason=f"Task stopped by the sandbox agent for deployment {dep}")
-        keep = min(len(current), desired)
-        if desired > keep:
+    def roll(self, rolls: list["Roll"]) -> None:
+        """Services whose deployment changed in the same second roll together, as ECS rolls
+        services independently; their one front restarts once."""
+        for r in rolls:
+            print(f"{time.strftime('%H:%M:%S')} {r.name}: deployment {r.dep}: {len(r.old)} old, "
+                  f"{len(r.current)} current, desired {r.desired}", flush=True)
+            set_deployment(self.e, r.name, rolloutState="IN_PROGRESS", runningCount=len(r.current),
+                           pendingCount=max(0, r.desired - len(r.current)))
+            for t in r.old + r.current[r.desired:]:
+                self.ecs.stop_task(cluster=self.e.cluster, task=t["taskArn"],
+                                   reason=f"Task stopped by the sandbox agent for deployment {r.dep}")
+        starting = [r for r in rolls if r.desired > min(len(r.current), r.desired)]
+        if starting:
             time.sleep(STEP_DELAY)
-            self.restart_front(name)
+            self.restart_front(", ".join(r.name for r in starting))
             time.sleep(STEP_DELAY)
-            td = (old or current or [{}])[0].get("taskDefinitionArn") or self.task_definition(name)
-            self.ecs.run_task(cluster=self.e.cluster, taskDefinition=td, count=desired - keep,
-                              launchType="FARGATE", startedBy=dep, group=f"service:{name}")
-        state = "IN_PROGRESS" if held else "COMPLETED"
-        set_deployment(self.e, name, rolloutState=state, runningCount=desired, pendingCount=0)
-        print(f"{time.strftime('%H:%M:%S')} {name}: deployment {dep} {state.lower()}", flush=True)
+        for r in starting:
+            td = (r.old or r.current or [{}])[0].get("taskDefinitionArn") or self.task_definition(r.name)
+            self.ecs.run_task(cluster=self.e.cluster, taskDefinition=td, count=r.desired - len(r.current),
+                              launchType="FARGATE", startedBy=r.dep, group=f"service:{r.name}")
+        for r in rolls:
+            state = "IN_PROGRESS" if r.held else "COMPLETED"
+            set_deployment(self.e, r.name, rolloutState=state, runningCount=r.desired, pendingCount=0)
+            print(f"{time.strftime('%H:%M:%S')} {r.name}: deployment {r.dep} {state.lower()}", flush=True)
 
     def task_definition(self, name: str) -> str:
         return self.ecs.describe_services(cluster=self.e.cluster, services=[name])["services"][0]["taskDefinition"]

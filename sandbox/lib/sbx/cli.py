@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import time
 import urllib.request
@@ -21,7 +20,10 @@ def tansu_bin() -> str:
 
 
 def log(msg: str) -> None:
-    print(f"[sandbox {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    try:
+        print(f"[sandbox {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    except BrokenPipeError:  # `./sandbox/up | head` must not stop up half-way
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 # ---------------------------------------------------------------- up
@@ -97,6 +99,8 @@ def up() -> None:
     home = layout.home()
     for d in (home, layout.run_dir(), layout.log_dir(), layout.state_dir()):
         d.mkdir(parents=True, exist_ok=True)
+    if not any(procs.read_pid(r) for r in procs.roles()):
+        clear_state()  # nothing runs (a reboot, a crash): start clean, as after down
     files.aws_files()
     fresh_aws = []
     for e in layout.ENVS:
@@ -159,7 +163,11 @@ def down() -> None:
         stopped = procs.stop_many([r for r in procs.roles() if r.startswith(prefix)])
         if stopped:
             log(f"stopped {' '.join(stopped)}")
-    # a fresh start is a clean start: no fault, no scenario, no counts survive
+    clear_state()
+
+
+def clear_state() -> None:
+    """A fresh start is a clean start: no fault, no scenario, no counts survive."""
     for e in layout.ENVS:
         d = layout.state_dir(e.name)
         for f in ("held.json", "traffic.json", "scenarios.json", "produced.json", "archiver.done", "aws.json",
@@ -212,11 +220,19 @@ def scenarios(e: layout.Env) -> list:
 def main() -> None:
     cmd = sys.argv[1] if len(sys.argv) > 1 else "status"
     if cmd == "up":
-        up()
+        try:
+            up()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     elif cmd == "down":
         down()
     elif cmd == "status":
-        sys.exit(status())
+        try:
+            code = status()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = 0
+        sys.exit(code)
     elif cmd == "scenario":
         from .scenario import main as scenario_main
         scenario_main(sys.argv[2:])

@@ -321,7 +321,8 @@ class Front:
         print(f"{time.strftime('%H:%M:%S')} front of {self.env} on {self.listen} ({what}) -> {self.upstream}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        # a relay has nothing to flush: exit at once (cancelling live pipes only logs noise)
+        loop.add_signal_handler(signal.SIGTERM, lambda: os._exit(0))
         await stop.wait()
         server.close()
 

@@ -164,7 +164,7 @@ class Proxy:
         t.conns.add(w)
         try:
             while True:
-                req = await read_http_message(r, request=True)
+                req = await read_http_message(r, request=True, w=w)
                 if req is None:
                     return
                 head, body = req
@@ -258,13 +258,17 @@ class Proxy:
         ctl = await asyncio.start_server(self.control, layout.HOST, layout.CONTROL_PORT, reuse_address=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        # a relay has nothing to flush: exit at once (cancelling live pipes only logs noise)
+        loop.add_signal_handler(signal.SIGTERM, lambda: os._exit(0))
         loop.add_signal_handler(signal.SIGINT, stop.set)
         await stop.wait()
         ctl.close()
 
 
-async def read_http_message(r: asyncio.StreamReader, request: bool) -> tuple[bytes, bytes] | None:
+async def read_http_message(r: asyncio.StreamReader, request: bool,
+                            w: asyncio.StreamWriter | None = None) -> tuple[bytes, bytes] | None:
+    """One HTTP/1.1 message. With w, a request's `Expect: 100-continue` is answered here and
+    dropped from the head (libcurl sends it for bodies over 1 KB and would wait a second)."""
     try:
         head = await r.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as e:
@@ -273,6 +277,10 @@ async def read_http_message(r: asyncio.StreamReader, request: bool) -> tuple[byt
         return None
     except asyncio.LimitOverrunError:
         raise ValueError("header too long")
+    if request and w is not None and re.search(rb"(?im)^expect:\s*100-continue", head):
+        head = re.sub(rb"(?im)^expect:[^\r\n]*\r\n", b"", head)
+        w.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        await w.drain()
     m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
     if m:
         return head, await r.readexactly(int(m.group(1)))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -176,7 +175,6 @@ def cert_scenarios():
 
 # ---------------------------------------------------------------- reset
 def reset(e: layout.Env) -> str:
-    active = _state(e, "scenarios.json", [])
     control(f"/reset/{e.name}", {})
     held = _state(e, "held.json", [])
     (layout.state_dir(e.name) / "held.json").unlink(missing_ok=True)

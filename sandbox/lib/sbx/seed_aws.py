@@ -60,8 +60,9 @@ def seed(e: layout.Env) -> dict:
         s = ecs.create_service(cluster=e.cluster, serviceName=svc, taskDefinition=td, desiredCount=1,
                                launchType="FARGATE")["service"]
         dep = s["deployments"][0]["id"]
-        task = ecs.run_task(cluster=e.cluster, taskDefinition=td, count=1, launchType="FARGATE",
-                            startedBy=dep, group=f"service:{svc}")["tasks"][0]
+        # as ECS starts a service's task: started by the deployment, in the service's group
+        ecs.run_task(cluster=e.cluster, taskDefinition=td, count=1, launchType="FARGATE",
+                     startedBy=dep, group=f"service:{svc}")
         set_deployment(e, svc, rolloutState="COMPLETED", runningCount=1, pendingCount=0)
         facts["service_arns"][svc] = s["serviceArn"]
 

@@ -63,7 +63,8 @@ class Traffic:
         return c
 
     def on_error(self, err: KafkaError) -> None:
-        if err.code() in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
+        if err.code() in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED) \
+                and not self.rebuild.is_set():
             print(f"authentication failed: {err.name()}; will read the password again", flush=True)
             self.rebuild.set()
 
@@ -119,7 +120,7 @@ class Traffic:
             else:
                 p.flush(1)
             p.poll(0.1)
-        p.flush(10)
+        p.flush(3)  # what cannot be delivered in 3 s was never counted
 
     # ---- groups ----
     def billing_loop(self, stop: threading.Event) -> None:
@@ -195,6 +196,8 @@ class Traffic:
             c.commit(asynchronous=False)
             marker.write_text(str(got))
         c.close()
+        if not got:
+            raise RuntimeError("archiver read nothing")  # the guard tries again
         print(f"archiver read {got} messages, committed and left", flush=True)
 
     # ---- main ----
@@ -224,10 +227,28 @@ class Traffic:
                     "updated": time.time(), "pid": os.getpid()}
         atomic_json(self.dir / "produced.json", data)
 
+    def load_counts(self) -> None:
+        """Start from the topics' end offsets: only this process produces to them, so a
+        restarted traffic (after a crash too) keeps counting exactly."""
+        from confluent_kafka.admin import AdminClient, OffsetSpec
+        admin = AdminClient(self.conf())
+        while not self.stop.is_set():
+            try:
+                req = {TopicPartition(t, p): OffsetSpec.latest() for t, n in layout.TOPICS.items() for p in range(n)}
+                got = {tp: f.result().offset for tp, f in admin.list_offsets(req, request_timeout=10).items()}
+                with self.lock:
+                    for tp, off in got.items():
+                        self.counts[tp.topic][tp.partition] = off
+                return
+            except Exception as ex:  # noqa: BLE001 - Kafka not reachable yet (or a fault): wait
+                print(f"reading end offsets: {ex}", flush=True)
+                self.stop.wait(2)
+
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
         self.read_control()
         self.read_password()
+        self.load_counts()
         stop = self.start_clients()
         while not self.stop.is_set():
             self.read_control()

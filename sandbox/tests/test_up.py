@@ -1,0 +1,62 @@
+"""up is idempotent; the files it writes are complete and point only at the fault proxy."""
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from conftest import HOME, run
+
+
+def pids() -> dict:
+    return {p.stem: json.loads(p.read_text())["pid"] for p in (HOME / "run").glob("*.pid")}
+
+
+def test_second_up_changes_nothing():
+    before = pids()
+    files = {name: (HOME / name).read_bytes() for name in ("lookout.yaml", "aws/config", "aws/credentials", "env.sh")}
+    out = run("up").stdout
+    assert "seeding" not in out
+    assert pids() == before
+    for name, data in files.items():
+        assert (HOME / name).read_bytes() == data, name
+    assert run("status").returncode == 0
+
+
+def test_lookout_yaml_is_complete_and_points_at_the_proxy(sb):
+    cfg = yaml.safe_load((HOME / "lookout.yaml").read_text())
+    envs = {e["name"]: e for e in cfg["environments"]}
+    assert list(envs) == ["dev", "test", "acc", "prod"]
+    assert [e["protected"] for e in envs.values()] == [False, False, False, True]
+    proxy_ports = set()
+    for name, e in sb["environments"].items():
+        proxy_ports |= {e["ports"]["aws_proxy"], e["ports"]["kafka_proxy"], e["ports"]["public_proxy"]}
+    for name, e in envs.items():
+        s = sb["environments"][name]
+        assert e["aws"]["endpoint"] == s["aws_endpoint"] and e["aws"]["profile"] == s["profile"]
+        addresses = [e["aws"]["endpoint"].rsplit(":", 1)[1]] + [b.rsplit(":", 1)[1] for b in e["kafka"]["bootstrap"]]
+        addresses += [x["address"].rsplit(":", 1)[1] for x in e["endpoints"]]
+        assert {int(p) for p in addresses} <= proxy_ports, name
+        assert [x["name"] for x in e["secrets"]] == ["admin-password", "client-password"]
+        assert e["certificates"]["pca"] == s["pca_arn"]
+        assert e["certificates"]["tracked"][0]["cert_ssm"] == s["ssm"]["broker-cert"]
+        assert ("tls" in e["kafka"]) == (s["security"] in ("SSL", "SASL_SSL"))
+        assert ("sasl" in e["kafka"]) == s["security"].startswith("SASL")
+        if "tls" in e["kafka"]:
+            assert (HOME / e["kafka"]["tls"]["ca_file"]).is_file()  # relative to the config's folder
+        if "sasl" in e["kafka"]:
+            assert e["kafka"]["sasl"]["password_ssm"] == s["ssm"]["admin-password"]
+    assert envs["test"]["kafka"]["sasl"]["mechanism"] == "PLAIN"
+    assert envs["prod"]["kafka"]["sasl"]["mechanism"] == "SCRAM-SHA-512"
+
+
+def test_aws_profiles_and_env_sh():
+    config = (HOME / "aws" / "config").read_text()
+    for env, account in (("dev", "111111111111"), ("test", "222222222222"), ("acc", "333333333333"),
+                         ("prod", "444444444444")):
+        assert f"[profile lookout-{env}]" in config
+        assert f"role_arn = arn:aws:iam::{account}:role/lookout" in config
+    assert config.count("source_profile = sandbox-base") == 4
+    envsh = (HOME / "env.sh").read_text()
+    for var in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "LOOKOUT_CONFIG"):
+        assert f"export {var}=" in envsh
