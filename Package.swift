@@ -71,11 +71,24 @@ let package = Package(
             dependencies: ["LookoutConfig"],
             swiftSettings: strict
         ),
+        // Endpoint probes: DNS, TCP, TLS (the served chain), a Kafka round trip.
+        .target(
+            name: "LookoutProbes",
+            dependencies: [
+                "LookoutConfig", "LookoutModel", "LookoutX509",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: strict
+        ),
         // Sources and polling.
         .target(
             name: "LookoutPolling",
             dependencies: [
-                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutX509",
+                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutProbes", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict

@@ -15,6 +15,7 @@ public struct EnvironmentSnapshot: Sendable {
     public var certificates: [JudgedCertificate]?
     public var healthChecks: [JudgedHealthCheck]?
     public var kafka: KafkaObservation?
+    public var endpoints: [JudgedEndpoint]?
 
     /// The worst problem in words, for a one-line summary.
     public var headline: String? {
@@ -39,6 +40,13 @@ public struct JudgedCertificate: Sendable {
     public var observation: CertificateObservation
     public var daysLeft: Int
     public var rollPending: Bool?
+    public var status: Status
+}
+
+public struct JudgedEndpoint: Sendable {
+    public var observation: EndpointObservation
+    /// The Route53 health check that names this endpoint, when there is one.
+    public var route53: JudgedHealthCheck?
     public var status: Status
 }
 

@@ -110,13 +110,68 @@ public enum Evaluator {
 
         record(observations.kafka) { judgeKafka($0) }
 
+        var endpoints: [JudgedEndpoint]?
+        record(observations.endpoints) { observed in
+            var found: [Finding] = []
+            let thresholds = config.certificates ?? CertificatesConfig()
+            let trackedSerials = (observations.certificates?.value ?? []).filter { $0.source == .tracked }.map(\.serial)
+            var served: [JudgedCertificate] = []
+            endpoints = observed.map { endpoint in
+                var status = Status.ok
+                func add(_ s: Status, _ message: String) {
+                    status = max(status, s)
+                    found.append(Finding(status: s, source: "endpoints", object: endpoint.name, message: message))
+                }
+                for (phase, result) in [("dns", endpoint.dns), ("tcp", endpoint.tcp), ("tls", endpoint.tls), ("kafka", endpoint.kafka)] where result.outcome == .failed {
+                    add(.crit, "\(phase) failed at \(endpoint.address): \(result.error ?? "no detail")")
+                }
+                if endpoint.kafka.outcome == .ok, let warn = endpoint.warnMs, let took = endpoint.kafka.durationMs, took > warn {
+                    add(.warn, "Kafka round trip took \(took) ms, above warn_ms \(warn)")
+                }
+                if let certificate = endpoint.served {
+                    var certificateStatus = Status.ok
+                    func flag(_ s: Status, _ message: String) {
+                        certificateStatus = max(certificateStatus, s)
+                        status = max(status, s)
+                        found.append(Finding(status: s, source: "certificates", object: "served \(endpoint.name)", message: message))
+                    }
+                    let left = days(from: now, to: certificate.notAfter)
+                    if certificate.notAfter <= now {
+                        flag(.crit, "the served certificate expired at \(rfc3339(certificate.notAfter))")
+                    } else if left <= thresholds.critDays {
+                        flag(.crit, "the served certificate expires in \(left) days, at or below crit_days \(thresholds.critDays)")
+                    } else if left <= thresholds.warnDays {
+                        flag(.warn, "the served certificate expires in \(left) days, at or below warn_days \(thresholds.warnDays)")
+                    }
+                    if certificate.chainsToAnchors == false {
+                        flag(.crit, "the served chain does not lead to the environment's trust anchors (issuer \(certificate.issuer))")
+                    }
+                    if !certificate.nameMatches {
+                        flag(.crit, "the served certificate's names (\(certificate.sans.joined(separator: ", "))) do not cover \(endpoint.address)")
+                    }
+                    if !trackedSerials.isEmpty, !trackedSerials.contains(certificate.serial) {
+                        flag(.warn, "serves serial \(certificate.serial), but SSM holds \(trackedSerials.joined(separator: ", ")): a roll is pending or did not finish")
+                    }
+                    served.append(JudgedCertificate(
+                        observation: CertificateObservation(name: endpoint.name, source: .served, subject: certificate.subject, serial: certificate.serial,
+                                                            notBefore: nil, notAfter: certificate.notAfter, chainsToCA: certificate.chainsToAnchors,
+                                                            caStatus: nil, location: endpoint.address),
+                        daysLeft: left, rollPending: nil, status: certificateStatus))
+                }
+                let check = healthChecks?.first { $0.observation.endpoint == endpoint.name }
+                return JudgedEndpoint(observation: endpoint, route53: check, status: status)
+            }
+            if !served.isEmpty { certificates = (certificates ?? []) + served }
+            return found
+        }
+
         findings.sort { $0.status > $1.status }
         return EnvironmentSnapshot(
             name: config.name, protected: config.protected, readOnly: config.readOnly,
             status: Status.worst(sources.map(\.status)), sources: sources, findings: findings,
             ecs: judgedECS, autoscaling: observations.autoscaling?.value,
             secrets: secrets, certificates: certificates, healthChecks: healthChecks,
-            kafka: observations.kafka?.value)
+            kafka: observations.kafka?.value, endpoints: endpoints)
     }
 
     static func judgeECS(_ ecs: ECSObservation) -> [Finding] {

@@ -210,3 +210,87 @@ public struct KafkaObservation: Sendable {
         self.topics = topics
     }
 }
+
+/// One phase of an endpoint probe.
+public struct PhaseResult: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+        /// The phase ran and passed.
+        case ok
+        /// The phase ran and failed.
+        case failed
+        /// An earlier phase failed, so this one did not run.
+        case skipped
+        /// The endpoint is not configured for this phase (`tls: false`, `kafka: false`, no health check),
+        /// or lookout cannot run it yet.
+        case off
+    }
+
+    public var outcome: Outcome
+    public var durationMs: Int?
+    public var error: String?
+
+    public init(_ outcome: Outcome, durationMs: Int? = nil, error: String? = nil) {
+        self.outcome = outcome
+        self.durationMs = durationMs
+        self.error = error
+    }
+}
+
+/// What a client meets at an endpoint, phase by phase.
+public struct EndpointObservation: Sendable {
+    public var name: String
+    public var address: String
+    public var resolved: [String]
+    public var dns: PhaseResult
+    public var tcp: PhaseResult
+    public var tls: PhaseResult
+    public var kafka: PhaseResult
+    public var tlsVersion: String?
+    /// The leaf the endpoint served, when the TLS phase got that far.
+    public var served: ServedCertificate?
+    public var warnMs: Int?
+
+    public init(name: String, address: String, resolved: [String], dns: PhaseResult, tcp: PhaseResult, tls: PhaseResult,
+                kafka: PhaseResult, tlsVersion: String?, served: ServedCertificate?, warnMs: Int?) {
+        self.name = name
+        self.address = address
+        self.resolved = resolved
+        self.dns = dns
+        self.tcp = tcp
+        self.tls = tls
+        self.kafka = kafka
+        self.tlsVersion = tlsVersion
+        self.served = served
+        self.warnMs = warnMs
+    }
+
+    /// The slowest meaningful figure: the Kafka round trip, else the TLS handshake, else the connect.
+    public var latencyMs: Int? {
+        for phase in [kafka, tls, tcp] where phase.outcome == .ok {
+            if let duration = phase.durationMs { return duration }
+        }
+        return nil
+    }
+}
+
+public struct ServedCertificate: Sendable, Equatable {
+    public var subject: String
+    public var issuer: String
+    public var serial: String
+    public var sans: [String]
+    public var notAfter: Date
+    /// Whether the served chain leads to the environment's trust anchors (nil: no anchors known).
+    public var chainsToAnchors: Bool?
+    /// Whether the leaf's names cover the host the client asked for.
+    public var nameMatches: Bool
+
+    public init(subject: String, issuer: String, serial: String, sans: [String], notAfter: Date, chainsToAnchors: Bool?, nameMatches: Bool) {
+        self.subject = subject
+        self.issuer = issuer
+        self.serial = serial
+        self.sans = sans
+        self.notAfter = notAfter
+        self.chainsToAnchors = chainsToAnchors
+        self.nameMatches = nameMatches
+    }
+}

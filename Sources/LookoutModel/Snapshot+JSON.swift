@@ -43,6 +43,9 @@ extension EnvironmentSnapshot {
         if sources.contains(where: { $0.name == "route53" }) {
             pairs.append(("health_checks", healthChecks.map { .array($0.map(\.json)) } ?? .null))
         }
+        if sources.contains(where: { $0.name == "endpoints" }) {
+            pairs.append(("endpoints", endpoints.map { .array($0.map(\.json)) } ?? .null))
+        }
         if sources.contains(where: { $0.name == "kafka" }) { pairs.append(("kafka", kafka?.json ?? .null)) }
         if sources.contains(where: { $0.name == "secrets" }) {
             pairs.append(("secrets", secrets.map { .array($0.map(\.json)) } ?? .null))
@@ -153,6 +156,31 @@ extension KafkaObservation {
                 .object([("name", .string(topic.name)), ("partitions", .int(topic.partitions)),
                          ("under_replicated", .int(topic.underReplicated)), ("offline", .int(topic.offline))])
             })),
+        ])
+    }
+}
+
+extension JudgedEndpoint {
+    var json: JSONValue {
+        func phase(_ result: PhaseResult) -> JSONValue {
+            .object([("status", .string(result.outcome.rawValue)), ("duration_ms", .optional(result.durationMs)), ("error", .optional(result.error))])
+        }
+        let route53Phase: JSONValue = route53.map { check in
+            .object([("status", .string(check.status == .ok ? "ok" : "failed")), ("duration_ms", .null),
+                     ("error", check.status == .ok ? .null : .string("\(check.observation.healthyObservations) of \(check.observation.totalObservations) checkers see it healthy"))])
+        } ?? phase(PhaseResult(.off))
+        return .object([
+            ("name", .string(observation.name)),
+            ("address", .string(observation.address)),
+            ("status", .string(status.rawValue)),
+            ("latency_ms", .optional(observation.latencyMs)),
+            ("served_serial", .optional(observation.served?.serial)),
+            ("resolved", .array(observation.resolved.map { .string($0) })),
+            ("tls_version", .optional(observation.tlsVersion)),
+            ("checks", .object([
+                ("dns", phase(observation.dns)), ("tcp", phase(observation.tcp)), ("tls", phase(observation.tls)),
+                ("kafka", phase(observation.kafka)), ("route53", route53Phase),
+            ])),
         ])
     }
 }

@@ -59,15 +59,18 @@ public struct EnvironmentObservations: Sendable {
     public var certificates: SourceOutcome<[CertificateObservation]>?
     public var route53: SourceOutcome<[HealthCheckObservation]>?
     public var kafka: SourceOutcome<KafkaObservation>?
+    public var endpoints: SourceOutcome<[EndpointObservation]>?
 
     public init(ecs: SourceOutcome<ECSObservation>? = nil, autoscaling: SourceOutcome<AutoScalingObservation>? = nil,
                 secrets: SourceOutcome<[SecretObservation]>? = nil, certificates: SourceOutcome<[CertificateObservation]>? = nil,
-                route53: SourceOutcome<[HealthCheckObservation]>? = nil, kafka: SourceOutcome<KafkaObservation>? = nil) {
+                route53: SourceOutcome<[HealthCheckObservation]>? = nil, kafka: SourceOutcome<KafkaObservation>? = nil,
+                endpoints: SourceOutcome<[EndpointObservation]>? = nil) {
         self.ecs = ecs
         self.autoscaling = autoscaling
         self.secrets = secrets
         self.certificates = certificates
         self.route53 = route53
         self.kafka = kafka
+        self.endpoints = endpoints
     }
 }

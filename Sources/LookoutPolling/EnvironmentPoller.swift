@@ -62,8 +62,14 @@ public struct EnvironmentPoller: Sendable {
                 try await KafkaSource(client: kafkaClient!, config: kafkaConfig).fetch()
             }
         }
+        let environment = config
+        async let endpoints = optionalPoll(config.endpoints.isEmpty ? nil : config.endpoints) { _ in
+            await LookoutPolling.poll("endpoints", environment: name, timeout: timeout) {
+                try await EndpointsSource(client: client, environment: environment).fetch()
+            }
+        }
         return await EnvironmentObservations(ecs: ecs, autoscaling: autoscaling, secrets: secrets, certificates: certificates,
-                                             route53: route53, kafka: kafka)
+                                             route53: route53, kafka: kafka, endpoints: endpoints)
     }
 }
 

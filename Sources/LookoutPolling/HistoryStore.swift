@@ -120,5 +120,6 @@ extension EnvironmentState {
         remember(&observations.certificates)
         remember(&observations.route53)
         remember(&observations.kafka)
+        remember(&observations.endpoints)
     }
 }
