@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_reads.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_reads.py", "Support/put_new_cert.py"],
             swiftSettings: strict
         ),
     ]

@@ -41,8 +41,8 @@ enum Sandbox {
     }
 
     /// Runs `./sandbox/scenario ARGS`.
-    static func scenario(_ arguments: String...) throws {
-        let result = try run(checkout.appendingPathComponent("sandbox/scenario").path, arguments)
+    static func scenario(_ arguments: String..., environment: [String: String] = [:]) throws {
+        let result = try run(checkout.appendingPathComponent("sandbox/scenario").path, arguments, environment: environment)
         guard result.status == 0 else { throw SandboxError("scenario \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
     }
 
@@ -53,10 +53,13 @@ enum Sandbox {
         return result.stdout
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> LookoutBinary.Result {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> LookoutBinary.Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
