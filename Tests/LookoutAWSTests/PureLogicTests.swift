@@ -189,3 +189,27 @@ struct SmallParserTests {
         #expect(ProcessCredentials.split("unterminated 'quote") == nil)
     }
 }
+
+@Suite("Pagination")
+struct PaginationTests {
+    let client = AWSClient(
+        configuration: AWSConfiguration(environmentName: "e", region: "eu-west-1"),
+        credentials: StaticCredentialProvider(
+            Credentials(accessKeyId: "AKID", secretAccessKey: SecretValue("x"), source: "test")),
+        transport: CurlTransport(proxy: ProxySettings()))
+
+    @Test("follows every token to the last page")
+    func everyPage() async throws {
+        let pages: [String?: ([Int], String?)] = [nil: ([1, 2], "a"), "a": ([3], "b"), "b": ([], "c"), "c": ([4], nil)]
+        let items = try await client.allPages(.ecs, "ListServices") { token throws(AWSError) in pages[token]! }
+        #expect(items == [1, 2, 3, 4])
+    }
+
+    @Test("a token that comes back is an error, not an endless loop")
+    func loop() async throws {
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await client.allPages(.ecs, "ListServices") { _ throws(AWSError) in ([1], "same") }
+        }
+        #expect(error?.operation == "ListServices")
+    }
+}
