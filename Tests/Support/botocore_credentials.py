@@ -9,6 +9,7 @@ import hashlib
 import json
 import sys
 
+import botocore.exceptions
 import botocore.session
 
 parser = argparse.ArgumentParser()
@@ -17,7 +18,11 @@ parser.add_argument("--identity", nargs=2)
 args = parser.parse_args()
 
 session = botocore.session.Session(profile=args.profile)
-credentials = session.get_credentials()
+try:
+    credentials = session.get_credentials()
+except botocore.exceptions.ProfileNotFound:
+    json.dump({"method": None, "error": "ProfileNotFound"}, sys.stdout)
+    sys.exit(0)
 if credentials is None:
     json.dump({"method": None}, sys.stdout)
     sys.exit(0)

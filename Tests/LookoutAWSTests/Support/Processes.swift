@@ -61,10 +61,15 @@ final class BackgroundServer: Sendable {
         self.port = port
         self.logPath = logPath ?? NSTemporaryDirectory() + "lookout-aws-\(port).log"
         let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let script =
-            "\(quoted) >>'\(self.logPath)' 2>&1 & child=$!; "
-            + "while kill -0 \(getpid()) 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.3; done; "
-            + "kill $child 2>/dev/null; wait $child 2>/dev/null"
+        // moto_server does not stop on SIGTERM: the watchdog follows up with SIGKILL.
+        let script = """
+            \(quoted) >>'\(self.logPath)' 2>&1 &
+            child=$!
+            cleanup() { kill $child 2>/dev/null; sleep 1; kill -9 $child 2>/dev/null; exit 0; }
+            trap cleanup TERM INT
+            while kill -0 \(getpid()) 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.3; done
+            cleanup
+            """
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script]
