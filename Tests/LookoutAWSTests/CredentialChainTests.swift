@@ -68,8 +68,11 @@ struct CredentialChainTests {
     func expectSame(_ mine: Credentials, _ theirs: Botocore, _ context: String) {
         #expect(theirs.method != nil, "botocore found credentials: \(context)")
         #expect(mine.accessKeyId == theirs.access_key, "\(context)")
-        #expect(Self.sha(mine.secretAccessKey.reveal()) == theirs.secret_sha256, "\(context): secret digest")
-        #expect(Self.sha(mine.sessionToken?.reveal()) == theirs.token_sha256, "\(context): token digest")
+        // Digests computed outside #expect, whose failure report would show its subexpressions.
+        let secretDigest = Self.sha(mine.secretAccessKey.reveal())
+        let tokenDigest = Self.sha(mine.sessionToken?.reveal())
+        #expect(secretDigest == theirs.secret_sha256, "\(context): secret digest")
+        #expect(tokenDigest == theirs.token_sha256, "\(context): token digest")
     }
 
     @Test("environment variables")
