@@ -97,7 +97,10 @@ final class BackgroundServer: Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
 }
 
 func isPortOpen(_ port: Int) -> Bool {
