@@ -115,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LookoutAWSTests",
-            dependencies: ["LookoutAWS", "SigV4"],
+            dependencies: ["LookoutAWS", "SigV4", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -75,19 +75,21 @@ enum ErrorDecoder {
         var code: String?
         var message = ""
         var xmlRequestId: String?
-        switch wire {
-        case .json:
-            if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] {
-                code = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String)
-                message = (object["message"] as? String) ?? (object["Message"] as? String)
-                    ?? (object["errorMessage"] as? String) ?? ""
-            }
-            code = code ?? response.header("x-amzn-ErrorType")
-            // "com.amazonaws.ssm#ParameterNotFound" or "ParameterNotFound:http://internal..."
-            code = code.map { String($0.split(separator: "#").last ?? "") }
-                .map { String($0.split(separator: ":").first ?? "") }
-        case .query, .restXML:
-            if let root = try? XMLParser.parse(response.body), let error = root.first(named: "Error") {
+        // Gateways and emulators sometimes answer in the other form (moto's auth errors are XML
+        // for every protocol): read the protocol's own form first, then the other.
+        let jsonFirst = if case .json = wire { true } else { false }
+        for readJSON in jsonFirst ? [true, false] : [false, true] where code == nil {
+            if readJSON {
+                if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] {
+                    code = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String)
+                    message = (object["message"] as? String) ?? (object["Message"] as? String)
+                        ?? (object["errorMessage"] as? String) ?? ""
+                }
+                if jsonFirst { code = code ?? response.header("x-amzn-ErrorType") }
+                // "com.amazonaws.ssm#ParameterNotFound" or "ParameterNotFound:http://internal..."
+                code = code.map { String($0.split(separator: "#").last ?? "") }
+                    .map { String($0.split(separator: ":").first ?? "") }
+            } else if let root = try? XMLParser.parse(response.body), let error = root.first(named: "Error") {
                 code = error.value("Code")
                 message = error.value("Message") ?? ""
                 xmlRequestId = root.first(named: "RequestId")?.text

@@ -33,12 +33,20 @@ struct ContainerCredentials: ChainLink {
     func load() async throws(CredentialsError) -> Credentials? {
         guard let url = try url() else { return nil }
         var headers: [HTTPRequest.Header] = [("Accept", "application/json")]
+        var token: String?
         if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty {
-            guard let token = try? String(contentsOfFile: file, encoding: .utf8) else {
+            guard let read = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw .providerFailed(provider: name, reason: "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
             }
-            headers.append(("Authorization", token.trimmingSpaces))
-        } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !token.isEmpty {
+            token = read
+        } else if let value = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !value.isEmpty {
+            token = value
+        }
+        if let token {
+            // As botocore: the token is used as read, and a line break in it is an error.
+            guard !token.contains("\n") && !token.contains("\r") else {
+                throw .providerFailed(provider: name, reason: "the authorization token holds a line break")
+            }
             headers.append(("Authorization", token))
         }
         var lastError = TransportError(kind: .other, detail: "")

@@ -1,0 +1,264 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import LookoutAWS
+
+/// Every typed operation against a moto_server of the test run's own, seeded with boto3.
+@Suite("Operations against moto_server")
+struct MotoOperationTests {
+    @Test("ECS: ListServices over every page, DescribeServices in chunks of 10, ListTasks, DescribeTasks")
+    func ecs() async throws {
+        let (moto, seed) = try await SharedMoto.shared.get()
+        let ecs = moto.client().ecs
+        var pages = 0
+        var arns: [String] = []
+        var token: String?
+        repeat {
+            let page = try await ecs.listServices(cluster: seed.ecs.cluster, nextToken: token, maxResults: 5)
+            pages += 1
+            arns += page.serviceArns ?? []
+            token = page.nextToken
+        } while token != nil
+        // moto answers all 12 on one page whatever maxResults says (boto3 sees the same).
+        #expect(pages >= 1)
+        let all = try await ecs.listAllServices(cluster: seed.ecs.cluster)
+        #expect(Set(all) == Set(arns))
+        #expect(all.count == 12)
+
+        let described = try await ecs.describeAllServices(cluster: seed.ecs.cluster, services: seed.ecs.services)
+        #expect(described.services?.compactMap(\.serviceName).sorted() == seed.ecs.services)
+        #expect(described.services?.allSatisfy { $0.status == "ACTIVE" } == true)
+        #expect(described.services?.first { $0.serviceName == "svc-00" }?.desiredCount == 1)
+        let primary = try #require(described.services?.first?.deployments?.first)
+        #expect(primary.status == "PRIMARY")
+        #expect(primary.createdAt != nil)
+
+        let missing = try await ecs.describeServices(cluster: seed.ecs.cluster, services: ["nope"])
+        #expect(missing.failures?.first?.reason == "MISSING")
+
+        let taskArns = try await ecs.listAllTasks(cluster: seed.ecs.cluster)
+        #expect(taskArns.sorted() == seed.ecs.tasks)
+        let tasks = try await ecs.describeAllTasks(cluster: seed.ecs.cluster, tasks: taskArns)
+        #expect(tasks.tasks?.count == seed.ecs.tasks.count)
+        #expect(tasks.tasks?.allSatisfy { $0.group == "service:svc-00" && $0.startedBy == "ecs-svc/seed" } == true)
+    }
+
+    @Test("ECS: UpdateService forceNewDeployment and desiredCount")
+    func updateService() async throws {
+        let (moto, seed) = try await SharedMoto.shared.get()
+        let ecs = moto.client().ecs
+        let before = try await ecs.describeServices(cluster: seed.ecs.cluster, services: ["svc-11"])
+        let updated = try await ecs.updateService(
+            cluster: seed.ecs.cluster, service: "svc-11", desiredCount: 2, forceNewDeployment: true)
+        #expect(updated.service?.desiredCount == 2)
+        let oldId = before.services?.first?.deployments?.first?.id
+        #expect(updated.service?.deployments?.first?.id != nil)
+        #expect(updated.service?.deployments?.first?.id != oldId, "forceNewDeployment makes a new deployment id")
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await ecs.updateService(cluster: seed.ecs.cluster, service: "no-such-service", desiredCount: 1)
+        }
+        #expect(error?.code == "ServiceNotFoundException")
+        #expect(error?.service == "ecs")
+        #expect(error?.operation == "UpdateService")
+        #expect(error?.environment == "moto")
+        #expect(error?.attempts == 1, "not retried")
+    }
+
+    @Test("Auto Scaling: DescribeAutoScalingGroups, every page, instances")
+    func autoScaling() async throws {
+        let (moto, seed) = try await SharedMoto.shared.get()
+        let autoScaling = moto.client().autoScaling
+        var pages = 0
+        var names: [String] = []
+        var token: String?
+        repeat {
+            let page = try await autoScaling.describeAutoScalingGroups(nextToken: token, maxRecords: 1)
+            pages += 1
+            names += page.groups.map(\.name)
+            token = page.nextToken
+        } while token != nil
+        #expect(pages == 3)
+        #expect(names.sorted() == seed.autoscaling.groups.map(\.name))
+        let all = try await autoScaling.describeAllAutoScalingGroups(names: ["kafka-asg-2"])
+        let group = try #require(all.first)
+        #expect(group.desiredCapacity == 3)
+        #expect(group.minSize == 1 && group.maxSize == 5)
+        #expect(group.launchTemplateName == "kafka-lt")
+        #expect(group.instances.map(\.instanceId).sorted() == seed.autoscaling.instances)
+        #expect(group.instances.allSatisfy { $0.lifecycleState == "InService" && $0.healthStatus == "Healthy" })
+        #expect(group.createdTime != nil)
+    }
+
+    @Test("SSM: SecureString with and without decryption, history over pages, filters")
+    func ssmRead() async throws {
+        let (moto, seed) = try await SharedMoto.shared.get()
+        let ssm = moto.client().ssm
+        let decrypted = try await ssm.getParameter(name: seed.ssm.secure, withDecryption: true)
+        #expect(decrypted.type == "SecureString")
+        let digest = SHA256.hash(data: Array((decrypted.value?.reveal() ?? "").utf8)).map { String(format: "%02x", $0) }
+            .joined()
+        #expect(digest == seed.ssm.secure_sha256, "the decrypted value is the one seeded")
+        #expect(decrypted.version == 1)
+        #expect(decrypted.lastModifiedDate != nil)
+        #expect(decrypted.arn?.hasPrefix("arn:aws:ssm:") == true)
+        let encrypted = try await ssm.getParameter(name: seed.ssm.secure)
+        let unreadable = encrypted.value?.reveal().hasPrefix("kms:") == true
+        #expect(unreadable, "without decryption moto answers kms:<key>:<value>")
+
+        let history = try await ssm.getFullParameterHistory(name: seed.ssm.history)
+        #expect(history.count == seed.ssm.history_versions, "more than one page of 50")
+        #expect(history.compactMap(\.version) == Array(1...seed.ssm.history_versions))
+        let byVersion = try await ssm.getParameter(name: seed.ssm.history + ":3")
+        #expect(byVersion.value == SecretValue("v4"))
+
+        let filtered = try await ssm.describeAllParameters(filters: [
+            SSM.ParameterFilter(key: "Name", option: "BeginsWith", values: [seed.ssm.many_prefix])
+        ])
+        #expect(filtered.count == seed.ssm.many)
+        let page = try await ssm.describeParameters(
+            filters: [SSM.ParameterFilter(key: "Name", option: "BeginsWith", values: [seed.ssm.many_prefix])],
+            maxResults: 10)
+        #expect(page.parameters?.count == 10)
+        #expect(page.nextToken != nil)
+    }
+
+    @Test("SSM: PutParameter, Overwrite, labels, delete, typed errors")
+    func ssmWrite() async throws {
+        let (moto, _) = try await SharedMoto.shared.get()
+        let ssm = moto.client().ssm
+        let name = "/lookout/test/\(UUID().uuidString)"
+        let first = try await ssm.putParameter(name: name, value: SecretValue("first-value-1"))
+        #expect(first.version == 1)
+        let refused = await #expect(throws: AWSError.self) {
+            _ = try await ssm.putParameter(name: name, value: SecretValue("second-value-2"))
+        }
+        #expect(refused?.code == "ParameterAlreadyExists")
+        let quoted = refused.map { $0.description.contains("second-value-2") } ?? false
+        #expect(!quoted)
+        let second = try await ssm.putParameter(name: name, value: SecretValue("second-value-2"), overwrite: true)
+        #expect(second.version == 2)
+        let labelled = try await ssm.labelParameterVersion(name: name, version: 1, labels: ["previous"])
+        #expect(labelled.invalidLabels ?? [] == [])
+        _ = try await ssm.labelParameterVersion(name: name, version: 2, labels: ["current"])
+        // SecretValue's own == : a failure shows <redacted>, never the values.
+        #expect(try await ssm.getParameter(name: name + ":previous", withDecryption: true).value == SecretValue("first-value-1"))
+        #expect(try await ssm.getParameter(name: name + ":current", withDecryption: true).value == SecretValue("second-value-2"))
+        let history = try await ssm.getFullParameterHistory(name: name)
+        #expect(history.map { $0.labels ?? [] } == [["previous"], ["current"]])
+        try await ssm.deleteParameter(name: name)
+        let gone = await #expect(throws: AWSError.self) { _ = try await ssm.getParameter(name: name) }
+        #expect(gone?.code == "ParameterNotFound")
+        #expect(gone?.attempts == 1)
+    }
+
+    @Test("ACM PCA: describe, CA certificate, issue, get, revoke")
+    func pca() async throws {
+        let (moto, seed) = try await SharedMoto.shared.get()
+        let pca = moto.client().acmPCA
+        let authority = try await pca.describeCertificateAuthority(arn: seed.pca.arn)
+        #expect(authority.status == "ACTIVE")
+        #expect(authority.type == "ROOT")
+        #expect(authority.certificateAuthorityConfiguration?.subject?.commonName == "lookout test root")
+        #expect(authority.notAfter != nil)
+        let caCertificate = try await pca.getCertificateAuthorityCertificate(arn: seed.pca.arn)
+        #expect(caCertificate.certificate?.trimmingCharacters(in: .whitespacesAndNewlines)
+            == seed.pca.certificate.trimmingCharacters(in: .whitespacesAndNewlines))
+
+        let directory = NSTemporaryDirectory() + "lookout-csr-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let made = try await run([
+            "openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=broker.kafka.test.internal",
+            "-keyout", directory + "/key.pem", "-out", directory + "/csr.pem",
+        ])
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let csr = try Data(contentsOf: URL(fileURLWithPath: directory + "/csr.pem"))
+        let certificateArn = try await pca.issueCertificate(
+            authorityArn: seed.pca.arn, csr: Array(csr), signingAlgorithm: "SHA256WITHRSA", validity: .days(30),
+            idempotencyToken: "lookout-test")
+        #expect(certificateArn.hasPrefix(seed.pca.arn))
+        let issued = try await pca.getCertificate(authorityArn: seed.pca.arn, certificateArn: certificateArn)
+        let pem = try #require(issued.certificate)
+        #expect(pem.hasPrefix("-----BEGIN CERTIFICATE-----"))
+        try pem.write(toFile: directory + "/cert.pem", atomically: true, encoding: .utf8)
+        let serialOutput = try await run(["openssl", "x509", "-in", directory + "/cert.pem", "-noout", "-serial"])
+        let serialHex = serialOutput.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "serial=", with: "").lowercased()
+        var serial = ""
+        for (index, character) in serialHex.enumerated() {
+            if index > 0 && index % 2 == 0 { serial += ":" }
+            serial.append(character)
+        }
+        try await pca.revokeCertificate(authorityArn: seed.pca.arn, serial: serial, reason: "SUPERSEDED")
+        let unknown = await #expect(throws: AWSError.self) {
+            _ = try await pca.describeCertificateAuthority(arn: seed.pca.arn + "0")
+        }
+        #expect(unknown?.code == "ResourceNotFoundException")
+    }
+
+    @Test("Route53: ListHealthChecks over every page, GetHealthCheckStatus, NoSuchHealthCheck")
+    func route53() async throws {
+        let (moto, seed) = try await SharedMoto.shared.get()
+        let route53 = moto.client().route53
+        var pages = 0
+        var ids: [String] = []
+        var marker: String?
+        repeat {
+            let page = try await route53.listHealthChecks(marker: marker, maxItems: 3)
+            pages += 1
+            ids += page.healthChecks.map(\.id)
+            marker = page.nextMarker
+        } while marker != nil
+        // moto ignores maxitems (boto3 sees one page too); the marker loop ends on IsTruncated false.
+        #expect(pages >= 1)
+        #expect(ids.sorted() == seed.route53.health_checks)
+        let all = try await route53.listAllHealthChecks()
+        #expect(all.map(\.id).sorted() == seed.route53.health_checks)
+        #expect(all.allSatisfy { $0.type == "TCP" && $0.ipAddress == "127.0.0.1" })
+        let observations = try await route53.getHealthCheckStatus(id: seed.route53.health_checks[0])
+        #expect(!observations.isEmpty)
+        #expect(observations.first?.status?.hasPrefix("Success") == true)
+        let missing = await #expect(throws: AWSError.self) {
+            _ = try await route53.getHealthCheckStatus(id: "00000000-0000-0000-0000-000000000000")
+        }
+        #expect(missing?.code == "NoSuchHealthCheck")
+        #expect(missing?.service == "route53")
+    }
+
+    @Test("STS: GetCallerIdentity and AssumeRole (Query)")
+    func sts() async throws {
+        let (moto, _) = try await SharedMoto.shared.get()
+        let sts = moto.client().sts
+        let identity = try await sts.getCallerIdentity()
+        #expect(identity.account == "123456789012")
+        let assumed = try await sts.assumeRole(
+            roleArn: "arn:aws:iam::111111111111:role/lookout", sessionName: "lookout-test", durationSeconds: 900)
+        #expect(assumed.credentials.accessKeyId.hasPrefix("ASIA"))
+        #expect(assumed.credentials.sessionToken != nil)
+        #expect(assumed.credentials.expiration != nil)
+        #expect(assumed.assumedRoleArn == "arn:aws:sts::111111111111:assumed-role/lookout/lookout-test")
+        let roleClient = AWSClient(
+            configuration: AWSConfiguration(environmentName: "moto", region: moto.region, endpoint: moto.endpoint),
+            credentials: StaticCredentialProvider(assumed.credentials), transport: CurlTransport(proxy: ProxySettings()))
+        #expect(try await roleClient.sts.getCallerIdentity().account == "111111111111")
+    }
+
+    @Test("a transport failure names environment, service and operation")
+    func refused() async throws {
+        let port = freePort()
+        let client = AWSClient(
+            configuration: AWSConfiguration(environmentName: "prod", region: "eu-west-1", endpoint: "http://127.0.0.1:\(port)"),
+            credentials: StaticCredentialProvider(
+                Credentials(accessKeyId: "AKID", secretAccessKey: SecretValue("refused-secret"), source: "test")),
+            transport: CurlTransport(proxy: ProxySettings()))
+        let error = await #expect(throws: AWSError.self) { _ = try await client.ecs.listServices(cluster: "c") }
+        guard case .transport(let transport) = error?.kind else {
+            Issue.record("expected a transport error, got \(String(describing: error))")
+            return
+        }
+        #expect(transport.kind == .connect)
+        #expect(error?.attempts == 1)
+        #expect(error?.description.hasPrefix("[prod] ecs ListServices: could not connect") == true)
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+@testable import LookoutAWS
+
+/// The shared sandbox, found through `LOOKOUT_SANDBOX` (default `<repo>/.sandbox`). Without that
+/// folder these tests are off; with it, an unreachable sandbox fails them.
+enum Sandbox {
+    static let folder = ProcessInfo.processInfo.environment["LOOKOUT_SANDBOX"]
+        ?? packageRoot.appendingPathComponent(".sandbox").path
+    static var present: Bool { FileManager.default.fileExists(atPath: folder + "/sandbox.json") }
+    /// The environment whose AWS proxy these tests fault (and always reset): `LOOKOUT_SANDBOX_ENV`, default dev.
+    static let environment = ProcessInfo.processInfo.environment["LOOKOUT_SANDBOX_ENV"] ?? "dev"
+
+    struct Facts: Decodable {
+        struct Environment: Decodable {
+            var account: String
+            var profile: String
+            var aws_endpoint: String
+            var cluster: String
+            var services: [String]
+            var asg: String
+            var instances: [String]
+            var ssm: [String: String]
+            var health_check_id: String
+            var pca_arn: String
+        }
+        var region: String
+        var aws_config_file: String
+        var aws_shared_credentials_file: String
+        var environments: [String: Environment]
+    }
+
+    static func facts() throws -> (Facts, Facts.Environment) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/sandbox.json"))
+        let facts = try JSONDecoder().decode(Facts.self, from: data)
+        guard let environment = facts.environments[environment] else {
+            throw TestSetupError(description: "sandbox.json has no environment \(Self.environment)")
+        }
+        return (facts, environment)
+    }
+
+    /// A client configured as lookout.yaml configures it: the environment's profile (an assumed
+    /// role in its own account) and its endpoint, which is the sandbox's fault proxy.
+    static func client(timeout: Duration = .seconds(30)) throws -> AWSClient {
+        let (facts, environment) = try facts()
+        return AWSClient(
+            configuration: AWSConfiguration(
+                environmentName: Self.environment, region: facts.region, profile: environment.profile,
+                endpoint: environment.aws_endpoint, timeout: timeout),
+            environment: [
+                "AWS_CONFIG_FILE": facts.aws_config_file, "AWS_SHARED_CREDENTIALS_FILE": facts.aws_shared_credentials_file,
+                "HOME": NSTemporaryDirectory(), "AWS_EC2_METADATA_DISABLED": "true",
+            ],
+            transport: CurlTransport(proxy: ProxySettings()))
+    }
+
+    static func scenario(_ arguments: String...) async throws {
+        let script = URL(fileURLWithPath: folder).deletingLastPathComponent().appendingPathComponent("sandbox/scenario").path
+        let result = try await run([script] + arguments)
+        guard result.status == 0 else {
+            throw TestSetupError(description: "scenario \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+    }
+
+    /// Runs `body` with a fault on, and resets the environment afterwards whatever happened.
+    static func withFault(_ name: String, service: String, _ body: () async throws -> Void) async throws {
+        try await scenario(name, environment, service)
+        do {
+            try await body()
+        } catch {
+            try await scenario("reset", environment)
+            throw error
+        }
+        try await scenario("reset", environment)
+    }
+}
+
+@Suite("Through the sandbox's fault proxy", .serialized, .enabled(if: Sandbox.present, "no sandbox folder"))
+struct SandboxFaultTests {
+    @Test("reads the environment as lookout will: profile with an assumed role, endpoint = fault proxy")
+    func reads() async throws {
+        let (_, facts) = try Sandbox.facts()
+        let client = try Sandbox.client()
+        let identity = try await client.sts.getCallerIdentity()
+        #expect(identity.account == facts.account)
+        let services = try await client.ecs.describeAllServices(cluster: facts.cluster, services: facts.services)
+        #expect(services.services?.compactMap(\.serviceName).sorted() == facts.services.sorted())
+        let groups = try await client.autoScaling.describeAllAutoScalingGroups(names: [facts.asg])
+        #expect(Set(groups.first?.instances.map(\.instanceId) ?? []) == Set(facts.instances))
+        let password = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!, withDecryption: true)
+        #expect(password.type == "SecureString")
+        #expect(password.value?.isEmpty == false)
+        let status = try await client.route53.getHealthCheckStatus(id: facts.health_check_id)
+        #expect(!status.isEmpty)
+        let authority = try await client.acmPCA.describeCertificateAuthority(arn: facts.pca_arn)
+        #expect(authority.status == "ACTIVE")
+    }
+
+    @Test("aws-throttle: retried 3 times in JSON, Query and REST-XML, then the throttling error; other services unaffected")
+    func throttle() async throws {
+        let (_, facts) = try Sandbox.facts()
+        let client = try Sandbox.client()
+        _ = try await client.credentials()  // the role is assumed before STS might be faulted
+        try await Sandbox.withFault("aws-throttle", service: "ssm") {
+            let error = await #expect(throws: AWSError.self) {
+                _ = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!)
+            }
+            #expect(error?.code == "ThrottlingException")
+            #expect(error?.attempts == 3)
+            #expect(error?.environment == Sandbox.environment)
+            _ = try await client.ecs.listAllServices(cluster: facts.cluster)
+        }
+        try await Sandbox.withFault("aws-throttle", service: "autoscaling") {
+            let error = await #expect(throws: AWSError.self) {
+                _ = try await client.autoScaling.describeAutoScalingGroups(names: [facts.asg])
+            }
+            #expect(error?.code == "Throttling")
+            #expect(error?.attempts == 3)
+        }
+        try await Sandbox.withFault("aws-throttle", service: "route53") {
+            let error = await #expect(throws: AWSError.self) {
+                _ = try await client.route53.getHealthCheckStatus(id: facts.health_check_id)
+            }
+            #expect(error?.code == "Throttling")
+            #expect(error?.attempts == 3)
+        }
+        let recovered = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!)
+        #expect(recovered.version != nil, "after reset the same client works again")
+    }
+
+    @Test("aws-garbage: an unreadable 200 is an error, not retried, and never quotes the body")
+    func garbage() async throws {
+        let (_, facts) = try Sandbox.facts()
+        let client = try Sandbox.client()
+        let secret = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!, withDecryption: true)
+        try await Sandbox.withFault("aws-garbage", service: "ecs") {
+            let error = await #expect(throws: AWSError.self) {
+                _ = try await client.ecs.describeServices(cluster: facts.cluster, services: facts.services)
+            }
+            guard case .badResponse(let status, _) = error?.kind else {
+                Issue.record("expected badResponse, got \(String(describing: error))")
+                return
+            }
+            #expect(status == 200)
+            #expect(error?.attempts == 1)
+        }
+        try await Sandbox.withFault("aws-garbage", service: "ssm") {
+            let error = await #expect(throws: AWSError.self) {
+                _ = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!, withDecryption: true)
+            }
+            let text = error.map { "\($0) \(String(reflecting: $0))" } ?? ""
+            #expect(!text.isEmpty)
+            let leaked = text.contains(secret.value?.reveal() ?? "\u{0}")
+            #expect(!leaked, "the error holds the secret")
+        }
+        try await Sandbox.withFault("aws-garbage", service: "autoscaling") {
+            let error = await #expect(throws: AWSError.self) {
+                _ = try await client.autoScaling.describeAutoScalingGroups(names: [facts.asg])
+            }
+            #expect(error?.attempts == 1)
+            if case .badResponse = error?.kind {} else { Issue.record("expected badResponse, got \(String(describing: error))") }
+        }
+    }
+
+    @Test("aws-blackhole: the call times out once (not retried) while other services answer")
+    func blackhole() async throws {
+        let (_, facts) = try Sandbox.facts()
+        let slowClient = try Sandbox.client(timeout: .seconds(3))
+        _ = try await slowClient.credentials()
+        try await Sandbox.withFault("aws-blackhole", service: "ecs") {
+            async let held: Result<ECS.ListServicesPage, AWSError> = {
+                do throws(AWSError) {
+                    return .success(try await slowClient.ecs.listServices(cluster: facts.cluster))
+                } catch {
+                    return .failure(error)
+                }
+            }()
+            var answered = 0
+            for _ in 0..<5 {
+                if (try? await slowClient.ssm.getParameter(name: facts.ssm["client-password"]!)) != nil { answered += 1 }
+            }
+            #expect(answered == 5, "SSM answers while the ECS call hangs")
+            let result = await held
+            guard case .failure(let error) = result, case .transport(let transport) = error.kind else {
+                Issue.record("expected a transport error, got \(result)")
+                return
+            }
+            #expect(transport.kind == .timeout)
+            #expect(error.attempts == 1)
+        }
+    }
+}

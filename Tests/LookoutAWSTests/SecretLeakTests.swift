@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+@testable import LookoutAWS
+
+/// Runs the client in a child process (this test binary, filtered to ``SecretProbe``) that prints,
+/// dumps and debug-prints everything it gets, errors included, as a careless caller would, and
+/// searches all it wrote for the secrets it was given.
+@Suite("No secret in output")
+struct SecretLeakTests {
+    @Test("credentials, SecureString values and errors never show a secret")
+    func noSecretInOutput() async throws {
+        let (moto, _) = try await SharedMoto.shared.get()
+        let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let secretKey = "leak-secret-key-\(suffix)"
+        let sessionToken = "leak-session-token-\(suffix)"
+        let parameterValue = "leak-parameter-value-\(suffix)"
+        let parameter = "/leak/\(suffix)"
+        _ = try await moto.client().ssm.putParameter(name: parameter, value: SecretValue(parameterValue))
+        _ = try await moto.client().ssm.putParameter(
+            name: parameter, value: SecretValue(parameterValue + "-v2"), overwrite: true)
+
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let home = NSTemporaryDirectory() + "lookout-leak-\(suffix)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home,
+            "LOOKOUT_SECRET_PROBE": "1", "PROBE_ENDPOINT": moto.endpoint, "PROBE_PARAMETER": parameter,
+            "PROBE_VALUE": parameterValue, "PROBE_CLOSED_PORT": String(freePort()),
+            "AWS_ACCESS_KEY_ID": "AKIDLEAKPROBE", "AWS_SECRET_ACCESS_KEY": secretKey, "AWS_SESSION_TOKEN": sessionToken,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        ]
+        let result = try await run(
+            [binary, "--testing-library", "swift-testing", "--filter", "SecretProbe"], environment: environment)
+        // Booleans only: a failing expectation must not print the output it searched.
+        let output = result.output + result.stderr
+        let ran = result.status == 0
+        #expect(ran, "the probe ran")
+        for marker in ["probe: done", "probe credentials: Credentials(AKIDLEAKPROBE", "probe parameter:", "probe history:",
+                       "ParameterAlreadyExists", "ParameterNotFound", "could not connect"] {
+            let printed = output.contains(marker)
+            #expect(printed, "the probe printed \(marker)")
+        }
+        for (name, secret) in [
+            ("secret access key", secretKey), ("session token", sessionToken), ("parameter value", parameterValue),
+        ] {
+            let leaked = output.contains(secret)
+            #expect(!leaked, "the \(name) appears in the probe's output")
+        }
+    }
+}
+
+@Suite("Secret probe (child process of SecretLeakTests)",
+       .enabled(if: ProcessInfo.processInfo.environment["LOOKOUT_SECRET_PROBE"] == "1"))
+struct SecretProbe {
+    @Test("print everything")
+    func probe() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let parameter = environment["PROBE_PARAMETER"]!
+        let client = AWSClient(
+            configuration: AWSConfiguration(environmentName: "leaky", region: "us-east-1", endpoint: environment["PROBE_ENDPOINT"]),
+            environment: environment, transport: CurlTransport(proxy: ProxySettings()))
+        let credentials = try await client.credentials()
+        print("probe credentials:", credentials)
+        debugPrint(credentials)
+        dump(credentials)
+        print(credentials.signing)
+
+        let decrypted = try await client.ssm.getParameter(name: parameter, withDecryption: true)
+        print("probe parameter:", decrypted)
+        debugPrint(decrypted)
+        dump(decrypted)
+        print("probe value: \(decrypted.value as Any)")
+        let history = try await client.ssm.getFullParameterHistory(name: parameter, withDecryption: true)
+        print("probe history:", history)
+        dump(history)
+
+        let value = SecretValue(environment["PROBE_VALUE"]!)
+        func report(_ error: AWSError) {
+            print("probe error:", error)
+            debugPrint(error)
+            dump(error)
+        }
+        do { _ = try await client.ssm.putParameter(name: parameter, value: value) } catch { report(error) }
+        do {
+            _ = try await client.ssm.putParameter(name: parameter, value: value, type: "Bogus", overwrite: true)
+        } catch {
+            report(error)
+        }
+        do { _ = try await client.ssm.getParameter(name: parameter + "/missing") } catch { report(error) }
+        let closed = AWSClient(
+            configuration: AWSConfiguration(
+                environmentName: "leaky", region: "us-east-1",
+                endpoint: "http://127.0.0.1:\(environment["PROBE_CLOSED_PORT"]!)"),
+            environment: environment, transport: CurlTransport(proxy: ProxySettings()))
+        do {
+            _ = try await closed.ssm.getParameter(name: parameter, withDecryption: true)
+        } catch {
+            print("probe error:", error)
+            dump(error)
+        }
+        print("probe: done")
+    }
+}
