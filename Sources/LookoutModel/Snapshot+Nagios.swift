@@ -34,6 +34,11 @@ extension Snapshot {
             for source in sources {
                 data.append("'\(environment.name)_\(source.name)_duration'=\(source.durationMs)ms;;;0;")
             }
+            for endpoint in environment.endpoints ?? [] {
+                if let latency = endpoint.observation.latencyMs {
+                    data.append("'\(environment.name)_\(endpoint.observation.name)_latency'=\(latency)ms;\(endpoint.observation.warnMs.map(String.init) ?? "");;0;")
+                }
+            }
             if let certificates = environment.certificates, let nearest = certificates.map(\.daysLeft).min() {
                 data.append("'\(environment.name)_cert_days_left'=\(nearest);;;;")
             }

@@ -41,6 +41,13 @@ extension Snapshot {
                environments.flatMap { e in (e.kafka?.topics ?? []).map { ([("environment", e.name), ("topic", $0.name)], Double($0.underReplicated)) } })
         family("lookout_kafka_offline_partitions", "Partitions without a live leader, per topic.",
                environments.flatMap { e in (e.kafka?.topics ?? []).map { ([("environment", e.name), ("topic", $0.name)], Double($0.offline)) } })
+        family("lookout_endpoint_status", "Status of an endpoint: 0 ok, 1 warn, 2 crit, 3 unknown.",
+               environments.flatMap { e in (e.endpoints ?? []).map { ([("environment", e.name), ("endpoint", $0.observation.name)], Double($0.status.nagiosCode)) } })
+        family("lookout_endpoint_phase_seconds", "How long one phase of an endpoint probe took (phases that ran).",
+               environments.flatMap { e in (e.endpoints ?? []).flatMap { endpoint in
+                   [("dns", endpoint.observation.dns), ("tcp", endpoint.observation.tcp), ("tls", endpoint.observation.tls), ("kafka", endpoint.observation.kafka)]
+                       .compactMap { phase, result in result.durationMs.map { ([("environment", e.name), ("endpoint", endpoint.observation.name), ("phase", phase)], Double($0) / 1000) } }
+               } })
         return families.filter { !$0.samples.isEmpty }.map(\.text).joined()
     }
 }
