@@ -119,7 +119,16 @@ public actor KafkaAdminClient {
         _ makeRequest: @escaping @Sendable (Int16) -> Request
     ) async throws(KafkaError) -> KafkaResponse<Request.Response> {
         let connection = try await self.connection(to: address)
-        return try await connection.send(makeRequest)
+        do {
+            return try await connection.send(makeRequest)
+        } catch {
+            // A broker that went silent or dropped the connection mid-request is treated like
+            // one that refused: the rest of the poll fails fast instead of waiting again.
+            if error.code == .timedOut || error.code == .connectionClosed {
+                self.markFailed(address, error: error, backoff: self.configuration.reconnectBackoff)
+            }
+            throw error
+        }
     }
 
     /// The API versions the broker at `address` offered, while connected to it.
@@ -204,14 +213,18 @@ public actor KafkaAdminClient {
             self.slots[address] = .ready(connection)
             return connection
         } catch {
-            let doubled = backoff * 2
-            self.slots[address] = .failed(
-                error,
-                retryAt: ContinuousClock.now + backoff,
-                nextBackoff: doubled > self.configuration.maximumReconnectBackoff ? self.configuration.maximumReconnectBackoff : doubled
-            )
+            self.markFailed(address, error: error, backoff: backoff)
             throw error
         }
+    }
+
+    private func markFailed(_ address: KafkaBrokerAddress, error: KafkaError, backoff: Duration) {
+        let doubled = backoff * 2
+        self.slots[address] = .failed(
+            error,
+            retryAt: ContinuousClock.now + backoff,
+            nextBackoff: min(doubled, self.configuration.maximumReconnectBackoff)
+        )
     }
 
     private static func value(of task: Task<KafkaConnection, any Error>, address: KafkaBrokerAddress) async throws(KafkaError) -> KafkaConnection {
