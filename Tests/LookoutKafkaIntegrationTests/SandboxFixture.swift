@@ -93,3 +93,48 @@ struct SandboxFixture {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+extension SandboxFixture {
+    /// confluent-kafka's view of groups, committed offsets and high watermarks.
+    struct ConfluentOffsets {
+        var groups: [String]
+        var committed: [String: [String: Int64]]
+        var high: [String: Int64]
+    }
+
+    func confluentOffsets(_ bootstrap: KafkaBrokerAddress, groups: [String]) throws -> ConfluentOffsets {
+        let python = folder.appendingPathComponent("venv/bin/python").path
+        let script = """
+            import json, sys
+            from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
+            from confluent_kafka.admin import AdminClient
+            bootstrap, groups = sys.argv[1], [g for g in sys.argv[2].split(",") if g]
+            admin = AdminClient({"bootstrap.servers": bootstrap})
+            listed = sorted(g.group_id for g in admin.list_consumer_groups().result().valid)
+            committed = {}
+            for group in groups:
+                result = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result()
+                committed[group] = {f"{tp.topic}/{tp.partition}": tp.offset for tp in result.topic_partitions if tp.offset >= 0}
+            metadata = admin.list_topics(timeout=10)
+            consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "lookout-test-watermarks", "enable.auto.commit": False})
+            high = {}
+            for name, topic in metadata.topics.items():
+                for partition in topic.partitions:
+                    high[f"{name}/{partition}"] = consumer.get_watermark_offsets(TopicPartition(name, partition), timeout=10)[1]
+            consumer.close()
+            print(json.dumps({"groups": listed, "committed": committed, "high": high}))
+            """
+        let output = try Self.run(python, ["-c", script, bootstrap.description, groups.joined(separator: ",")])
+        guard output.status == 0, let data = output.text.data(using: .utf8),
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw Failure(description: "confluent-kafka offsets failed: \(output.text)") }
+        func numbers(_ value: Any?) -> [String: Int64] {
+            (value as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.int64Value }
+        }
+        return ConfluentOffsets(
+            groups: json["groups"] as? [String] ?? [],
+            committed: (json["committed"] as? [String: Any] ?? [:]).mapValues(numbers),
+            high: numbers(json["high"])
+        )
+    }
+}

@@ -51,7 +51,9 @@ public actor KafkaAdminClient {
     public nonisolated let configuration: Configuration
     private let group: any EventLoopGroup
     private var slots: [KafkaBrokerAddress: Slot] = [:]
-    private var knownBrokers: [Int32: KafkaBrokerAddress] = [:]
+    var knownBrokers: [Int32: KafkaBrokerAddress] = [:]
+    /// Group coordinators found, by group id; dropped when a coordinator says it is not one.
+    var coordinators: [String: KafkaBrokerAddress] = [:]
     private var isShutDown = false
 
     /// Every TCP connection this client started, successful or not.
