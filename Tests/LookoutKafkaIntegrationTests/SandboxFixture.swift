@@ -84,13 +84,17 @@ struct SandboxFixture {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        // stdout carries the answer; stderr (librdkafka's log) only explains a failure.
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let log = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let text = String(decoding: data, as: UTF8.self)
+        return (process.terminationStatus, process.terminationStatus == 0 ? text : text + String(decoding: log, as: UTF8.self))
     }
 }
 

@@ -5,7 +5,8 @@ import Testing
 
 /// Groups and offsets on the sandbox's dev environment, bracketed by confluent-kafka's reads
 /// taken just before and just after lookout's (producers and consumers keep running).
-@Suite("Sandbox: groups and offsets", .enabled(if: SandboxFixture.exists, "no sandbox folder"), .serialized)
+extension SandboxTests {
+@Suite("Groups and offsets")
 struct SandboxGroupTests {
     static let groups = ["analytics", "archiver", "billing"]
 
@@ -61,4 +62,5 @@ struct SandboxGroupTests {
         }
         print("dev groups and offsets: \(listed.count) groups, \(partitions.count) partitions, lookout's reads took \(elapsed)")
     }
+}
 }

@@ -5,7 +5,13 @@ import Testing
 
 /// Against the shared sandbox (its dev environment is PLAINTEXT; the others need TLS or SASL,
 /// which come with issue 8). Faults go through the sandbox's proxy and are always reset.
-@Suite("Sandbox: Kafka", .enabled(if: SandboxFixture.exists, "no sandbox folder"), .serialized)
+/// Every suite that uses the shared sandbox nests here, so that a fault one of them switches
+/// on never overlaps another's reads.
+@Suite("Sandbox", .enabled(if: SandboxFixture.exists, "no sandbox folder"), .serialized)
+struct SandboxTests {}
+
+extension SandboxTests {
+@Suite("Kafka")
 struct SandboxKafkaTests {
     func client(_ address: KafkaBrokerAddress) -> KafkaAdminClient {
         KafkaAdminClient(configuration: .init(
@@ -122,4 +128,5 @@ struct SandboxKafkaTests {
         let metadata = try await client.metadata()
         #expect(!metadata.topics.isEmpty)
     }
+}
 }
