@@ -204,4 +204,20 @@ struct TansuGroupCallTests {
         #expect(await client.connectionAttempts == 1)
         await client.shutdown()
     }
+
+    @Test(arguments: [Int16(3), 5])
+    func coordinatorsOneByOneAndBatched(findCoordinatorVersion: Int16) async throws {
+        let tansu = try await TansuFixture.start()
+        defer { tansu.stop() }
+        let client = KafkaAdminClient(configuration: .init(
+            bootstrap: [tansu.address], maximumVersions: [FindCoordinatorRequest.apiKey: findCoordinatorVersion]
+        ))
+        let groups = (1...5).map { "group-\($0)" }
+        let coordinators = await client.coordinators(for: groups)
+        #expect(coordinators.count == 5)
+        for group in groups {
+            #expect(try coordinators[group]?.get() == tansu.address, "\(group) at v\(findCoordinatorVersion)")
+        }
+        await client.shutdown()
+    }
 }
