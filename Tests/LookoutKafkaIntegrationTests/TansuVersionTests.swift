@@ -185,3 +185,39 @@ struct TansuVersionTests {
         }
     }
 }
+
+@Suite("Tansu: group and offset calls")
+struct TansuGroupCallTests {
+    @Test func emptyClusterAnswers() async throws {
+        let tansu = try await TansuFixture.start(topics: ["orders": 3])
+        defer { tansu.stop() }
+        let client = KafkaAdminClient(configuration: .init(bootstrap: [tansu.address]))
+        let metadata = try await client.metadata()
+        #expect(try await client.listGroups().isEmpty)
+        let coordinators = await client.coordinators(for: ["g1", "g2"])
+        #expect(try coordinators["g1"]?.get() == tansu.address)
+        #expect(try coordinators["g2"]?.get() == tansu.address)
+        #expect(try await client.committedOffsets(group: "g1").isEmpty, "nothing committed: no offsets, not zeros")
+        let partitions = (0..<3).map { KafkaTopicPartition(topic: "orders", partition: Int32($0)) }
+        let ends = await client.latestOffsets(partitions, metadata: metadata)
+        #expect(try partitions.map { try ends[$0]?.get() } == [0, 0, 0])
+        #expect(await client.connectionAttempts == 1)
+        await client.shutdown()
+    }
+
+    @Test(arguments: [Int16(3), 5])
+    func coordinatorsOneByOneAndBatched(findCoordinatorVersion: Int16) async throws {
+        let tansu = try await TansuFixture.start()
+        defer { tansu.stop() }
+        let client = KafkaAdminClient(configuration: .init(
+            bootstrap: [tansu.address], maximumVersions: [FindCoordinatorRequest.apiKey: findCoordinatorVersion]
+        ))
+        let groups = (1...5).map { "group-\($0)" }
+        let coordinators = await client.coordinators(for: groups)
+        #expect(coordinators.count == 5)
+        for group in groups {
+            #expect(try coordinators[group]?.get() == tansu.address, "\(group) at v\(findCoordinatorVersion)")
+        }
+        await client.shutdown()
+    }
+}

@@ -633,6 +633,8 @@ def emit_struct(w, struct, message, top_level):
 def generate(spec_path):
     with open(spec_path, encoding="utf-8") as f:
         spec = json.loads(strip_comments(f.read()))
+    if spec.get("commonStructs"):
+        raise SpecError("commonStructs are not supported")
     message = Message(spec, os.path.basename(spec_path))
     w = Writer()
     w.lines.append(HEADER.format(spec=f"Apache Kafka's {message.file_name}").rstrip("\n"))

@@ -51,7 +51,9 @@ public actor KafkaAdminClient {
     public nonisolated let configuration: Configuration
     private let group: any EventLoopGroup
     private var slots: [KafkaBrokerAddress: Slot] = [:]
-    private var knownBrokers: [Int32: KafkaBrokerAddress] = [:]
+    var knownBrokers: [Int32: KafkaBrokerAddress] = [:]
+    /// Group coordinators found, by group id; dropped when a coordinator says it is not one.
+    var coordinators: [String: KafkaBrokerAddress] = [:]
     private var isShutDown = false
 
     /// Every TCP connection this client started, successful or not.
@@ -119,7 +121,16 @@ public actor KafkaAdminClient {
         _ makeRequest: @escaping @Sendable (Int16) -> Request
     ) async throws(KafkaError) -> KafkaResponse<Request.Response> {
         let connection = try await self.connection(to: address)
-        return try await connection.send(makeRequest)
+        do {
+            return try await connection.send(makeRequest)
+        } catch {
+            // A broker that went silent or dropped the connection mid-request is treated like
+            // one that refused: the rest of the poll fails fast instead of waiting again.
+            if error.code == .timedOut || error.code == .connectionClosed {
+                self.markFailed(address, error: error, backoff: self.configuration.reconnectBackoff)
+            }
+            throw error
+        }
     }
 
     /// The API versions the broker at `address` offered, while connected to it.
@@ -204,14 +215,18 @@ public actor KafkaAdminClient {
             self.slots[address] = .ready(connection)
             return connection
         } catch {
-            let doubled = backoff * 2
-            self.slots[address] = .failed(
-                error,
-                retryAt: ContinuousClock.now + backoff,
-                nextBackoff: doubled > self.configuration.maximumReconnectBackoff ? self.configuration.maximumReconnectBackoff : doubled
-            )
+            self.markFailed(address, error: error, backoff: backoff)
             throw error
         }
+    }
+
+    private func markFailed(_ address: KafkaBrokerAddress, error: KafkaError, backoff: Duration) {
+        let doubled = backoff * 2
+        self.slots[address] = .failed(
+            error,
+            retryAt: ContinuousClock.now + backoff,
+            nextBackoff: min(doubled, self.configuration.maximumReconnectBackoff)
+        )
     }
 
     private static func value(of task: Task<KafkaConnection, any Error>, address: KafkaBrokerAddress) async throws(KafkaError) -> KafkaConnection {

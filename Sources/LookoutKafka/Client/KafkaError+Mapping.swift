@@ -1,4 +1,9 @@
 import KafkaProtocol
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOPosix
 
@@ -9,9 +14,9 @@ extension KafkaError {
         case ChannelError.connectTimeout:
             detail = "connect timed out after \(timeout)"
         case let error as IOError:
-            detail = "cannot connect: \(Self.strip(error.description))"
+            detail = "cannot connect: \(Self.reason(error))"
         case let error as NIOConnectionError:
-            let reasons = error.connectionErrors.map { Self.strip(String(describing: $0.error)) }
+            let reasons = error.connectionErrors.map { Self.reason($0.error) }
             if let dns = error.dnsAAAAError ?? error.dnsAError, reasons.isEmpty {
                 detail = "cannot resolve \(broker.host): \(dns)"
             } else {
@@ -57,6 +62,14 @@ extension KafkaError {
         default:
             self.init(code: .connectionClosed, broker: broker, api: api, detail: "connection failed: \(Self.strip(String(describing: error)))")
         }
+    }
+
+    /// "connection refused" rather than NIO's "connect(descriptor:addr:size:): ... (errno: 111)".
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? IOError, let text = strerror(error.errnoCode) else {
+            return Self.strip(String(describing: error))
+        }
+        return String(cString: text).lowercased()
     }
 
     /// NIO prefixes errno texts with the failing call; people need the reason.

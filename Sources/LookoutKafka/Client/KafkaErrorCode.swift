@@ -1,7 +1,6 @@
 /// Names of Kafka's error codes that lookout's APIs can return
 /// (https://kafka.apache.org/protocol#protocol_error_codes).
 public enum KafkaErrorCode {
-    public static let none: Int16 = 0
     public static let unsupportedVersion: Int16 = 35
 
     private static let names: [Int16: String] = [

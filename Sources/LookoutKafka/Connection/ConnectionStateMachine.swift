@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// The life of one broker connection, without I/O or clocks: ApiVersions first (again in
 /// version 0 if the broker does not know the version sent), then requests pipelined by
 /// correlation id, each at the highest version both sides support.
@@ -65,9 +67,9 @@ struct ConnectionStateMachine {
         case none
     }
 
-    /// The ApiVersions version lookout speaks first; the generated message handles 0...3.
-    static let firstApiVersionsVersion: Int16 = 3
-    static let unsupportedVersionErrorCode: Int16 = 35
+    /// The ApiVersions version lookout speaks first: the highest it has.
+    static let firstApiVersionsVersion = ApiVersionsRequest.validVersions.upperBound
+    static let apiVersionsKey = ApiVersionsRequest.apiKey
 
     private(set) var state: State
     private var nextCorrelationID: Int32 = 0
@@ -84,7 +86,7 @@ struct ConnectionStateMachine {
     mutating func connected() -> Action {
         switch self.state {
         case .initialized(let queued):
-            let version = min(Self.firstApiVersionsVersion, self.maximumVersions[18] ?? Self.firstApiVersionsVersion)
+            let version = min(Self.firstApiVersionsVersion, self.maximumVersions[Self.apiVersionsKey] ?? Self.firstApiVersionsVersion)
             let correlationID = self.takeCorrelationID()
             self.state = .negotiating(.init(apiVersionsVersion: version, correlationID: correlationID, queued: queued))
             return .sendApiVersions(version: version, correlationID: correlationID)
@@ -139,14 +141,14 @@ struct ConnectionStateMachine {
     mutating func apiVersionsReceived(errorCode: Int16, versions: [Int16: ClosedRange<Int16>]) -> Action {
         switch self.state {
         case .negotiating(var negotiation):
-            if errorCode == Self.unsupportedVersionErrorCode && negotiation.apiVersionsVersion > 0 {
+            if errorCode == KafkaErrorCode.unsupportedVersion && negotiation.apiVersionsVersion > 0 {
                 negotiation.apiVersionsVersion = 0
                 negotiation.correlationID = self.takeCorrelationID()
                 self.state = .negotiating(negotiation)
                 return .sendApiVersions(version: 0, correlationID: negotiation.correlationID)
             }
             guard errorCode == 0 else {
-                return self.closeAll(.brokerError(apiKey: 18, code: errorCode))
+                return self.closeAll(.brokerError(apiKey: Self.apiVersionsKey, code: errorCode))
             }
             var ready = Ready(brokerVersions: versions, inFlight: [:])
             let (send, fail) = self.schedule(negotiation.queued, in: &ready)
@@ -182,7 +184,7 @@ struct ConnectionStateMachine {
         switch self.state {
         case .negotiating(let negotiation):
             guard negotiation.correlationID == correlationID else { return .none }
-            return self.closeAll(.timedOut(apiKey: 18))
+            return self.closeAll(.timedOut(apiKey: Self.apiVersionsKey))
         case .ready(let ready):
             guard let request = ready.inFlight[correlationID] else { return .none }
             return self.closeAll(.timedOut(apiKey: request.apiKey))
