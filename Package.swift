@@ -93,12 +93,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The console: pure layout and rendering, and ncurses in one thin layer (Terminal/).
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .target(
+            name: "LookoutUI",
+            dependencies: ["CNcurses", "LookoutConfig", "LookoutModel", "LookoutPolling"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "lookout",
             dependencies: [
                 "LookoutConfig",
                 "LookoutModel",
                 "LookoutPolling",
+                "LookoutUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -151,6 +159,11 @@ let package = Package(
         .testTarget(
             name: "LookoutPollingTests",
             dependencies: ["LookoutPolling", "LookoutModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LookoutUITests",
+            dependencies: ["LookoutUI", "LookoutConfig", "LookoutModel", "LookoutPolling"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,14 +1,49 @@
 import ArgumentParser
 import Foundation
+import LookoutConfig
+import LookoutUI
 
 @main
 struct Lookout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lookout",
         abstract: "A terminal operations console for a self-run Kafka service on AWS.",
-        discussion: "The console itself and the actions are not built yet; see the README.",
+        discussion: """
+            Without a subcommand, opens the console: every environment at a glance, polled in the \
+            background. Press ? in it for the keys. Themes are looked up in Themes/ beside the \
+            executable, in <prefix>/share/lookout/Themes, then in the repository. The actions are \
+            not built yet; see the README.
+            """,
         subcommands: [SnapshotCommand.self, CheckCommand.self, ConfigCommand.self]
     )
+
+    @OptionGroup var options: EnvironmentOptions
+
+    @Flag(name: .long, help: "Refuse every action; the keys that act are not even offered.")
+    var readOnly = false
+
+    @Option(name: .long, help: ArgumentHelp("The colour theme: a name from Themes/ or a path to a theme file.", discussion: "Otherwise the config's `theme`, then `default`. NO_COLOR set turns colours off.", valueName: "name"))
+    var theme: String?
+
+    func run() async throws {
+        let (config, environments) = try options.load()
+        let themeName = theme ?? config.theme
+        let loaded: Theme
+        do {
+            loaded = try ThemeLocator().load(themeName)
+        } catch let error as ConfigError {
+            throw CommandFailure(message: "bad theme: \(error.description)", code: 64)
+        } catch {
+            throw CommandFailure(message: "\(error)", code: 64)
+        }
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw CommandFailure(message: "the console needs a terminal; for scripts use `lookout snapshot` or `lookout check`", code: 64)
+        }
+        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        await ConsoleApp.run(config: config, environments: environments, options: ConsoleApp.Options(
+            readOnly: readOnly || environments.allSatisfy(\.readOnly), environment: environments.count == 1 ? environments[0].name : nil,
+            theme: loaded, color: !noColor))
+    }
 
     /// `check` speaks the monitoring plugin convention even when it cannot run: any failure,
     /// a usage error or a bad config included, is UNKNOWN (exit 3) with the message.

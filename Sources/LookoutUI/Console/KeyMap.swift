@@ -1,0 +1,64 @@
+/// What a key does in the console.
+public enum KeyAction: String, Hashable, Sendable, CaseIterable {
+    case quit, help, command, filter, drillIn, back, up, down, pageUp, pageDown, top, bottom, refresh
+}
+
+/// One entry of the key map: the keys, what they do in words, and whether they change anything
+/// outside the console (read-only mode drops those).
+public struct KeyBinding: Sendable, Equatable {
+    public var keys: [Key]
+    public var action: KeyAction
+    public var description: String
+    public var dangerous: Bool
+
+    public init(_ keys: [Key], _ action: KeyAction, _ description: String, dangerous: Bool = false) {
+        self.keys = keys
+        self.action = action
+        self.description = description
+        self.dangerous = dangerous
+    }
+}
+
+/// The one key map: `?` help, the status line's hints and the key handling all read it.
+public struct KeyMap: Sendable, Equatable {
+    public private(set) var bindings: [KeyBinding]
+
+    public init(_ bindings: [KeyBinding]) {
+        self.bindings = bindings
+    }
+
+    /// k9s's conventions. No binding is dangerous yet: the actions (rotate, reissue, roll) will be.
+    public static let standard = KeyMap([
+        KeyBinding([.char("?")], .help, "Show the keys (this list)"),
+        KeyBinding([.char(":")], .command, "Switch view by name: :certs, :secrets, :env prod (Tab completes)"),
+        KeyBinding([.char("/")], .filter, "Filter the rows (Esc clears)"),
+        KeyBinding([.enter], .drillIn, "Drill into the selected row"),
+        KeyBinding([.escape], .back, "Back to the previous view; clear the filter"),
+        KeyBinding([.char("j"), .down], .down, "Next row"),
+        KeyBinding([.char("k"), .up], .up, "Previous row"),
+        KeyBinding([.pageDown], .pageDown, "Next page"),
+        KeyBinding([.pageUp], .pageUp, "Previous page"),
+        KeyBinding([.char("g"), .home], .top, "First row"),
+        KeyBinding([.char("G"), .end], .bottom, "Last row"),
+        KeyBinding([.char("r")], .refresh, "Refresh every environment now"),
+        KeyBinding([.char("q"), .char("\u{3}")], .quit, "Quit"),
+    ])
+
+    /// The map for read-only mode: every dangerous binding removed, so no action key exists at all.
+    public func readOnly(_ readOnly: Bool) -> KeyMap {
+        readOnly ? KeyMap(bindings.filter { !$0.dangerous }) : self
+    }
+
+    public func action(for key: Key) -> KeyAction? {
+        bindings.first { $0.keys.contains(key) }?.action
+    }
+
+    public func binding(for action: KeyAction) -> KeyBinding? {
+        bindings.first { $0.action == action }
+    }
+
+    /// A binding's keys as the help screen writes them: `j/↓`.
+    public static func label(_ binding: KeyBinding) -> String {
+        binding.keys.map(\.label).joined(separator: "/")
+    }
+}

@@ -1,0 +1,17 @@
+import LookoutModel
+
+/// ECS services: desired, running and pending tasks, the primary deployment.
+enum ServicesRender {
+    static func rows(_ context: ViewContext) -> [Row] {
+        ResourceRows.build(context, source: "ecs", columns: 8) { info, snapshot in
+            guard let ecs = snapshot.ecs else { return [] }
+            return ecs.observation.services.map { service in
+                Row([Cells.environment(info), TableCell(service.name),
+                     Cells.status(ecs.serviceStatus[service.name] ?? .ok, context.symbols),
+                     TableCell("\(service.desired)"), TableCell("\(service.running)"), TableCell("\(service.pending)"),
+                     TableCell(service.deployment?.rolloutState ?? "-"), Cells.date(service.deployment?.createdAt)],
+                    environment: info.name, drill: Location(view: TasksView.view.name, environment: info.name))
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Every view, in the order `:` lists them.
+public enum ViewRegistry {
+    public static let all: [ResourceView] = [
+        OverviewView.view,
+        EnvironmentView.view,
+        ServicesView.view,
+        TasksView.view,
+        InstancesView.view,
+        BrokersView.view,
+        TopicsView.view,
+        GroupsView.view,
+        CertificatesView.view,
+        EndpointsView.view,
+        SecretsView.view,
+        ErrorsView.view,
+        HelpView.view,
+    ]
+
+    public static func view(named name: String) -> ResourceView? {
+        let key = name.lowercased()
+        return all.first { $0.name == key || $0.aliases.contains(key) }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import LookoutConfig
+import LookoutModel
+import LookoutUI
+
+/// Snapshots made the real way: a config decoded from YAML, observations, the one evaluator.
+enum Fixtures {
+    static let now = Date(timeIntervalSince1970: 1_750_000_000)
+
+    static func config(_ environments: [(name: String, protected: Bool)]) -> Config {
+        var yaml = "refresh: 2s\nenvironments:\n"
+        for environment in environments {
+            yaml += """
+              - name: \(environment.name)
+                protected: \(environment.protected)
+                aws: { region: eu-west-1 }
+                ecs: { cluster: kafka-\(environment.name) }
+                autoscaling: { groups: [kafka-\(environment.name)-asg] }
+                kafka: { bootstrap: ["127.0.0.1:9092"] }
+                secrets:
+                  - { name: admin-password, ssm: /kafka/\(environment.name)/admin-password }
+
+            """
+        }
+        return try! Config.decode(yaml: yaml, file: "/t/lookout.yaml", home: "/h", stateHome: "/s")
+    }
+
+    static let standard = config([("dev", false), ("test", false), ("acc", false), ("prod", true)])
+
+    static func infos(_ config: Config) -> [EnvironmentInfo] {
+        config.environments.map { EnvironmentInfo(name: $0.name, protected: $0.protected, readOnly: $0.readOnly) }
+    }
+
+    /// One environment's observations: every source good, with `running` tasks of 3 on the first service,
+    /// and Kafka failing (for 30 s, after a good poll 42 s ago) when asked.
+    static func observations(running: Int = 3, kafkaFailing: Bool = false) -> EnvironmentObservations {
+        let fetched = now.addingTimeInterval(-2)
+        let services = (1...3).map { ServiceObservation(name: "kafka-broker-\($0)", desired: 1, running: $0 == 1 ? min(running, 1) : 1, pending: 0,
+                                                          deployment: DeploymentObservation(id: "ecs-svc/\($0)", rolloutState: "COMPLETED", createdAt: now.addingTimeInterval(-3600))) }
+        let tasks = (1...3).map { TaskObservation(arn: "arn:aws:ecs:eu-west-1:1:task/kafka/task\($0)", service: "kafka-broker-\($0)", lastStatus: "RUNNING", health: nil, startedAt: nil, startedBy: "ecs-svc/\($0)") }
+        let ecs = SourceOutcome(name: "ecs", value: ECSObservation(cluster: "kafka", services: services, tasks: tasks), fetchedAt: fetched, durationMs: 12)
+        let asg = SourceOutcome(name: "autoscaling", value: AutoScalingObservation(groups: [AutoScalingGroupObservation(
+            name: "kafka-asg", min: 3, max: 3, desired: 3,
+            instances: (1...3).map { InstanceObservation(id: "i-000\($0)", lifecycleState: "InService", health: "Healthy") })]), fetchedAt: fetched, durationMs: 8)
+        let secrets = SourceOutcome(name: "secrets", value: [SecretObservation(name: "admin-password", ssm: "/kafka/admin-password", version: 3, lastModified: now.addingTimeInterval(-86400 * 5))], fetchedAt: fetched, durationMs: 5)
+        var kafka = SourceOutcome(name: "kafka", value: KafkaObservation(clusterId: "tansu", controller: 111, brokers: [.init(id: 111, host: "127.0.0.1", port: 9092)],
+                                                                       topics: [.init(name: "orders", partitions: 3, underReplicated: 0, offline: 0)]),
+                                  fetchedAt: fetched, durationMs: 3)
+        if kafkaFailing {
+            kafka = SourceOutcome(name: "kafka", value: kafka.value, fetchedAt: now.addingTimeInterval(-42), durationMs: 10_000,
+                                  error: "no answer within 10s", errorSince: now.addingTimeInterval(-30))
+        }
+        return EnvironmentObservations(ecs: ecs, autoscaling: asg, secrets: secrets, kafka: kafka)
+    }
+
+    /// dev ok, test warn (a service short of tasks), acc unknown (Kafka failing), prod crit (no task running).
+    static func snapshot(_ config: Config = standard) -> Snapshot {
+        var prod = observations(running: 0)
+        prod.ecs?.value?.services[1].running = 0
+        var test = observations()
+        test.ecs?.value?.services[0].desired = 2
+        let chosen: [String: EnvironmentObservations] = ["dev": observations(), "test": test, "acc": observations(kafkaFailing: true), "prod": prod]
+        return Snapshot(generatedAt: now.addingTimeInterval(-1), environments: config.environments.map {
+            Evaluator.evaluate(chosen[$0.name] ?? observations(), config: $0, now: now)
+        })
+    }
+
+    static func context(_ console: Console, snapshot: Snapshot? = snapshot(), config: Config = standard) -> ViewContext {
+        ViewContext(snapshot: snapshot, environments: infos(config), scope: console.location.environment, now: now, keyMap: console.keyMap)
+    }
+
+    static func frame(_ console: Console, width: Int, height: Int, snapshot: Snapshot? = snapshot(), config: Config = standard) -> Grid {
+        Frame.render(console: console, context: context(console, snapshot: snapshot, config: config), width: width, height: height)
+    }
+
+    /// Presses keys as the app does: each with the rows on screen.
+    static func press(_ console: inout Console, _ keys: [Key], snapshot: Snapshot? = snapshot()) -> [Console.Effect] {
+        keys.map { key in
+            let context = context(console, snapshot: snapshot)
+            return console.handle(key, rows: Frame.rows(console: console, context: context), pageSize: 20)
+        }
+    }
+
+    static func type(_ text: String) -> [Key] { text.map { .char($0) } }
+}
