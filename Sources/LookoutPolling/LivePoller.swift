@@ -105,6 +105,7 @@ extension EnvironmentObservations {
         }
         return EnvironmentObservations(
             ecs: merge(ecs, next.ecs), autoscaling: merge(autoscaling, next.autoscaling), secrets: merge(secrets, next.secrets),
-            certificates: merge(certificates, next.certificates), route53: merge(route53, next.route53), kafka: merge(kafka, next.kafka))
+            certificates: merge(certificates, next.certificates), route53: merge(route53, next.route53), kafka: merge(kafka, next.kafka),
+            endpoints: merge(endpoints, next.endpoints))
     }
 }

@@ -47,17 +47,18 @@ import Testing
         let recorder = Recorder()
         let poller = LivePoller(environments: Self.config.environments, refresh: .milliseconds(50), polls: [
             { recorder.begin("fast"); defer { recorder.end("fast") }; return Self.ecs("a", failing: false) },
-            { recorder.begin("slow"); defer { recorder.end("slow") }; try? await Task.sleep(for: .seconds(1)); return Self.ecs("b", failing: false) },
+            { recorder.begin("slow"); defer { recorder.end("slow") }; try? await Task.sleep(for: .seconds(10)); return Self.ecs("b", failing: false) },
         ]) { snapshot in recorder.state.withLock { $0.snapshots.append(snapshot) } }
         await poller.start()
-        await waitFor { recorder.polls("fast") >= 5 }
+        // Generous deadlines: a loaded machine may stall; the assertions count polls, not time.
+        await waitFor({ recorder.polls("fast") >= 5 }, seconds: 9)
         #expect(recorder.polls("fast") >= 5)
         #expect(recorder.polls("slow") == 1)
         // Published before the slow one finished: only the fast environment so far.
         #expect(recorder.last?.environments.map(\.name) == ["fast"])
         await poller.refreshNow()
         await poller.refreshNow()
-        await waitFor { recorder.last?.environments.count == 2 }
+        await waitFor({ recorder.last?.environments.count == 2 }, seconds: 40)
         #expect(recorder.last?.environments.map(\.name) == ["fast", "slow"])
         #expect(!recorder.overlap)
         await poller.stop()

@@ -8,11 +8,23 @@ import Testing
         #expect(result.stdout == """
             OVERVIEW: A terminal operations console for a self-run Kafka service on AWS.
 
-            The console itself and the actions are not built yet; see the README.
+            Without a subcommand, opens the console: every environment at a glance, polled
+            in the background. Press ? in it for the keys. Themes are looked up in Themes/
+            beside the executable, in <prefix>/share/lookout/Themes, then in the
+            repository. The actions are not built yet; see the README.
 
-            USAGE: lookout <subcommand>
+            USAGE: lookout [--config <file>] [--env <name>] [--read-only] [--theme <name>] <subcommand>
 
             OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --read-only             Refuse every action; the keys that act are not even
+                                      offered.
+              --theme <name>          The colour theme: a name from Themes/ or a path to a
+                                      theme file.
+                    Otherwise the config's `theme`, then `default`. NO_COLOR set turns
+                    colours off.
               -h, --help              Show help information.
 
             SUBCOMMANDS:
