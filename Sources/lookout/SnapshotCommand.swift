@@ -7,7 +7,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Poll every environment once, print what was found, and exit.",
-        discussion: "Consumer groups, endpoint probes and served certificates are not built yet and are absent from the output."
+        discussion: "Consumer groups and lag are not built yet and are absent from the output."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -45,8 +45,7 @@ import Testing
         #expect(result.stdout == """
             OVERVIEW: Poll every environment once, print what was found, and exit.
 
-            Consumer groups, endpoint probes and served certificates are not built yet and
-            are absent from the output.
+            Consumer groups and lag are not built yet and are absent from the output.
 
             USAGE: lookout snapshot [--config <file>] [--env <name>] [--format <format>]
 
