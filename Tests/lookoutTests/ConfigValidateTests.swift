@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func unknownCommandIsAUsageError() throws {
-        let result = try LookoutBinary.run(["snapshot"])
+        let result = try LookoutBinary.run(["frobnicate"])
         #expect(result.status == 64)
     }
 }
