@@ -26,6 +26,10 @@ import Testing
         }
 
         func end(_ name: String) { state.withLock { $0.running[name, default: 0] -= 1 } }
+        let gate = Mutex(false)
+        func release() { gate.withLock { $0 = true } }
+        var released: Bool { gate.withLock { $0 } }
+
         func polls(_ name: String) -> Int { state.withLock { $0.polls[name] ?? 0 } }
         var last: Snapshot? { state.withLock { $0.snapshots.last } }
         var overlap: Bool { state.withLock { $0.overlap } }
@@ -38,7 +42,7 @@ import Testing
         return EnvironmentObservations(ecs: SourceOutcome(name: "ecs", value: ECSObservation(cluster: cluster, services: [], tasks: []), fetchedAt: Date(), durationMs: 1))
     }
 
-    func waitFor(_ condition: () -> Bool, seconds: Double = 5) async {
+    func waitFor(_ condition: () -> Bool, seconds: Double = 60) async {
         let deadline = Date().addingTimeInterval(seconds)
         while !condition(), Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
@@ -47,18 +51,23 @@ import Testing
         let recorder = Recorder()
         let poller = LivePoller(environments: Self.config.environments, refresh: .milliseconds(50), polls: [
             { recorder.begin("fast"); defer { recorder.end("fast") }; return Self.ecs("a", failing: false) },
-            { recorder.begin("slow"); defer { recorder.end("slow") }; try? await Task.sleep(for: .seconds(10)); return Self.ecs("b", failing: false) },
+            {
+                recorder.begin("slow")
+                defer { recorder.end("slow") }
+                while !recorder.released, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+                return Self.ecs("b", failing: false)
+            },
         ]) { snapshot in recorder.state.withLock { $0.snapshots.append(snapshot) } }
         await poller.start()
-        // Generous deadlines: a loaded machine may stall; the assertions count polls, not time.
-        await waitFor({ recorder.polls("fast") >= 5 }, seconds: 9)
+        await waitFor { recorder.polls("fast") >= 5 }
         #expect(recorder.polls("fast") >= 5)
         #expect(recorder.polls("slow") == 1)
         // Published before the slow one finished: only the fast environment so far.
         #expect(recorder.last?.environments.map(\.name) == ["fast"])
         await poller.refreshNow()
         await poller.refreshNow()
-        await waitFor({ recorder.last?.environments.count == 2 }, seconds: 40)
+        recorder.release()
+        await waitFor { recorder.last?.environments.count == 2 }
         #expect(recorder.last?.environments.map(\.name) == ["fast", "slow"])
         #expect(!recorder.overlap)
         await poller.stop()

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The real `lookout` binary in a detached tmux session on a private tmux server, driven by keys
 /// and read back with capture-pane: what a person on a bastion host sees.
@@ -20,15 +23,48 @@ final class TmuxSession {
         try tmux(["set-option", "-t", name, "window-size", "manual"])
     }
 
-    deinit {
+    /// Stops the private tmux server and the lookout in it.
+    func close() {
         _ = try? tmux(["kill-server"])
     }
 
+    deinit {
+        close()
+    }
+
+    /// Runs tmux with its output in files and every other descriptor closed: the tmux server it
+    /// starts would otherwise hold the test runner's pipes open forever.
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
-        let result = try Sandbox.run("/usr/bin/tmux", ["-L", socket] + arguments)
-        guard result.status == 0 else { throw SandboxError("tmux \(arguments.first ?? ""): \(result.stderr)") }
-        return result.stdout
+        let folder = FileManager.default.temporaryDirectory.path
+        let out = "\(folder)/tmux-\(UUID().uuidString).out"
+        let err = "\(folder)/tmux-\(UUID().uuidString).err"
+        defer {
+            unlink(out)
+            unlink(err)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // No descriptor beyond the three crosses into tmux (closefrom is not importable here).
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(entry), fd > 2 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        }
+        let argv = (["/usr/bin/tmux", "-L", socket] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv + [nil], environ)
+        guard spawned == 0 else { throw SandboxError("cannot start tmux: errno \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw SandboxError("tmux \(arguments.first ?? ""): \((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")")
+        }
+        return stdout
     }
 
     /// The screen's lines, as text.
