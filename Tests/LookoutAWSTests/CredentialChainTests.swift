@@ -218,6 +218,8 @@ struct CredentialChainTests {
         defer { setup.cleanUp() }
         setup.environment["AWS_EC2_METADATA_DISABLED"] = nil
         setup.environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = moto.endpoint
+        // moto on a loaded machine can take longer than the 1 s default; both clients read this.
+        setup.environment["AWS_METADATA_SERVICE_TIMEOUT"] = "10"
         let theirs = try await botocore(setup)
         #expect(theirs.method == "iam-role")
         let mine = try await ours(setup).credentials()

@@ -14,12 +14,18 @@ struct InstanceMetadataCredentials: ChainLink {
 
     var disabled: Bool { environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" }
 
+    /// `AWS_METADATA_SERVICE_TIMEOUT` in seconds, as botocore reads it; 1 s by default.
+    var timeout: Duration {
+        let seconds = environment["AWS_METADATA_SERVICE_TIMEOUT"].flatMap(Double.init) ?? 1
+        return .milliseconds(Int64(max(0.1, seconds) * 1000))
+    }
+
     func load() async throws(CredentialsError) -> Credentials? {
         if disabled { return nil }
         func send(_ method: String, _ path: String, _ headers: [HTTPRequest.Header]) async -> HTTPResponse? {
             try? await transport.send(
-                HTTPRequest(method: method, url: endpoint + path, headers: headers, connectTimeout: .seconds(1),
-                            timeout: .seconds(1)))
+                HTTPRequest(method: method, url: endpoint + path, headers: headers, connectTimeout: timeout,
+                            timeout: timeout))
         }
         guard let tokenResponse = await send("PUT", "/latest/api/token", [("x-aws-ec2-metadata-token-ttl-seconds", "21600")])
         else { return nil }
