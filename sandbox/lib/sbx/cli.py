@@ -94,11 +94,34 @@ def kafka_seeded(e: layout.Env) -> bool:
         return False
 
 
+RESERVED = "/proc/sys/net/ipv4/ip_local_reserved_ports"
+
+
+def reserve_ports() -> None:
+    """Keep the kernel from handing the sandbox's ports (45000-47999, the tests' private servers
+    included) to outgoing connections as their local port. Without this, a client that
+    reconnects to a port nobody listens on for a moment (a refuse fault, a front restarted by a
+    roll) can be given that very port and connect to itself, and the listener can then not bind
+    again. Best effort: without the right to write the sysctl it says so and carries on."""
+    want = f"{layout.BASE_PORT}-{layout.BASE_PORT + 2999}"
+    try:
+        with open(RESERVED) as f:
+            have = f.read().strip()
+        if want in have.split(","):
+            return
+        with open(RESERVED, "w") as f:
+            f.write(",".join(filter(None, [have, want])))
+    except OSError as e:
+        log(f"could not reserve ports {want} from ephemeral use ({e.strerror}); "
+            f"a port may rarely be taken while a fault is on")
+
+
 def up() -> None:
     t0 = time.time()
     home = layout.home()
     for d in (home, layout.run_dir(), layout.log_dir(), layout.state_dir()):
         d.mkdir(parents=True, exist_ok=True)
+    reserve_ports()
     if not any(procs.read_pid(r) for r in procs.roles()):
         clear_state()  # nothing runs (a reboot, a crash): start clean, as after down
     files.aws_files()

@@ -27,6 +27,7 @@ import tempfile
 import time
 
 from . import layout, procs
+from .proxy import start_server
 
 ITERATIONS = 4096
 API_VERSIONS, SASL_HANDSHAKE, SASL_AUTHENTICATE = 18, 17, 36
@@ -315,8 +316,7 @@ class Front:
                 return None
 
     async def run(self) -> None:
-        server = await asyncio.start_server(self.handle, layout.HOST, self.listen, ssl=self.ssl,
-                                            reuse_address=True)
+        server = await start_server(self.handle, self.listen, ssl=self.ssl)
         what = ", ".join(filter(None, ["TLS" if self.ssl else "", "SASL " + "/".join(self.mechs) if self.mechs else ""]))
         print(f"{time.strftime('%H:%M:%S')} front of {self.env} on {self.listen} ({what}) -> {self.upstream}", flush=True)
         stop = asyncio.Event()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REGION = "eu-west-1"
+BASE_PORT = 45000             # the sandbox's ports; 46000-47999 belong to the tests' own servers
 CONTROL_PORT = 45900          # fault proxy control (HTTP on loopback)
 HOST = "127.0.0.1"
 TOPICS = {"orders": 6, "payments": 3, "audit": 1}
@@ -32,7 +33,7 @@ class Env:
 
     @property
     def base(self) -> int:
-        return 45000 + 100 * self.index
+        return BASE_PORT + 100 * self.index
 
     # internal ports (never given to a client)
     @property

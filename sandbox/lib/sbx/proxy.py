@@ -103,8 +103,7 @@ class Proxy:
 
     async def listen(self, t: Target) -> None:
         handler = self.http_conn if t.kind == "http" else self.tcp_conn
-        t.server = await asyncio.start_server(
-            lambda r, w: handler(t, r, w), layout.HOST, t.listen, reuse_address=True)
+        t.server = await start_server(lambda r, w: handler(t, r, w), t.listen)
 
     # ---- TCP (Kafka) ----
     async def tcp_conn(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
@@ -243,6 +242,8 @@ class Proxy:
                     code, out = 404, {"error": "not found"}
             except (KeyError, ValueError, SystemExit) as e:
                 code, out = 400, {"error": str(e)}
+            except OSError as e:  # a port that cannot be bound again: say so, keep running
+                code, out = 500, {"error": f"cannot listen again: {e}"}
             data = json.dumps(out).encode()
             w.write(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
                     b"Connection: close\r\n\r\n" % (code, len(data)) + data)
@@ -263,6 +264,20 @@ class Proxy:
         loop.add_signal_handler(signal.SIGINT, stop.set)
         await stop.wait()
         ctl.close()
+
+
+async def start_server(handler, port: int, attempts: int = 50, **kw) -> asyncio.AbstractServer:
+    """Listen on the port, retrying for a few seconds while it is still taken (a connection
+    that lingers from the previous listener)."""
+    for i in range(attempts):
+        try:
+            return await asyncio.start_server(handler, layout.HOST, port, reuse_address=True, **kw)
+        except OSError as e:
+            if i == attempts - 1:
+                raise
+            print(f"port {port} busy ({e.strerror}); retrying", flush=True)
+            await asyncio.sleep(0.1)
+    raise AssertionError("unreachable")
 
 
 async def read_http_message(r: asyncio.StreamReader, request: bool,
