@@ -60,3 +60,21 @@ def test_aws_profiles_and_env_sh():
     envsh = (HOME / "env.sh").read_text()
     for var in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "LOOKOUT_CONFIG"):
         assert f"export {var}=" in envsh
+
+
+def test_the_sandbox_ports_are_never_handed_out_as_local_ports():
+    """A client reconnecting to a refused port could otherwise be given that port and connect to
+    itself, and the proxy could not listen there again (seen once in CI)."""
+    import os
+    import socket
+    reserved = open("/proc/sys/net/ipv4/ip_local_reserved_ports").read().strip()
+    if not os.access("/proc/sys/net/ipv4/ip_local_reserved_ports", os.W_OK):
+        import pytest
+        pytest.skip("this machine does not let the sandbox reserve ports")
+    assert "45000-47999" in reserved.split(",")
+    for _ in range(2000):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        assert not 45000 <= port <= 47999, port
