@@ -50,7 +50,23 @@ enum Fixtures {
             kafka = SourceOutcome(name: "kafka", value: kafka.value, fetchedAt: now.addingTimeInterval(-42), durationMs: 10_000,
                                   error: "no answer within 10s", errorSince: now.addingTimeInterval(-30))
         }
-        return EnvironmentObservations(ecs: ecs, autoscaling: asg, secrets: secrets, kafka: kafka)
+        let served = ServedCertificate(subject: "CN=kafka.example.com", issuer: "CN=Example Kafka CA", serial: "5EC0FFEE",
+                                       sans: ["kafka.example.com"], notAfter: now.addingTimeInterval(86400 * 200),
+                                       chainsToAnchors: true, nameMatches: true)
+        let public_ = EndpointObservation(name: "public", address: "kafka.example.com:9094", resolved: ["192.0.2.10"],
+                                          dns: PhaseResult(.ok, durationMs: 2), tcp: PhaseResult(.ok, durationMs: 4),
+                                          tls: PhaseResult(.ok, durationMs: 17), kafka: PhaseResult(.ok, durationMs: 31),
+                                          tlsVersion: "TLSv1.3", served: served, warnMs: nil)
+        let internal_ = EndpointObservation(name: "internal", address: "10.0.0.7:9093", resolved: ["10.0.0.7"],
+                                            dns: PhaseResult(.ok, durationMs: 0), tcp: PhaseResult(.ok, durationMs: 1),
+                                            tls: PhaseResult(.off), kafka: PhaseResult(.off),
+                                            tlsVersion: nil, served: nil, warnMs: nil)
+        let endpoints = SourceOutcome(name: "endpoints", value: [public_, internal_], fetchedAt: fetched, durationMs: 40)
+        let certificates = SourceOutcome(name: "certificates", value: [CertificateObservation(
+            name: "broker", source: .tracked, subject: "CN=kafka.example.com", serial: "5EC0FFEE", notBefore: nil,
+            notAfter: now.addingTimeInterval(86400 * 200), chainsToCA: true, caStatus: nil, location: "/kafka/broker-cert")],
+            fetchedAt: fetched, durationMs: 6)
+        return EnvironmentObservations(ecs: ecs, autoscaling: asg, secrets: secrets, certificates: certificates, kafka: kafka, endpoints: endpoints)
     }
 
     /// dev ok, test warn (a service short of tasks), acc unknown (Kafka failing), prod crit (no task running).

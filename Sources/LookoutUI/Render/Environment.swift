@@ -13,7 +13,7 @@ enum EnvironmentRender {
         ("endpoints", "endpoint probes", EndpointsView.view.name),
         ("secrets", "SSM secrets", SecretsView.view.name),
     ]
-    static let notBuilt: Set<String> = ["groups", "endpoints"]
+    static let notBuilt: Set<String> = ["groups"]
 
     static func rows(_ context: ViewContext) -> [Row] {
         var result: [Row] = []

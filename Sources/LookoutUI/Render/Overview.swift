@@ -6,7 +6,7 @@ enum OverviewRender {
     /// The overview's source cells, in order: title and the snapshot's source name (nil: not built yet).
     static let sources: [(title: String, source: String?)] = [
         ("ECS", "ecs"), ("ASG", "autoscaling"), ("KAFKA", "kafka"), ("LAG", nil),
-        ("CERTS", "certificates"), ("ENDPTS", nil), ("SECRETS", "secrets"),
+        ("CERTS", "certificates"), ("ENDPTS", "endpoints"), ("SECRETS", "secrets"),
     ]
 
     static func rows(_ context: ViewContext) -> [Row] {
