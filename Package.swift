@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_reads.py", "Support/put_new_cert.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_reads.py", "Support/put_new_cert.py", "Support/secure_values.py"],
             swiftSettings: strict
         ),
     ]
