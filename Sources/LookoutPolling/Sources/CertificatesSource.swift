@@ -22,9 +22,20 @@ struct CertificatesSource {
             }
             anchors = try certificates(fromPEM: text)
         }
-        if let pca = config.pca?.description {
-            let authority = try await client.acmPCA.describeCertificateAuthority(arn: pca)
-            let pem = try await client.acmPCA.getCertificateAuthorityCertificate(arn: pca)
+        // Every read at once: the CA's description, its certificate, and each tracked certificate.
+        let client = client
+        let pcaARN = config.pca?.description
+        async let authorityRead = pcaARN.asyncMap { try await client.acmPCA.describeCertificateAuthority(arn: $0) }
+        async let caRead = pcaARN.asyncMap { try await client.acmPCA.getCertificateAuthorityCertificate(arn: $0) }
+        async let parametersRead = withThrowingTaskGroup(of: (Int, SSM.Parameter).self) { group in
+            for (index, tracked) in config.tracked.enumerated() {
+                group.addTask { (index, try await client.ssm.getParameter(name: tracked.certSSM)) }
+            }
+            var found: [Int: SSM.Parameter] = [:]
+            for try await (index, parameter) in group { found[index] = parameter }
+            return found
+        }
+        if let pca = pcaARN, let authority = try await authorityRead, let pem = try await caRead {
             guard let certificatePEM = pem.certificate else { throw SourceProblem("the Private CA \(pca) has no certificate") }
             let caCertificate = try certificates(fromPEM: certificatePEM)[0]
             let chain = try pem.certificateChain.map { try certificates(fromPEM: $0) } ?? []
@@ -35,8 +46,9 @@ struct CertificatesSource {
                 notBefore: summary.notBefore, notAfter: authority.notAfter ?? summary.notAfter,
                 chainsToCA: nil, caStatus: authority.status ?? "UNKNOWN", location: pca))
         }
-        for tracked in config.tracked {
-            let parameter = try await client.ssm.getParameter(name: tracked.certSSM)
+        let parameters = try await parametersRead
+        for (index, tracked) in config.tracked.enumerated() {
+            let parameter = parameters[index]!
             guard let text = parameter.value?.reveal() else { throw SourceProblem("SSM parameter \(tracked.certSSM) has no value") }
             let bundle: [Certificate]
             do {
@@ -53,5 +65,13 @@ struct CertificatesSource {
                 location: tracked.certSSM, version: parameter.version, lastModified: parameter.lastModifiedDate))
         }
         return result
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// The value mapped by an async, throwing function, or nil.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

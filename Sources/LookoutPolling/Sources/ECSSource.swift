@@ -16,11 +16,15 @@ struct ECSSource {
         } else {
             names = try await ecs.listAllServices(cluster: config.cluster).map { $0.split(separator: "/").last.map(String.init) ?? $0 }
         }
-        let described = try await ecs.describeAllServices(cluster: config.cluster, services: names)
+        // The services and the cluster's task list do not depend on each other: ask for both at once.
+        let cluster = config.cluster
+        async let describing = ecs.describeAllServices(cluster: cluster, services: names)
+        async let listing = ecs.listAllTasks(cluster: cluster)
+        let described = try await describing
         if let failure = described.failures?.first {
             throw SourceProblem("DescribeServices: \(failure.arn ?? "?") \(failure.reason ?? "failed")")
         }
-        let taskARNs = try await ecs.listAllTasks(cluster: config.cluster)
+        let taskARNs = try await listing
         let tasks = taskARNs.isEmpty ? [] : (try await ecs.describeAllTasks(cluster: config.cluster, tasks: taskARNs).tasks ?? [])
 
         let observedTasks = tasks.map { task in
