@@ -7,6 +7,9 @@ struct KafkaSource {
     let client: KafkaAdminClient
     let config: KafkaConfig
 
+    // Swift 6.3.1's optimizer crashes (signal 11, while splitting this coroutine) on this function
+    // in release builds; it is not hot, so it is left unoptimized.
+    @_optimize(none)
     func fetch() async throws -> KafkaObservation {
         // Reaching a secured cluster needs TLS and SASL in the Kafka client, which is not built yet.
         var missing: [String] = []
