@@ -41,9 +41,11 @@ extension TLSFailure {
              .wantCertificateVerify, .syscallError:
             return []
         }
+        // Each reads "Error: <number> error:<hex>:<library>:<function>:<REASON> at <file>:<line>".
         return stack.compactMap { entry in
             let text = entry.description
-            guard let last = text.split(separator: ":").last else { return nil }
+            let message = text.range(of: " at ").map { text[..<$0.lowerBound] } ?? text[...]
+            guard message.contains("error:"), let last = message.split(separator: ":").last else { return nil }
             let code = String(last.filter { !$0.isWhitespace })
             return code.isEmpty ? nil : code
         }
