@@ -164,10 +164,33 @@ struct SCRAMClient: Equatable {
     /// Hi() of RFC 5802 section 2.2: PBKDF2 with HMAC as the PRF, one block.
     func hi(salt: [UInt8], iterations: Int) -> [UInt8] {
         let password = Array(self.password.reveal().utf8)
-        var block = self.hmac(key: password, salt + [0, 0, 0, 1])
+        switch self.algorithm {
+        case .sha1: return Self.hi(Insecure.SHA1.self, password: password, salt: salt, iterations: iterations)
+        case .sha256: return Self.hi(SHA256.self, password: password, salt: salt, iterations: iterations)
+        case .sha512: return Self.hi(SHA512.self, password: password, salt: salt, iterations: iterations)
+        }
+    }
+
+    /// HMAC (RFC 2104) written out so that the keyed inner and outer hash states are made once
+    /// and copied for each of the thousands of rounds, instead of keying HMAC every round.
+    static func hi<H: HashFunction>(_: H.Type, password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
+        var key = password.count > H.blockByteCount ? Array(H.hash(data: password)) : password
+        key += [UInt8](repeating: 0, count: H.blockByteCount - key.count)
+        var inner = H()
+        inner.update(data: key.map { $0 ^ 0x36 })
+        var outer = H()
+        outer.update(data: key.map { $0 ^ 0x5c })
+        func mac(_ message: [UInt8]) -> [UInt8] {
+            var innerRound = inner
+            innerRound.update(data: message)
+            var outerRound = outer
+            outerRound.update(data: Array(innerRound.finalize()))
+            return Array(outerRound.finalize())
+        }
+        var block = mac(salt + [0, 0, 0, 1])
         var result = block
         for _ in 1..<iterations {
-            block = self.hmac(key: password, block)
+            block = mac(block)
             for index in result.indices { result[index] ^= block[index] }
         }
         return result
