@@ -19,7 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
-        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         // The config file.
@@ -50,6 +50,9 @@ let package = Package(
             name: "LookoutKafka",
             dependencies: [
                 "KafkaProtocol",
+                // SecretValue: the SASL password and the client key stay redacted.
+                "LookoutAWS",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -135,6 +138,7 @@ let package = Package(
             name: "LookoutKafkaTests",
             dependencies: [
                 "LookoutKafka",
+                "LookoutAWS",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -145,6 +149,9 @@ let package = Package(
             name: "LookoutKafkaIntegrationTests",
             dependencies: [
                 "LookoutKafka",
+                "LookoutAWS",
+                "LookoutConfig",
+                "LookoutPolling",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -21,9 +21,10 @@ public struct EnvironmentPoller: Sendable {
                 roleArn: config.aws.roleARN?.description, endpoint: config.aws.endpoint?.absoluteString,
                 connectTimeout: .seconds(3), timeout: requestTimeout),
             environment: environment)
+        let aws = client
         kafkaClient = config.kafka.map { kafka in
-            KafkaAdminClient(configuration: KafkaAdminClient.Configuration(
-                bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) },
+            KafkaAdminClient(configuration: KafkaConnectionOptions.configuration(
+                bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) }, kafka: kafka, aws: aws,
                 connectTimeout: .seconds(3), requestTimeout: requestTimeout))
         }
     }

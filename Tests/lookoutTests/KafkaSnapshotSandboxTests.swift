@@ -52,12 +52,139 @@ struct KafkaSnapshotSandboxTests {
         }
     }
 
-    @Test func securedClustersSayWhyTheyAreUnknown() throws {
+    // MARK: - Over TLS and SASL (issue 8)
+
+    func kafkaError(_ environment: JSONObject?) -> String {
+        ((environment?["errors"] as? [JSONObject] ?? []).first { $0["source"] as? String == "kafka" }?["message"] as? String) ?? ""
+    }
+
+    /// confluent-kafka's reads over the environment's own TLS and SASL (Tests/Support/kafka_secured_reads.py).
+    func confluentReads(_ environment: String, mechanism: String? = nil) throws -> JSONObject {
+        let script = Sandbox.support.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/kafka_secured_reads.py").path
+        let output = try Sandbox.python(script, [Sandbox.folder!.path, environment] + (mechanism.map { [$0] } ?? []))
+        return try #require(try parseJSON(output)["snapshot"] as? JSONObject)
+    }
+
+    func expectSameMetadata(_ ours: JSONObject, _ theirs: JSONObject, _ label: String) throws {
+        for key in ["cluster_id", "controller", "brokers", "topics"] {
+            let a = try JSONSerialization.data(withJSONObject: ours[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
+            let b = try JSONSerialization.data(withJSONObject: theirs[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
+            #expect(a == b, "\(label) \(key): lookout \(String(decoding: a, as: UTF8.self)) vs confluent-kafka \(String(decoding: b, as: UTF8.self))")
+        }
+    }
+
+    /// The sandbox's lookout.yaml with `ca_file` made absolute (a temp copy lives elsewhere) and `edit` applied.
+    func temporaryConfig(_ edit: (String) -> String) throws -> String {
+        let folder = Sandbox.folder!.path
+        var text = try String(contentsOfFile: "\(folder)/lookout.yaml", encoding: .utf8)
+        text = text.replacingOccurrences(of: "ca_file: pki/", with: "ca_file: \(folder)/pki/")
+        let edited = edit(text)
+        #expect(edited != text, "the edit changed nothing")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-\(UUID().uuidString).yaml").path
+        try edited.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Replaces `old` by `new` only inside the block of environment `name`.
+    func inEnvironment(_ name: String, _ text: String, replacing old: String, with new: String) -> String {
+        let marker = "  - name: \(name)\n"
+        guard let start = text.range(of: marker) else { return text }
+        let rest = text[start.upperBound...]
+        let end = rest.range(of: "\n  - name: ")?.lowerBound ?? text.endIndex
+        return text[..<start.upperBound] + text[start.upperBound..<end].replacingOccurrences(of: old, with: new) + text[end...]
+    }
+
+    @Test func securedClustersEqualWhatConfluentKafkaReads() throws {
         let all = try snapshot()
-        for (name, needs) in [("test", "SASL PLAIN"), ("acc", "TLS"), ("prod", "TLS and SASL SCRAM-SHA-512")] {
-            let error = (all[name]?["errors"] as? [JSONObject] ?? []).first { $0["source"] as? String == "kafka" }
-            let message: String = (error?["message"] as? String) ?? ""
-            #expect(message.contains("\(needs) to the brokers is not supported by lookout yet"), "\(name)")
+        for name in ["test", "acc", "prod"] {
+            let environment = all[name]
+            #expect(kafkaSource(environment)?["status"] as? String == "ok", "\(name): \(kafkaError(environment))")
+            let ours = try #require(environment?["kafka"] as? JSONObject, "\(name) has no kafka part")
+            try expectSameMetadata(ours, try confluentReads(name), name)
+        }
+    }
+
+    @Test func prodLogsInWithSCRAMSHA256FromAConfigOverride() throws {
+        let config = try temporaryConfig { inEnvironment("prod", $0, replacing: "mechanism: SCRAM-SHA-512", with: "mechanism: SCRAM-SHA-256") }
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let prod = try #require(try snapshot(["--config", config, "--env", "prod"])["prod"])
+        #expect(kafkaSource(prod)?["status"] as? String == "ok", "\(kafkaError(prod))")
+        try expectSameMetadata(try #require(prod["kafka"] as? JSONObject), try confluentReads("prod", mechanism: "SCRAM-SHA-256"), "prod SCRAM-SHA-256")
+    }
+
+    /// Runs Python with boto3 on one environment's moto (through its profile).
+    func boto3(_ environment: String, _ code: String) throws {
+        let info = try Sandbox.info
+        let script = """
+            import os, sys, boto3
+            os.environ["AWS_CONFIG_FILE"], os.environ["AWS_SHARED_CREDENTIALS_FILE"] = sys.argv[1], sys.argv[2]
+            ssm = boto3.Session(profile_name=sys.argv[3]).client("ssm")
+            \(code)
+            """
+        let result = try Sandbox.run(Sandbox.folder!.appendingPathComponent("venv/bin/python").path,
+                                     ["-c", script, info["aws_config_file"] as! String, info["aws_shared_credentials_file"] as! String, "lookout-\(environment)"])
+        guard result.status == 0 else { throw SandboxError("boto3 on \(environment) failed: \(result.stderr)") }
+    }
+
+    @Test func aWrongPasswordFailsTheLoginOfThatEnvironmentOnly() throws {
+        let parameter = "/lookout-tests/wrong-password-\(UUID().uuidString.prefix(8))"
+        try boto3("test", "ssm.put_parameter(Name='\(parameter)', Type='SecureString', Value=os.urandom(12).hex())")
+        defer { try? boto3("test", "ssm.delete_parameter(Name='\(parameter)')") }
+        let config = try temporaryConfig { inEnvironment("test", $0, replacing: "password_ssm: /kafka/test/admin-password", with: "password_ssm: \(parameter)") }
+        defer { try? FileManager.default.removeItem(atPath: config) }
+
+        let all = try snapshot(["--config", config])
+        let test = try #require(all["test"])
+        #expect(kafkaSource(test)?["status"] as? String == "unknown")
+        let message = kafkaError(test)
+        #expect(message.hasPrefix("test kafka: "), "\(message)")
+        #expect(message.contains("authentication failed for user admin"), "\(message)")
+        for name in ["ecs", "autoscaling", "secrets", "certificates", "route53"] {
+            let other = (test["sources"] as? [JSONObject])?.first { $0["name"] as? String == name }
+            #expect(other?["status"] as? String != "unknown", "test \(name) is not Kafka and must stay known")
+        }
+        for name in ["dev", "acc", "prod"] {
+            #expect(kafkaSource(all[name])?["status"] as? String == "ok", "\(name): \(kafkaError(all[name]))")
+            #expect(!kafkaError(all[name]).contains("authentication"), "\(name)")
+        }
+    }
+
+    @Test func aCAThatDidNotSignTheBrokerIsNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-ca-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let made = try Sandbox.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(folder)/ca.key",
+                                                        "-out", "\(folder)/ca.pem", "-subj", "/CN=unrelated test CA", "-days", "2"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let config = try temporaryConfig { inEnvironment("acc", $0, replacing: "ca_file: \(Sandbox.folder!.path)/pki/acc-trust.pem", with: "ca_file: \(folder)/ca.pem") }
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let acc = try #require(try snapshot(["--config", config, "--env", "acc"])["acc"])
+        #expect(kafkaSource(acc)?["status"] as? String == "unknown")
+        #expect(kafkaError(acc).contains("certificate not trusted by ca_file \(folder)/ca.pem"), "\(kafkaError(acc))")
+        #expect(!kafkaError(acc).contains("NIOSSL"), "\(kafkaError(acc))")
+    }
+
+    @Test func aCertificateForAnotherNameIsNamed() throws {
+        try Sandbox.scenario("cert-wrong-name", "prod")
+        defer { try? Sandbox.scenario("reset", "prod") }
+        let prod = try #require(try snapshot(["--env", "prod"])["prod"])
+        #expect(kafkaSource(prod)?["status"] as? String == "unknown")
+        let message = kafkaError(prod)
+        #expect(message.contains("certificate name does not match 127.0.0.1"), "\(message)")
+        #expect(!message.contains("NIOSSL"), "\(message)")
+        let endpoint = try #require((prod["endpoints"] as? [JSONObject])?.first)
+        // The probe's own TLS phase judges the name; a round trip needs a verified connection.
+        let kafka = ((endpoint["checks"] as? JSONObject)?["kafka"] as? JSONObject) ?? [:]
+        #expect(["failed", "skipped"].contains(kafka["status"] as? String ?? ""), "\(kafka)")
+    }
+
+    @Test func theEndpointRoundTripRunsOverTLSAndSASL() throws {
+        let all = try snapshot()
+        for name in ["dev", "test", "acc", "prod"] {
+            let endpoint = try #require((all[name]?["endpoints"] as? [JSONObject])?.first, "\(name)")
+            let kafka = ((endpoint["checks"] as? JSONObject)?["kafka"] as? JSONObject) ?? [:]
+            #expect(kafka["status"] as? String == "ok", "\(name): \(kafka)")
+            #expect((kafka["duration_ms"] as? Int ?? -1) >= 0, "\(name): \(kafka)")
         }
     }
 }

@@ -20,6 +20,10 @@ public actor KafkaAdminClient {
         /// Caps the version negotiated per API key, e.g. `[MetadataRequest.apiKey: 4]`.
         public var maximumVersions: [Int16: Int16]
         public var maximumFrameSize: Int32
+        /// TLS and SASL, asked for before the first connection and again after a login or
+        /// certificate failure (a rotated password or CA is then picked up); errors it throws
+        /// fail the connection attempt with their description.
+        public var security: @Sendable () async throws -> KafkaSecurity
 
         public init(
             bootstrap: [KafkaBrokerAddress],
@@ -29,8 +33,10 @@ public actor KafkaAdminClient {
             reconnectBackoff: Duration = .seconds(1),
             maximumReconnectBackoff: Duration = .seconds(30),
             maximumVersions: [Int16: Int16] = [:],
-            maximumFrameSize: Int32 = KafkaFrameDecoder.defaultMaximumFrameSize
+            maximumFrameSize: Int32 = KafkaFrameDecoder.defaultMaximumFrameSize,
+            security: @escaping @Sendable () async throws -> KafkaSecurity = { KafkaSecurity() }
         ) {
+            self.security = security
             self.bootstrap = bootstrap
             self.clientID = clientID
             self.connectTimeout = connectTimeout
@@ -55,6 +61,7 @@ public actor KafkaAdminClient {
     /// Group coordinators found, by group id; dropped when a coordinator says it is not one.
     var coordinators: [String: KafkaBrokerAddress] = [:]
     private var isShutDown = false
+    private var security: Task<ResolvedSecurity, any Error>?
 
     /// Every TCP connection this client started, successful or not.
     public private(set) var connectionAttempts = 0
@@ -105,7 +112,7 @@ public actor KafkaAdminClient {
             do {
                 return try await self.send(to: address, makeRequest)
             } catch {
-                if error.code == .shutDown { throw error }
+                if error.code == .shutDown || error.isSecurityFailure { throw error }
                 failures.append(error)
             }
         }
@@ -193,13 +200,15 @@ public actor KafkaAdminClient {
         case nil:
             break
         }
+        let security = try await self.resolvedSecurity()
         self.connectionAttempts += 1
         let configuration = KafkaConnection.Configuration(
             clientID: self.configuration.clientID,
             connectTimeout: self.configuration.connectTimeout,
             requestTimeout: self.configuration.requestTimeout,
             maximumVersions: self.configuration.maximumVersions,
-            maximumFrameSize: self.configuration.maximumFrameSize
+            maximumFrameSize: self.configuration.maximumFrameSize,
+            security: security
         )
         let group = self.group
         let task = Task<KafkaConnection, any Error> {
@@ -215,8 +224,30 @@ public actor KafkaAdminClient {
             self.slots[address] = .ready(connection)
             return connection
         } catch {
+            if error.isSecurityFailure || error.code == .tlsFailed {
+                self.security = nil
+            }
             self.markFailed(address, error: error, backoff: backoff)
             throw error
+        }
+    }
+
+    /// The configured TLS and SASL settings, asked for once and shared by concurrent connects.
+    private func resolvedSecurity() async throws(KafkaError) -> ResolvedSecurity {
+        let task: Task<ResolvedSecurity, any Error>
+        if let existing = self.security {
+            task = existing
+        } else {
+            let provider = self.configuration.security
+            task = Task { try ResolvedSecurity(await provider()) }
+            self.security = task
+        }
+        do {
+            return try await task.value
+        } catch {
+            self.security = nil
+            if let error = error as? KafkaError { throw error }
+            throw KafkaError(code: .securityUnavailable, detail: String(describing: error))
         }
     }
 

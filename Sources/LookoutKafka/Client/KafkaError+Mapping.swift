@@ -28,7 +28,16 @@ extension KafkaError {
         self.init(code: .connectFailed, broker: broker.description, detail: detail)
     }
 
-    init(requestError error: any Error, broker: KafkaBrokerAddress, apiKey: Int16, timeout: Duration) {
+    /// What the messages of security failures name.
+    struct SecurityContext {
+        var host: String
+        var trustSource: String?
+        var username: String?
+        var mechanism: KafkaSASLMechanism?
+    }
+
+    init(requestError error: any Error, broker: KafkaBrokerAddress, apiKey: Int16, timeout: Duration, security: SecurityContext? = nil) {
+        let context = security ?? SecurityContext(host: broker.host)
         let api = KafkaAPINames.name(apiKey)
         let broker = broker.description
         switch error {
@@ -54,6 +63,17 @@ extension KafkaError {
                 self.init(code: .protocolViolation, broker: broker, api: api, detail: reason)
             case .ioError(let reason):
                 self.init(code: .connectionClosed, broker: broker, api: api, detail: "connection failed: \(Self.strip(reason))")
+            case .authenticationFailed(let failure):
+                self.init(code: .authenticationFailed, broker: broker, api: api, detail: Self.describe(failure, context: context))
+            case .tls(let failure):
+                switch failure {
+                case .untrusted:
+                    self.init(code: .certificateUntrusted, broker: broker, detail: "certificate not trusted by \(context.trustSource ?? "the system's trust store")")
+                case .nameMismatch:
+                    self.init(code: .certificateNameMismatch, broker: broker, detail: "certificate name does not match \(context.host)")
+                case .handshakeFailed(let reason):
+                    self.init(code: .tlsFailed, broker: broker, detail: reason)
+                }
             }
         case let error as KafkaProtocolError:
             self.init(code: .protocolViolation, broker: broker, api: api, detail: "cannot read the answer: \(error)")
@@ -61,6 +81,24 @@ extension KafkaError {
             self.init(code: .connectionClosed, broker: broker, api: api, detail: "connection closed")
         default:
             self.init(code: .connectionClosed, broker: broker, api: api, detail: "connection failed: \(Self.strip(String(describing: error)))")
+        }
+    }
+
+    private static func describe(_ failure: SASLFailure, context: SecurityContext) -> String {
+        let user = "authentication failed for user \(context.username ?? "?")"
+        let mechanism = context.mechanism.map { " with \($0.name)" } ?? ""
+        switch failure {
+        case .mechanismNotOffered(let asked, let offered):
+            let list = offered.isEmpty ? "none" : offered.joined(separator: ", ")
+            return "\(user): the broker does not offer \(asked) (it offers \(list))"
+        case .rejected(let code, let message):
+            return "\(user)\(mechanism): \(message.map { "the broker said \"\($0)\"" } ?? KafkaErrorCode.describe(code))"
+        case .serverError(let error):
+            return "\(user)\(mechanism): the broker said \"\(error)\""
+        case .serverSignatureMismatch:
+            return "\(user)\(mechanism): the broker's SCRAM signature is wrong, so it does not know the password (an impostor, or a different user store)"
+        case .protocolViolation(let reason):
+            return "\(user)\(mechanism): \(reason)"
         }
     }
 

@@ -19,6 +19,16 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
         case noBrokerReachable
         /// The client was shut down.
         case shutDown
+        /// The broker refused the SASL login (or, with SCRAM, could not prove it knows the password).
+        case authenticationFailed
+        /// The broker's certificate chain does not lead to the configured trust anchors.
+        case certificateUntrusted
+        /// The broker's certificate does not name the host connected to.
+        case certificateNameMismatch
+        /// TLS failed otherwise (protocol versions, a closed handshake).
+        case tlsFailed
+        /// The TLS or SASL settings could not be made (a CA, a password or a key unreadable).
+        case securityUnavailable
     }
 
     public var code: Code
@@ -34,6 +44,18 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
         self.broker = broker
         self.api = api
         self.detail = detail
+    }
+
+    /// Failures that another broker of the same cluster would give too: trying the next one
+    /// only costs connections.
+    public var isSecurityFailure: Bool {
+        switch self.code {
+        case .authenticationFailed, .certificateUntrusted, .certificateNameMismatch, .securityUnavailable:
+            return true
+        case .connectFailed, .backingOff, .timedOut, .connectionClosed, .unsupportedVersion, .protocolViolation,
+             .brokerError, .noBrokerReachable, .shutDown, .tlsFailed:
+            return false
+        }
     }
 
     public var description: String {

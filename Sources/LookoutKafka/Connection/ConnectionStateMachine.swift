@@ -1,8 +1,10 @@
 import KafkaProtocol
+import LookoutAWS
 
 /// The life of one broker connection, without I/O or clocks: ApiVersions first (again in
-/// version 0 if the broker does not know the version sent), then requests pipelined by
-/// correlation id, each at the highest version both sides support.
+/// version 0 if the broker does not know the version sent), then, when SASL is configured,
+/// SaslHandshake and SaslAuthenticate until the nested SASL machine is done, then requests
+/// pipelined by correlation id, each at the highest version both sides support.
 ///
 /// The channel handler reports what happened and carries out the returned action.
 struct ConnectionStateMachine {
@@ -39,6 +41,27 @@ struct ConnectionStateMachine {
         var queued: [RequestSpec]
     }
 
+    /// What the connection logs in with, when it does.
+    struct SASLCredentials: Equatable {
+        var mechanism: KafkaSASLMechanism
+        var username: String
+        var password: SecretValue
+    }
+
+    struct Authentication: Equatable {
+        enum Step: Equatable {
+            case handshake
+            case authenticate
+        }
+
+        var brokerVersions: [Int16: ClosedRange<Int16>]
+        var queued: [RequestSpec]
+        var step: Step
+        var correlationID: Int32
+        var authenticateVersion: Int16
+        var sasl: SASLAuthenticationStateMachine
+    }
+
     struct Ready: Equatable {
         var brokerVersions: [Int16: ClosedRange<Int16>]
         var inFlight: [Int32: InFlightRequest]
@@ -49,6 +72,8 @@ struct ConnectionStateMachine {
         case initialized(queued: [RequestSpec])
         /// ApiVersions is on the wire. Requests wait.
         case negotiating(Negotiation)
+        /// SaslHandshake or SaslAuthenticate is on the wire. Requests wait.
+        case authenticating(Authentication)
         case ready(Ready)
         case closed(ConnectionError)
     }
@@ -61,6 +86,12 @@ struct ConnectionStateMachine {
         /// The frame answers the ApiVersions request of this version: decode it, then report
         /// `apiVersionsReceived`.
         case decodeApiVersions(version: Int16)
+        case sendSaslHandshake(version: Int16, correlationID: Int32, mechanism: String)
+        /// The frame answers SaslHandshake: decode it, then report `saslHandshakeReceived`.
+        case decodeSaslHandshake(version: Int16)
+        case sendSaslAuthenticate(version: Int16, correlationID: Int32, bytes: [UInt8])
+        /// The frame answers SaslAuthenticate: decode it, then report `saslAuthenticateReceived`.
+        case decodeSaslAuthenticate(version: Int16)
         case forwardResponse(id: RequestID, apiKey: Int16, version: Int16)
         case closeConnection(fail: [RequestFailure], error: ConnectionError)
         case failRequests([RequestFailure])
@@ -75,10 +106,18 @@ struct ConnectionStateMachine {
     private var nextCorrelationID: Int32 = 0
     /// Caps per API key that override negotiation (tests force every version this way).
     private let maximumVersions: [Int16: Int16]
+    private let sasl: SASLCredentials?
+    /// SCRAM's client nonce; chosen by the handler so that this machine stays deterministic.
+    private let clientNonce: String
 
-    init(maximumVersions: [Int16: Int16] = [:]) {
+    /// SaslHandshake version 0 sends the tokens without Kafka framing; lookout frames them.
+    static let saslHandshakeVersion: Int16 = 1
+
+    init(maximumVersions: [Int16: Int16] = [:], sasl: SASLCredentials? = nil, clientNonce: String = "") {
         self.state = .initialized(queued: [])
         self.maximumVersions = maximumVersions
+        self.sasl = sasl
+        self.clientNonce = clientNonce
     }
 
     // MARK: - Events
@@ -90,7 +129,7 @@ struct ConnectionStateMachine {
             let correlationID = self.takeCorrelationID()
             self.state = .negotiating(.init(apiVersionsVersion: version, correlationID: correlationID, queued: queued))
             return .sendApiVersions(version: version, correlationID: correlationID)
-        case .negotiating, .ready:
+        case .negotiating, .authenticating, .ready:
             return self.closeAll(.protocolViolation("connected twice"))
         case .closed:
             return .none
@@ -106,6 +145,10 @@ struct ConnectionStateMachine {
         case .negotiating(var negotiation):
             negotiation.queued.append(request)
             self.state = .negotiating(negotiation)
+            return .none
+        case .authenticating(var authentication):
+            authentication.queued.append(request)
+            self.state = .authenticating(authentication)
             return .none
         case .ready(var ready):
             let (send, fail) = self.schedule([request], in: &ready)
@@ -126,6 +169,14 @@ struct ConnectionStateMachine {
                 return self.closeAll(.unexpectedCorrelationID(correlationID))
             }
             return .decodeApiVersions(version: negotiation.apiVersionsVersion)
+        case .authenticating(let authentication):
+            guard correlationID == authentication.correlationID else {
+                return self.closeAll(.unexpectedCorrelationID(correlationID))
+            }
+            switch authentication.step {
+            case .handshake: return .decodeSaslHandshake(version: Self.saslHandshakeVersion)
+            case .authenticate: return .decodeSaslAuthenticate(version: authentication.authenticateVersion)
+            }
         case .ready(var ready):
             guard let request = ready.inFlight.removeValue(forKey: correlationID) else {
                 return self.closeAll(.unexpectedCorrelationID(correlationID))
@@ -150,15 +201,68 @@ struct ConnectionStateMachine {
             guard errorCode == 0 else {
                 return self.closeAll(.brokerError(apiKey: Self.apiVersionsKey, code: errorCode))
             }
-            var ready = Ready(brokerVersions: versions, inFlight: [:])
-            let (send, fail) = self.schedule(negotiation.queued, in: &ready)
-            self.state = .ready(ready)
-            return .negotiated(send: send, fail: fail)
-        case .initialized, .ready:
+            guard let sasl = self.sasl else {
+                return self.becomeReady(brokerVersions: versions, queued: negotiation.queued)
+            }
+            let handshakeKey = SaslHandshakeRequest.apiKey
+            let authenticateKey = SaslAuthenticateRequest.apiKey
+            guard Self.negotiate(client: Self.saslHandshakeVersion...Self.saslHandshakeVersion, broker: versions[handshakeKey], cap: nil) != nil else {
+                return self.closeAll(.unsupportedVersion(apiKey: handshakeKey, client: Self.saslHandshakeVersion...Self.saslHandshakeVersion, broker: versions[handshakeKey]))
+            }
+            guard let authenticateVersion = Self.negotiate(
+                client: SaslAuthenticateRequest.validVersions, broker: versions[authenticateKey], cap: self.maximumVersions[authenticateKey]
+            ) else {
+                return self.closeAll(.unsupportedVersion(apiKey: authenticateKey, client: SaslAuthenticateRequest.validVersions, broker: versions[authenticateKey]))
+            }
+            let correlationID = self.takeCorrelationID()
+            self.state = .authenticating(Authentication(
+                brokerVersions: versions, queued: negotiation.queued, step: .handshake, correlationID: correlationID,
+                authenticateVersion: authenticateVersion,
+                sasl: SASLAuthenticationStateMachine(sasl.mechanism, username: sasl.username, password: sasl.password, clientNonce: self.clientNonce)
+            ))
+            return .sendSaslHandshake(version: Self.saslHandshakeVersion, correlationID: correlationID, mechanism: sasl.mechanism.name)
+        case .initialized, .authenticating, .ready:
             return self.closeAll(.protocolViolation("an ApiVersions answer nobody asked for"))
         case .closed:
             return .none
         }
+    }
+
+    /// The decoded SaslHandshake answer.
+    mutating func saslHandshakeReceived(errorCode: Int16, mechanisms: [String]) -> Action {
+        switch self.state {
+        case .authenticating(var authentication) where authentication.step == .handshake:
+            guard errorCode == 0 else {
+                return self.closeAll(.authenticationFailed(.mechanismNotOffered(authentication.sasl.name.name, offered: mechanisms)))
+            }
+            let action = authentication.sasl.start()
+            return self.continueAuthentication(&authentication, action)
+        case .initialized, .negotiating, .authenticating, .ready:
+            return self.closeAll(.protocolViolation("a SaslHandshake answer nobody asked for"))
+        case .closed:
+            return .none
+        }
+    }
+
+    /// The decoded SaslAuthenticate answer.
+    mutating func saslAuthenticateReceived(errorCode: Int16, errorMessage: String?, authBytes: [UInt8]) -> Action {
+        switch self.state {
+        case .authenticating(var authentication) where authentication.step == .authenticate:
+            guard errorCode == 0 else {
+                return self.closeAll(.authenticationFailed(.rejected(code: errorCode, message: errorMessage)))
+            }
+            let action = authentication.sasl.serverMessageReceived(authBytes)
+            return self.continueAuthentication(&authentication, action)
+        case .initialized, .negotiating, .authenticating, .ready:
+            return self.closeAll(.protocolViolation("a SaslAuthenticate answer nobody asked for"))
+        case .closed:
+            return .none
+        }
+    }
+
+    /// The TLS layer gave up (an untrusted certificate, a wrong name, a failed handshake).
+    mutating func tlsFailed(_ failure: TLSFailure) -> Action {
+        self.closeAll(.tls(failure))
     }
 
     /// The handler could not encode a scheduled request; it is failed and forgotten.
@@ -168,7 +272,7 @@ struct ConnectionStateMachine {
             ready.inFlight.removeValue(forKey: correlationID)
             self.state = .ready(ready)
             return .none
-        case .initialized, .negotiating, .closed:
+        case .initialized, .negotiating, .authenticating, .closed:
             return .none
         }
     }
@@ -185,6 +289,12 @@ struct ConnectionStateMachine {
         case .negotiating(let negotiation):
             guard negotiation.correlationID == correlationID else { return .none }
             return self.closeAll(.timedOut(apiKey: Self.apiVersionsKey))
+        case .authenticating(let authentication):
+            guard authentication.correlationID == correlationID else { return .none }
+            switch authentication.step {
+            case .handshake: return self.closeAll(.timedOut(apiKey: SaslHandshakeRequest.apiKey))
+            case .authenticate: return self.closeAll(.timedOut(apiKey: SaslAuthenticateRequest.apiKey))
+            }
         case .ready(let ready):
             guard let request = ready.inFlight[correlationID] else { return .none }
             return self.closeAll(.timedOut(apiKey: request.apiKey))
@@ -202,7 +312,7 @@ struct ConnectionStateMachine {
         switch self.state {
         case .closed:
             return .none
-        case .initialized, .negotiating, .ready:
+        case .initialized, .negotiating, .authenticating, .ready:
             let failures = self.pendingIDs().map { RequestFailure(id: $0, error: .closed) }
             self.state = .closed(.closed)
             return .failRequests(failures)
@@ -223,6 +333,8 @@ struct ConnectionStateMachine {
             return queued.map(\.id)
         case .negotiating(let negotiation):
             return negotiation.queued.map(\.id)
+        case .authenticating(let authentication):
+            return authentication.queued.map(\.id)
         case .ready(let ready):
             return ready.inFlight.values.map(\.id).sorted()
         case .closed:
@@ -234,10 +346,32 @@ struct ConnectionStateMachine {
         switch self.state {
         case .closed:
             return .none
-        case .initialized, .negotiating, .ready:
+        case .initialized, .negotiating, .authenticating, .ready:
             let failures = self.pendingIDs().map { RequestFailure(id: $0, error: error) }
             self.state = .closed(error)
             return .closeConnection(fail: failures, error: error)
+        }
+    }
+
+    private mutating func becomeReady(brokerVersions: [Int16: ClosedRange<Int16>], queued: [RequestSpec]) -> Action {
+        var ready = Ready(brokerVersions: brokerVersions, inFlight: [:])
+        let (send, fail) = self.schedule(queued, in: &ready)
+        self.state = .ready(ready)
+        return .negotiated(send: send, fail: fail)
+    }
+
+    /// Carries out what the SASL machine decided: another SaslAuthenticate, ready, or closed.
+    private mutating func continueAuthentication(_ authentication: inout Authentication, _ action: SASLAuthenticationStateMachine.Action) -> Action {
+        switch action {
+        case .send(let bytes):
+            authentication.step = .authenticate
+            authentication.correlationID = self.takeCorrelationID()
+            self.state = .authenticating(authentication)
+            return .sendSaslAuthenticate(version: authentication.authenticateVersion, correlationID: authentication.correlationID, bytes: bytes)
+        case .authenticated:
+            return self.becomeReady(brokerVersions: authentication.brokerVersions, queued: authentication.queued)
+        case .fail(let failure):
+            return self.closeAll(.authenticationFailed(failure))
         }
     }
 
@@ -282,4 +416,15 @@ enum ConnectionError: Error, Equatable, Sendable {
     case unexpectedCorrelationID(Int32)
     case protocolViolation(String)
     case ioError(String)
+    case authenticationFailed(SASLFailure)
+    case tls(TLSFailure)
+}
+
+/// Why TLS to a broker failed, in the terms a person acts on.
+enum TLSFailure: Error, Equatable, Sendable {
+    /// The served chain does not lead to the configured trust anchors.
+    case untrusted
+    /// The certificate does not name the host connected to.
+    case nameMismatch
+    case handshakeFailed(String)
 }

@@ -1,5 +1,6 @@
 import KafkaProtocol
 import NIOCore
+import NIOSSL
 
 /// A response body as read off the wire, with the version it was asked in.
 struct KafkaRawResponse: Sendable {
@@ -33,6 +34,7 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
         var clientID: String
         var requestTimeout: TimeAmount
         var maximumVersions: [Int16: Int16]
+        var sasl: ConnectionStateMachine.SASLCredentials? = nil
     }
 
     private var state: ConnectionStateMachine
@@ -48,7 +50,18 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     init(configuration: Configuration, negotiated: EventLoopPromise<[Int16: ClosedRange<Int16>]>) {
         self.configuration = configuration
         self.negotiated = negotiated
-        self.state = ConnectionStateMachine(maximumVersions: configuration.maximumVersions)
+        self.state = ConnectionStateMachine(
+            maximumVersions: configuration.maximumVersions,
+            sasl: configuration.sasl,
+            clientNonce: configuration.sasl == nil ? "" : Self.makeNonce()
+        )
+    }
+
+    /// 32 random letters and digits: printable, without ",", as RFC 5802 asks of a nonce.
+    static func makeNonce() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<32).map { _ in alphabet.randomElement(using: &generator)! })
     }
 
     // MARK: - Channel events
@@ -74,6 +87,8 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let error = error as? KafkaProtocolError {
             self.run(self.state.protocolViolation(error.description), context: context)
+        } else if let failure = TLSFailure(error) {
+            self.run(self.state.tlsFailed(failure), context: context)
         } else {
             self.run(self.state.errorCaught(String(describing: error)), context: context)
         }
@@ -141,6 +156,33 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
                 self.run(self.state.protocolViolation("ApiVersions answer: \(error)"), context: context)
             }
 
+        case .sendSaslHandshake(let version, let correlationID, let mechanism):
+            self.write(SaslHandshakeRequest(mechanism: mechanism), version: version, correlationID: correlationID, context: context)
+
+        case .decodeSaslHandshake(let version):
+            guard let frame else { return }
+            do {
+                let response = try KafkaResponseFrame.decode(SaslHandshakeResponse.self, frame: frame, version: version)
+                self.run(self.state.saslHandshakeReceived(errorCode: response.errorCode, mechanisms: response.mechanisms), context: context)
+            } catch {
+                self.run(self.state.protocolViolation("SaslHandshake answer: \(error)"), context: context)
+            }
+
+        case .sendSaslAuthenticate(let version, let correlationID, let bytes):
+            self.write(SaslAuthenticateRequest(authBytes: bytes), version: version, correlationID: correlationID, context: context)
+
+        case .decodeSaslAuthenticate(let version):
+            guard let frame else { return }
+            do {
+                let response = try KafkaResponseFrame.decode(SaslAuthenticateResponse.self, frame: frame, version: version)
+                self.run(
+                    self.state.saslAuthenticateReceived(errorCode: response.errorCode, errorMessage: response.errorMessage, authBytes: response.authBytes),
+                    context: context
+                )
+            } catch {
+                self.run(self.state.protocolViolation("SaslAuthenticate answer: \(error)"), context: context)
+            }
+
         case .forwardResponse(let id, let apiKey, let version):
             guard let frame, let task = self.tasks.removeValue(forKey: id) else { return }
             do {
@@ -162,6 +204,19 @@ final class KafkaChannelHandler: ChannelDuplexHandler {
         case .none:
             break
         }
+    }
+
+    /// Writes one of the connection's own requests (the SASL exchange) and times it.
+    private func write<Request: KafkaRequestMessage>(_ request: Request, version: Int16, correlationID: Int32, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        do {
+            try KafkaRequestFrame.write(request, version: version, correlationID: correlationID, clientID: self.configuration.clientID, into: &buffer)
+        } catch {
+            self.run(self.state.protocolViolation(error.description), context: context)
+            return
+        }
+        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+        self.scheduleTimeout(correlationID, context: context)
     }
 
     /// A broker that does not know the ApiVersions version sent answers in version 0

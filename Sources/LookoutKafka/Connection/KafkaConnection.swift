@@ -1,6 +1,7 @@
 import KafkaProtocol
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One negotiated connection to one broker. Requests may be sent concurrently; they are
 /// pipelined on the socket.
@@ -11,6 +12,7 @@ final class KafkaConnection: Sendable {
         var requestTimeout: Duration
         var maximumVersions: [Int16: Int16]
         var maximumFrameSize: Int32
+        var security: ResolvedSecurity
     }
 
     let address: KafkaBrokerAddress
@@ -27,8 +29,9 @@ final class KafkaConnection: Sendable {
 
     var isActive: Bool { self.channel.isActive }
 
-    /// Connects and waits for the ApiVersions exchange, so that a broker that accepts the
-    /// socket but never answers counts as one failed attempt.
+    /// Connects, shakes hands with TLS when configured, and waits for the ApiVersions exchange
+    /// and the SASL login, so that a broker that accepts the socket but never answers (or
+    /// refuses the login) counts as one failed attempt.
     static func connect(
         to address: KafkaBrokerAddress,
         configuration: Configuration,
@@ -39,9 +42,16 @@ final class KafkaConnection: Sendable {
         let handlerConfiguration = KafkaChannelHandler.Configuration(
             clientID: configuration.clientID,
             requestTimeout: TimeAmount(configuration.requestTimeout),
-            maximumVersions: configuration.maximumVersions
+            maximumVersions: configuration.maximumVersions,
+            sasl: configuration.security.sasl.map {
+                ConnectionStateMachine.SASLCredentials(mechanism: $0.mechanism, username: $0.username, password: $0.password)
+            }
         )
         let maximumFrameSize = configuration.maximumFrameSize
+        let tlsContext = configuration.security.tlsContext
+        // SNI carries names only; for an address the certificate must list that IP, which
+        // swift-nio-ssl checks against the socket's peer when no name is given.
+        let serverName = Self.isIPAddress(address.host) ? nil : address.host
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
@@ -49,6 +59,9 @@ final class KafkaConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tlsContext {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                        }
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(KafkaFrameDecoder(maximumFrameSize: maximumFrameSize))
                         )
@@ -68,8 +81,27 @@ final class KafkaConnection: Sendable {
             return KafkaConnection(address: address, channel: channel, brokerVersions: versions, requestTimeout: configuration.requestTimeout)
         } catch {
             channel.close(promise: nil)
-            throw KafkaError(requestError: error, broker: address, apiKey: ApiVersionsRequest.apiKey, timeout: configuration.requestTimeout)
+            let context = KafkaError.SecurityContext(
+                host: address.host, trustSource: configuration.security.trustSource,
+                username: configuration.security.sasl?.username, mechanism: configuration.security.sasl?.mechanism
+            )
+            throw KafkaError(requestError: error, broker: address, apiKey: Self.handshakeAPI(of: error), timeout: configuration.requestTimeout, security: context)
         }
+    }
+
+    /// The API a failed handshake was at, for the message.
+    private static func handshakeAPI(of error: any Error) -> Int16 {
+        if case ConnectionError.authenticationFailed(let failure) = error {
+            switch failure {
+            case .mechanismNotOffered: return SaslHandshakeRequest.apiKey
+            case .rejected, .serverError, .serverSignatureMismatch, .protocolViolation: return SaslAuthenticateRequest.apiKey
+            }
+        }
+        return ApiVersionsRequest.apiKey
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 
     /// Sends the request built for the version negotiation picks, and decodes the answer.

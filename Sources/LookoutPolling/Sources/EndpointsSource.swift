@@ -15,8 +15,7 @@ struct EndpointsSource {
     func fetch() async throws -> [EndpointObservation] {
         let anchors = try await trustAnchors()
         let probes = environment.endpoints.map { endpoint in
-            EndpointProbe(config: endpoint, anchors: anchors, kafkaRoundTrip: roundTrip(for: endpoint),
-                          kafkaOffReason: "a Kafka round trip over TLS or SASL is not supported by lookout yet")
+            EndpointProbe(config: endpoint, anchors: anchors, kafkaRoundTrip: roundTrip(for: endpoint))
         }
         return await withTaskGroup(of: (Int, EndpointObservation).self) { group in
             for (index, probe) in probes.enumerated() {
@@ -28,16 +27,23 @@ struct EndpointsSource {
         }
     }
 
-    /// ApiVersions and Metadata against the address the probe connected to, where lookout can
-    /// speak to the cluster (plaintext, no SASL).
+    /// ApiVersions and Metadata against the address the probe connected to, with the cluster's
+    /// SASL settings, and TLS when the endpoint serves it (trusting the cluster's anchors, else
+    /// the environment's Private CA). A named endpoint is connected to by its name, so that
+    /// TLS checks the name a client on the internet would check.
     func roundTrip(for endpoint: EndpointConfig) -> (@Sendable (Address) async throws -> Void)? {
-        let secured = environment.kafka.map { $0.tls != nil || $0.sasl != nil } ?? false
-        guard endpoint.kafka, !endpoint.tls, !secured else { return nil }
+        guard endpoint.kafka else { return nil }
         let timeout = endpoint.timeout.swiftDuration
+        let kafka = environment.kafka
+        let aws = client
+        let pca = environment.certificates?.pca
+        let name = endpoint.address.host
+        let isName = !(name.contains(":") || name.split(separator: ".").allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) })
         return { address in
-            let client = KafkaAdminClient(configuration: KafkaAdminClient.Configuration(
-                bootstrap: [KafkaBrokerAddress(host: address.host, port: address.port)],
-                connectTimeout: timeout, requestTimeout: timeout))
+            let host = endpoint.tls && isName ? name : address.host
+            let client = KafkaAdminClient(configuration: KafkaConnectionOptions.configuration(
+                bootstrap: [KafkaBrokerAddress(host: host, port: address.port)], kafka: kafka, aws: aws,
+                connectTimeout: timeout, requestTimeout: timeout, tls: endpoint.tls, fallbackPCA: pca))
             do {
                 _ = try await client.metadata()
                 await client.shutdown()

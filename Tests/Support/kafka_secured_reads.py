@@ -1,0 +1,47 @@
+"""What confluent-kafka's list_topics() reads for one sandbox environment, over that
+environment's TLS and SASL (the password read from its moto with boto3, never printed).
+
+usage: kafka_secured_reads.py SANDBOX_DIR ENV [MECHANISM]   (the sandbox venv's python)
+MECHANISM overrides the environment's SASL mechanism (prod's gate also speaks SCRAM-SHA-256).
+Prints {"snapshot": <lookout's snapshot `kafka` shape>, "raw": <brokers, partitions>}.
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+import boto3
+from confluent_kafka.admin import AdminClient
+
+sandbox, env = Path(sys.argv[1]), sys.argv[2]
+info = json.loads((sandbox / "sandbox.json").read_text())
+e = info["environments"][env]
+security = e["security"]
+conf = {"bootstrap.servers": e["kafka_bootstrap"], "socket.timeout.ms": 5000, "security.protocol": security}
+if "SSL" in security:
+    conf["ssl.ca.location"] = e["trust_file"]
+    conf["ssl.endpoint.identification.algorithm"] = "https"
+if "SASL" in security:
+    os.environ["AWS_CONFIG_FILE"] = info["aws_config_file"]
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = info["aws_shared_credentials_file"]
+    ssm = boto3.Session(profile_name=e["profile"]).client("ssm")
+    password = ssm.get_parameter(Name=e["ssm"]["admin-password"], WithDecryption=True)["Parameter"]["Value"]
+    conf.update({"sasl.mechanism": sys.argv[3] if len(sys.argv) > 3 else e["sasl_mechanism"],
+                 "sasl.username": "admin", "sasl.password": password})
+md = AdminClient(conf).list_topics(timeout=10)
+brokers = sorted(({"id": b.id, "host": b.host, "port": b.port} for b in md.brokers.values()), key=lambda b: b["id"])
+live = {b["id"] for b in brokers}
+topics = []
+for name, t in sorted(md.topics.items()):
+    if name.startswith("__"):
+        continue
+    parts = list(t.partitions.values())
+    topics.append({"name": name, "partitions": len(parts),
+                   "under_replicated": sum(1 for p in parts if len(p.isrs) < len(p.replicas)),
+                   "offline": sum(1 for p in parts if p.leader < 0 or p.leader not in live)})
+raw = {"cluster_id": md.cluster_id, "controller_id": md.controller_id,
+       "brokers": sorted([[b.id, b.host, b.port] for b in md.brokers.values()]),
+       "topics": {name: {str(p.id): [p.leader, list(p.replicas), list(p.isrs)] for p in t.partitions.values()}
+                  for name, t in md.topics.items()}}
+print(json.dumps({"snapshot": {"cluster_id": md.cluster_id, "controller": md.controller_id, "brokers": brokers, "topics": topics},
+                  "raw": raw}))
