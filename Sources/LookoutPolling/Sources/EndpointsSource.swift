@@ -14,8 +14,12 @@ struct EndpointsSource {
 
     func fetch() async throws -> [EndpointObservation] {
         let anchors = try await trustAnchors()
-        let probes = environment.endpoints.map { endpoint in
-            EndpointProbe(config: endpoint, anchors: anchors, kafkaRoundTrip: roundTrip(for: endpoint))
+        // The secrets a round trip needs (password, CA) are read before the probes start, so that
+        // the Kafka phase times the broker, not SSM.
+        var probes: [EndpointProbe] = []
+        for endpoint in environment.endpoints {
+            let security = endpoint.kafka ? await resolvedSecurity(for: endpoint) : nil
+            probes.append(EndpointProbe(config: endpoint, anchors: anchors, kafkaRoundTrip: roundTrip(for: endpoint, security: security)))
         }
         return await withTaskGroup(of: (Int, EndpointObservation).self) { group in
             for (index, probe) in probes.enumerated() {
@@ -31,19 +35,16 @@ struct EndpointsSource {
     /// SASL settings, and TLS when the endpoint serves it (trusting the cluster's anchors, else
     /// the environment's Private CA). A named endpoint is connected to by its name, so that
     /// TLS checks the name a client on the internet would check.
-    func roundTrip(for endpoint: EndpointConfig) -> (@Sendable (Address) async throws -> Void)? {
-        guard endpoint.kafka else { return nil }
+    func roundTrip(for endpoint: EndpointConfig, security: Result<KafkaSecurity, any Error>?) -> (@Sendable (Address) async throws -> Void)? {
+        guard endpoint.kafka, let security else { return nil }
         let timeout = endpoint.timeout.swiftDuration
-        let kafka = environment.kafka
-        let aws = client
-        let pca = environment.certificates?.pca
         let name = endpoint.address.host
         let isName = !(name.contains(":") || name.split(separator: ".").allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) })
         return { address in
             let host = endpoint.tls && isName ? name : address.host
-            let client = KafkaAdminClient(configuration: KafkaConnectionOptions.configuration(
-                bootstrap: [KafkaBrokerAddress(host: host, port: address.port)], kafka: kafka, aws: aws,
-                connectTimeout: timeout, requestTimeout: timeout, tls: endpoint.tls, fallbackPCA: pca))
+            let client = KafkaAdminClient(configuration: KafkaAdminClient.Configuration(
+                bootstrap: [KafkaBrokerAddress(host: host, port: address.port)],
+                connectTimeout: timeout, requestTimeout: timeout, security: { try security.get() }))
             do {
                 _ = try await client.metadata()
                 await client.shutdown()
@@ -51,6 +52,16 @@ struct EndpointsSource {
                 await client.shutdown()
                 throw error
             }
+        }
+    }
+
+    /// The endpoint's TLS (when it serves TLS) and the cluster's SASL, with their secrets read now.
+    func resolvedSecurity(for endpoint: EndpointConfig) async -> Result<KafkaSecurity, any Error> {
+        do {
+            return .success(try await KafkaConnectionOptions.security(
+                kafka: environment.kafka, aws: client, tls: endpoint.tls, fallbackPCA: environment.certificates?.pca))
+        } catch {
+            return .failure(error)
         }
     }
 
