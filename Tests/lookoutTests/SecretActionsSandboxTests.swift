@@ -109,8 +109,14 @@ extension ActionsOnTheSandbox {
             #expect(after.map(\.version).max() == oldVersion + 2)
             #expect(after.first { $0.version == oldVersion + 1 }?.labels.contains("previous") == true)
             let newValue = try script("dev", ["value", parameter])
-            #expect(!leaked(oldValue, in: [failed.stdout, failed.stderr, rerun.stdout, rerun.stderr, auditText()]), "the old value appears in an output")
-            #expect(!leaked(newValue, in: [failed.stdout, failed.stderr, rerun.stdout, rerun.stderr, auditText()]), "the new value appears in an output")
+            // The sandbox as found: the original value back, by its version number.
+            let restored = try lookout(["secret", "restore", "--env", "dev", "--secret", "client-password", "--version", String(oldVersion), "--yes"])
+            #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
+            let back = try script("dev", ["value", parameter])
+            #expect(back == oldValue, "restore --version \(oldVersion) did not put the original value back")
+            let outputs = [failed.stdout, failed.stderr, rerun.stdout, rerun.stderr, restored.stdout, restored.stderr, auditText()]
+            #expect(!leaked(oldValue, in: outputs), "the old value appears in an output")
+            #expect(!leaked(newValue, in: outputs), "the new value appears in an output")
         }
 
         /// acc (TLS) is refused before anything is written; prod is only dry-run here (other work
