@@ -42,12 +42,14 @@ extension ActionsOnTheSandbox {
         }
 
         @Test func rotateThenRestoreTheClientPassword() throws {
+            let before = try history("dev", "client-password")
+            let oldVersion = try #require(before.map(\.version).max())
+            // After a failure too: the value found is the latest again (services pick it up on their next roll).
             defer {
                 try? Sandbox.scenario("reset", "dev")
                 _ = try? script("dev", ["clear-locks"])
+                _ = try? script("dev", ["put-back", parameter, String(oldVersion)])
             }
-            let before = try history("dev", "client-password")
-            let oldVersion = try #require(before.map(\.version).max())
             let oldValue = try script("dev", ["value", parameter])
 
             let dry = try lookout(["secret", "rotate", "--env", "dev", "--secret", "client-password", "--dry-run"])
@@ -84,16 +86,19 @@ extension ActionsOnTheSandbox {
             #expect(audit.stdout.contains("secret rotate client-password write-version ok [before=\(oldVersion) written=\(newVersion)]"))
             #expect(audit.stdout.contains("secret restore client-password label-current ok [current=\(newVersion + 1)]"))
             let outputs = [dry.stdout, dry.stderr, rotated.stdout, rotated.stderr, restored.stdout, restored.stderr, audit.stdout, audit.stderr, auditText()]
-            #expect(!leaked(oldValue, in: outputs), "the old value appears in an output")
-            #expect(!leaked(newValue, in: outputs), "the new value appears in an output")
+            let oldValueLeaked = leaked(oldValue, in: outputs)
+            #expect(!oldValueLeaked, "the old value appears in an output")
+            let newValueLeaked = leaked(newValue, in: outputs)
+            #expect(!newValueLeaked, "the new value appears in an output")
         }
 
         @Test func aRotationWhoseRollFailsNamesTheVersionsAndARerunCompletes() throws {
+            let oldVersion = try #require(try history("dev", "client-password").map(\.version).max())
             defer {
                 try? Sandbox.scenario("reset", "dev")
                 _ = try? script("dev", ["clear-locks"])
+                _ = try? script("dev", ["put-back", parameter, String(oldVersion)])
             }
-            let oldVersion = try #require(try history("dev", "client-password").map(\.version).max())
             let oldValue = try script("dev", ["value", parameter])
             // One broker down: the agent holds its task at 0, so the roll of it cannot complete.
             try Sandbox.scenario("broker-down", "dev", "kafka-broker-1")
@@ -113,10 +118,14 @@ extension ActionsOnTheSandbox {
             let restored = try lookout(["secret", "restore", "--env", "dev", "--secret", "client-password", "--version", String(oldVersion), "--yes"])
             #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
             let back = try script("dev", ["value", parameter])
-            #expect(back == oldValue, "restore --version \(oldVersion) did not put the original value back")
+            // Compared outside #expect, which would print both values if they differed.
+            let original = back == oldValue
+            #expect(original, "restore --version \(oldVersion) did not put the original value back")
             let outputs = [failed.stdout, failed.stderr, rerun.stdout, rerun.stderr, restored.stdout, restored.stderr, auditText()]
-            #expect(!leaked(oldValue, in: outputs), "the old value appears in an output")
-            #expect(!leaked(newValue, in: outputs), "the new value appears in an output")
+            let oldValueLeaked = leaked(oldValue, in: outputs)
+            #expect(!oldValueLeaked, "the old value appears in an output")
+            let newValueLeaked = leaked(newValue, in: outputs)
+            #expect(!newValueLeaked, "the new value appears in an output")
         }
 
         /// acc (TLS) is refused before anything is written; prod is only dry-run here (other work

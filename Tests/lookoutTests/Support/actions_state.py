@@ -7,6 +7,9 @@ usage: actions_state.py SANDBOX_DIR ENV                     -> the state
        actions_state.py SANDBOX_DIR ENV clear-locks          -> deletes every lock parameter of ENV
        actions_state.py SANDBOX_DIR ENV value NAME[:VERSION] -> the decrypted value, for a test to
                                                                 compare and search for (never to print)
+       actions_state.py SANDBOX_DIR ENV put-back NAME VERSION -> when the latest value differs from VERSION's,
+                                                                copies VERSION's value as a new version (a
+                                                                test's cleanup after a failure; prints nothing)
        actions_state.py SANDBOX_DIR ENV issue-leaf PCA_ARN   -> issues a throwaway leaf at the PCA (key made
                                                                 here, never kept): {"arn", "serial"}
        actions_state.py SANDBOX_DIR ENV get-cert PCA_ARN ARN -> "issued" or the error code GetCertificate gives
@@ -31,6 +34,12 @@ ecs, ssm = s.client("ecs"), s.client("ssm")
 if len(sys.argv) > 3:
     if sys.argv[3] == "put-lock":
         ssm.put_parameter(Name=sys.argv[4], Value=sys.argv[5], Type="String", Overwrite=False)
+    elif sys.argv[3] == "put-back":
+        name, version = sys.argv[4], sys.argv[5]
+        wanted = ssm.get_parameter(Name="%s:%s" % (name, version), WithDecryption=True)["Parameter"]
+        latest = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+        if latest["Value"] != wanted["Value"]:
+            ssm.put_parameter(Name=name, Value=wanted["Value"], Type=wanted["Type"], Overwrite=True)
     elif sys.argv[3] == "value":
         sys.stdout.write(ssm.get_parameter(Name=sys.argv[4], WithDecryption=True)["Parameter"]["Value"])
     elif sys.argv[3] in ("issue-leaf", "get-cert"):
