@@ -103,6 +103,12 @@ let package = Package(
             dependencies: ["CNcurses", "LookoutConfig", "LookoutModel", "LookoutPolling"],
             swiftSettings: strict
         ),
+        // Actions: plans, guards, locks, the audit log, the roll.
+        .target(
+            name: "LookoutActions",
+            dependencies: ["LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutX509"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "lookout",
             dependencies: [
@@ -110,6 +116,7 @@ let package = Package(
                 "LookoutModel",
                 "LookoutPolling",
                 "LookoutUI",
+                "LookoutActions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -174,9 +181,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "LookoutActionsTests",
+            dependencies: ["LookoutActions", "LookoutConfig", "LookoutKafka"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_reads.py", "Support/put_new_cert.py", "Support/secure_values.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_reads.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py"],
             swiftSettings: strict
         ),
     ]

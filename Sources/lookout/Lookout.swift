@@ -11,16 +11,16 @@ struct Lookout: AsyncParsableCommand {
         discussion: """
             Without a subcommand, opens the console: every environment at a glance, polled in the \
             background. Press ? in it for the keys. Themes are looked up in Themes/ beside the \
-            executable, in <prefix>/share/lookout/Themes, then in the repository. The actions are \
-            not built yet; see the README.
+            executable, in <prefix>/share/lookout/Themes, then in the repository. The actions \
+            are subcommands; the console has no action keys yet and certificate reissue is not \
+            built: see the README.
             """,
-        subcommands: [SnapshotCommand.self, CheckCommand.self, ConfigCommand.self]
+        subcommands: [SnapshotCommand.self, CheckCommand.self, ConfigCommand.self, ServiceCommand.self, SecretCommand.self, CertCommand.self, AuditCommand.self]
     )
 
     @OptionGroup var options: EnvironmentOptions
 
-    @Flag(name: .long, help: "Refuse every action; the keys that act are not even offered.")
-    var readOnly = false
+    @OptionGroup var readOnlyOption: ReadOnlyOption
 
     @Option(name: .long, help: ArgumentHelp("The colour theme: a name from Themes/ or a path to a theme file.", discussion: "Otherwise the config's `theme`, then `default`. NO_COLOR set turns colours off.", valueName: "name"))
     var theme: String?
@@ -41,7 +41,7 @@ struct Lookout: AsyncParsableCommand {
         }
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         await ConsoleApp.run(config: config, environments: environments, options: ConsoleApp.Options(
-            readOnly: readOnly || environments.allSatisfy(\.readOnly), environment: environments.count == 1 ? environments[0].name : nil,
+            readOnly: readOnlyOption.readOnly || environments.allSatisfy(\.readOnly), environment: environments.count == 1 ? environments[0].name : nil,
             theme: loaded, color: !noColor))
     }
 

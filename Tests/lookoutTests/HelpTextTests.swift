@@ -11,7 +11,8 @@ import Testing
             Without a subcommand, opens the console: every environment at a glance, polled
             in the background. Press ? in it for the keys. Themes are looked up in Themes/
             beside the executable, in <prefix>/share/lookout/Themes, then in the
-            repository. The actions are not built yet; see the README.
+            repository. The actions are subcommands; the console has no action keys yet and
+            certificate reissue is not built: see the README.
 
             USAGE: lookout [--config <file>] [--env <name>] [--read-only] [--theme <name>] <subcommand>
 
@@ -19,8 +20,8 @@ import Testing
               --config <file>         Read the config from this file.
                     Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
               --env <name>            Only this environment.
-              --read-only             Refuse every action; the keys that act are not even
-                                      offered.
+              --read-only             Refuse every action (exit 77); the console offers no
+                                      key that acts.
               --theme <name>          The colour theme: a name from Themes/ or a path to a
                                       theme file.
                     Otherwise the config's `theme`, then `default`. NO_COLOR set turns
@@ -33,6 +34,11 @@ import Testing
               check                   Poll every environment once and report as a Nagios
                                       plugin.
               config                  Work with the config file.
+              service                 Act on ECS services.
+              secret                  Rotate or restore a secret in SSM Parameter Store.
+              cert                    Act on tracked certificates.
+              audit                   Print the audit log, one line per step of every
+                                      action.
 
               See 'lookout help <subcommand>' for detailed help.
 
@@ -116,6 +122,219 @@ import Testing
             OPTIONS:
               --config <file>         Read the config from this file.
                     Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              -h, --help              Show help information.
+
+
+            """)
+    }
+
+    @Test func service() throws {
+        let result = try LookoutBinary.run(["service", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Act on ECS services.
+
+            USAGE: lookout service <subcommand>
+
+            OPTIONS:
+              -h, --help              Show help information.
+
+            SUBCOMMANDS:
+              roll                    Roll ECS services one at a time, gated on Kafka
+                                      health for broker services.
+
+              See 'lookout help service <subcommand>' for detailed help.
+
+            """)
+    }
+
+    @Test func serviceRoll() throws {
+        let result = try LookoutBinary.run(["service", "roll", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Roll ECS services one at a time, gated on Kafka health for broker
+            services.
+
+            Forces a new deployment and follows it by its tasks. Exits 75 when it stopped
+            half-way (a re-run rolls again), 77 when refused, 69 when AWS or the Kafka gate
+            is unavailable.
+
+            USAGE: lookout service roll --env <name> --service <name> ... [--timeout <duration>] [--config <file>] [--dry-run] [--yes] [--confirm-env <name>] [--read-only] [--break-lock]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --service <name>        A service to roll; repeat it to roll several, one at
+                                      a time.
+              --timeout <duration>    How long each wait may take. (default: 5m)
+              --dry-run               Print every step the action would take, and change
+                                      nothing.
+              --yes                   Do not ask y/N; a protected environment still needs
+                                      its name.
+              --confirm-env <name>    Confirm a protected environment by its name.
+              --break-lock            Break a lock older than 30 minutes (audited).
+              --read-only             Refuse every action (exit 77); the console offers no
+                                      key that acts.
+              -h, --help              Show help information.
+
+
+            """)
+    }
+
+    @Test func audit() throws {
+        let result = try LookoutBinary.run(["audit", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Print the audit log, one line per step of every action.
+
+            The log is the config's audit_log (default $XDG_STATE_HOME/lookout/audit.jsonl).
+
+            USAGE: lookout audit [--config <file>] [--env <name>] [--since <duration>]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --since <duration>      Only lines younger than this, e.g. 2h or 7d.
+              -h, --help              Show help information.
+
+
+            """)
+    }
+
+    @Test func secret() throws {
+        let result = try LookoutBinary.run(["secret", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Rotate or restore a secret in SSM Parameter Store.
+
+            USAGE: lookout secret <subcommand>
+
+            OPTIONS:
+              -h, --help              Show help information.
+
+            SUBCOMMANDS:
+              rotate                  Write a new value made locally as a new version,
+                                      label it, roll the services that read it.
+              restore                 Write an earlier version back as a new version, label
+                                      it, roll the services that read it.
+
+              See 'lookout help secret <subcommand>' for detailed help.
+
+            """)
+    }
+
+    @Test func secretRotate() throws {
+        let result = try LookoutBinary.run(["secret", "rotate", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Write a new value made locally as a new version, label it, roll the
+            services that read it.
+
+            The old version stays in SSM, labelled previous; `lookout secret restore` puts
+            it back. No value is ever printed or logged.
+
+            USAGE: lookout secret rotate --env <name> --secret <name> [--timeout <duration>] [--config <file>] [--dry-run] [--yes] [--confirm-env <name>] [--read-only] [--break-lock]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --secret <name>         The secret, by its name in the config.
+              --timeout <duration>    How long each wait of the roll may take. (default: 5m)
+              --dry-run               Print every step the action would take, and change
+                                      nothing.
+              --yes                   Do not ask y/N; a protected environment still needs
+                                      its name.
+              --confirm-env <name>    Confirm a protected environment by its name.
+              --break-lock            Break a lock older than 30 minutes (audited).
+              --read-only             Refuse every action (exit 77); the console offers no
+                                      key that acts.
+              -h, --help              Show help information.
+
+
+            """)
+    }
+
+    @Test func secretRestore() throws {
+        let result = try LookoutBinary.run(["secret", "restore", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Write an earlier version back as a new version, label it, roll the
+            services that read it.
+
+            The earlier version is the one labelled previous unless --version names one.
+
+            USAGE: lookout secret restore --env <name> --secret <name> [--version <n>] [--timeout <duration>] [--config <file>] [--dry-run] [--yes] [--confirm-env <name>] [--read-only] [--break-lock]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --secret <name>         The secret, by its name in the config.
+              --timeout <duration>    How long each wait of the roll may take. (default: 5m)
+              --version <n>           The version to put back.
+              --dry-run               Print every step the action would take, and change
+                                      nothing.
+              --yes                   Do not ask y/N; a protected environment still needs
+                                      its name.
+              --confirm-env <name>    Confirm a protected environment by its name.
+              --break-lock            Break a lock older than 30 minutes (audited).
+              --read-only             Refuse every action (exit 77); the console offers no
+                                      key that acts.
+              -h, --help              Show help information.
+
+
+            """)
+    }
+
+    @Test func cert() throws {
+        let result = try LookoutBinary.run(["cert", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Act on tracked certificates.
+
+            Reissuing a certificate is not built yet; see the README.
+
+            USAGE: lookout cert <subcommand>
+
+            OPTIONS:
+              -h, --help              Show help information.
+
+            SUBCOMMANDS:
+              revoke                  Revoke a superseded certificate at the Private CA.
+
+              See 'lookout help cert <subcommand>' for detailed help.
+
+            """)
+    }
+
+    @Test func certRevoke() throws {
+        let result = try LookoutBinary.run(["cert", "revoke", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Revoke a superseded certificate at the Private CA.
+
+            Refuses the certificate in service (the one in cert_ssm). Never part of a
+            reissue.
+
+            USAGE: lookout cert revoke --env <name> --cert <name> --serial <serial> [--config <file>] [--dry-run] [--yes] [--confirm-env <name>] [--read-only] [--break-lock]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --cert <name>           The tracked certificate, by its name in the config.
+              --serial <serial>       The serial to revoke, in hex (colons optional).
+              --dry-run               Print every step the action would take, and change
+                                      nothing.
+              --yes                   Do not ask y/N; a protected environment still needs
+                                      its name.
+              --confirm-env <name>    Confirm a protected environment by its name.
+              --break-lock            Break a lock older than 30 minutes (audited).
+              --read-only             Refuse every action (exit 77); the console offers no
+                                      key that acts.
               -h, --help              Show help information.
 
 

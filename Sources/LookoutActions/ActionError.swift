@@ -1,0 +1,36 @@
+/// Why an action did not run, or stopped: what a person reads, and the sysexits code that says
+/// what to do next.
+public struct ActionError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Read-only, a protected environment not confirmed, a lock held (77).
+        case refused
+        /// A service the action needs does not answer, or cannot be reached by lookout (69).
+        case unavailable
+        /// The audit log cannot be written: nothing was changed (74).
+        case auditFailed
+        /// Stopped half-way; the message says what is current, and a re-run resolves it (75).
+        case halfway
+        /// A bad argument: an unknown service, secret or certificate (64).
+        case usage
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var exitCode: Int32 {
+        switch kind {
+        case .refused: 77
+        case .unavailable: 69
+        case .auditFailed: 74
+        case .halfway: 75
+        case .usage: 64
+        }
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import LookoutAWS
+import LookoutConfig
+import LookoutKafka
+
+/// The I/O around ``RollStateMachine``: ECS and Kafka calls, the clock, progress and audit lines.
+public struct RollRunner: Sendable {
+    public let environment: EnvironmentConfig
+    public let ecs: ECSConfig
+    let client: AWSClient
+    let kafka: KafkaProbe
+    public var timeout: Duration
+    public var pollInterval: Duration
+
+    public init(environment: EnvironmentConfig, client: AWSClient, kafka: KafkaProbe, timeout: Duration,
+                pollInterval: Duration = .seconds(1)) throws(ActionError) {
+        guard let ecs = environment.ecs else {
+            throw ActionError(.usage, "environment `\(environment.name)` has no ecs section: there is nothing to roll")
+        }
+        self.environment = environment
+        self.ecs = ecs
+        self.client = client
+        self.kafka = kafka
+        self.timeout = timeout
+        self.pollInterval = pollInterval
+    }
+
+    // MARK: Planning (reads only)
+
+    public struct Prepared: Sendable {
+        public var services: [RollStateMachine.Service]
+        public var facts: [String]
+        public var steps: [ActionPlan.Step]
+        /// Why a real run must be refused (the broker gate cannot run here), or nil.
+        public var blocked: String?
+    }
+
+    /// Reads the services and, for broker services, Kafka; orders them and lists the steps.
+    public func prepare(_ names: [String]) async throws(ActionError) -> Prepared {
+        let described: ECS.DescribeServicesOutput
+        do {
+            described = try await client.ecs.describeAllServices(cluster: ecs.cluster, services: names)
+        } catch {
+            throw ActionError(.unavailable, "cannot read the services of \(ecs.cluster): \(error); nothing was changed")
+        }
+        var facts: [RollPlan.ServiceFacts] = []
+        for name in names {
+            guard let service = described.services?.first(where: { $0.serviceName == name }), service.status != "INACTIVE" else {
+                throw ActionError(.usage, "ECS cluster \(ecs.cluster) has no active service `\(name)`; nothing was changed")
+            }
+            facts.append(RollPlan.ServiceFacts(
+                name: name, primaryDeployment: service.deployments?.first { $0.status == "PRIMARY" }?.id,
+                running: service.runningCount ?? 0, desired: service.desiredCount ?? 0))
+        }
+        var controllerID: Int?
+        var blocked: String?
+        if names.contains(where: { ecs.brokers[$0] != nil }) {
+            switch await kafka.view() {
+            case .metadata(let metadata): controllerID = metadata.controllerID.map(Int.init)
+            case .unreachable(let why): blocked = "Kafka does not answer Metadata (\(why)), so the broker gate cannot run; refusing to roll broker services"
+            case .unsupported(let why): blocked = why
+            }
+        }
+        let services = RollPlan.services(names, ecs: ecs, controllerID: controllerID)
+        return Prepared(services: services, facts: RollPlan.facts(facts, controllerID: controllerID),
+                        steps: RollPlan.steps(services, cluster: ecs.cluster, timeout: timeout.configText), blocked: blocked)
+    }
+
+    // MARK: Running
+
+    /// Rolls `services` in order; throws `.halfway` naming the step and what is current.
+    public func run(_ services: [RollStateMachine.Service], session: ActionSession) async throws(ActionError) {
+        var machine = RollStateMachine(services: services)
+        var oldTasks: [String: [String]] = [:]
+        var stepKey = ""
+        var stepStarted = ContinuousClock.now
+        var lastReason = ""
+        var action = machine.start()
+        while true {
+            switch action {
+            case .completed(let report, let next):
+                session.say("  ok  \(report.step.rawValue) \(report.service): \(report.note)")
+                try session.record(step: "\(report.step.rawValue) \(report.service)", outcome: "ok", versions: report.versions, detail: report.note,
+                                   duration: .now - stepStarted)
+                action = next
+            case .checkKafka(let service, let step):
+                if begin(step, service, &stepKey) { stepStarted = .now; announce(session, step, service) }
+                action = machine.kafkaObserved(await kafka.view())
+            case .forceDeployment(let service):
+                if begin(.forceDeployment, service, &stepKey) { stepStarted = .now; announce(session, .forceDeployment, service) }
+                do {
+                    let before = try await observeTasks(service, extra: [])
+                    oldTasks[service] = before.filter { $0.lastStatus != "STOPPED" }.map(\.arn)
+                    let previous = try await client.ecs.describeServices(cluster: ecs.cluster, services: [service])
+                        .services?.first?.deployments?.first { $0.status == "PRIMARY" }?.id
+                    try session.record(step: "\(RollStateMachine.Step.forceDeployment.rawValue) \(service)", outcome: "started",
+                                       versions: previous.map { ["previous_deployment": $0] } ?? [:])
+                    let updated = try await client.ecs.updateService(cluster: ecs.cluster, service: service, forceNewDeployment: true)
+                    guard let id = updated.service?.deployments?.first(where: { $0.status == "PRIMARY" })?.id else {
+                        action = machine.callFailed("UpdateService answered without a PRIMARY deployment")
+                        continue
+                    }
+                    action = machine.deploymentCreated(id: id, previousID: previous)
+                } catch let error as ActionError {
+                    throw error
+                } catch {
+                    action = machine.callFailed("\(error)")
+                }
+            case .observeDeployment(let service, let deploymentID):
+                if begin(.followDeployment, service, &stepKey) { stepStarted = .now; announce(session, .followDeployment, service) }
+                do {
+                    action = machine.deploymentObserved(try await observe(service, deploymentID: deploymentID, old: oldTasks[service] ?? []))
+                } catch {
+                    action = machine.callFailed("\(error)")
+                }
+            case .pause(_, _, let reason):
+                if ContinuousClock.now - stepStarted >= timeout {
+                    action = machine.timedOut(after: timeout.configText)
+                    continue
+                }
+                if reason != lastReason {
+                    session.say("      waiting: \(reason)")
+                    lastReason = reason
+                }
+                try? await Task.sleep(for: pollInterval)
+                action = machine.retryDue()
+            case .finished(let rolled):
+                session.say("rolled: \(rolled.joined(separator: ", "))")
+                return
+            case .failed(let failure):
+                try? session.record(step: "\(failure.step.rawValue) \(failure.service)", outcome: "failed",
+                                    versions: failure.deploymentID.map { ["deployment": $0] } ?? [:], detail: failure.reason,
+                                    duration: .now - stepStarted)
+                throw ActionError(.halfway, failure.message + "\n  a re-run rolls again from the first service")
+            }
+        }
+    }
+
+    private func begin(_ step: RollStateMachine.Step, _ service: String, _ key: inout String) -> Bool {
+        let next = "\(step.rawValue) \(service)"
+        guard next != key else { return false }
+        key = next
+        return true
+    }
+
+    private func announce(_ session: ActionSession, _ step: RollStateMachine.Step, _ service: String) {
+        session.say("  ... \(step.rawValue) \(service)")
+    }
+
+    // MARK: ECS reads
+
+    private func observe(_ service: String, deploymentID: String, old: [String]) async throws(AWSError) -> DeploymentObservation {
+        let described = try await client.ecs.describeServices(cluster: ecs.cluster, services: [service]).services?.first
+        let ours = described?.deployments?.first { $0.id == deploymentID }
+        let tasks = try await observeTasks(service, extra: old)
+        return DeploymentObservation(
+            deploymentID: deploymentID, primaryID: described?.deployments?.first { $0.status == "PRIMARY" }?.id,
+            rolloutState: ours?.rolloutState, rolloutReason: ours?.rolloutStateReason,
+            desiredCount: described?.desiredCount ?? 1, tasks: tasks, oldTaskARNs: old)
+    }
+
+    /// The service's tasks (by their `service:NAME` group; some ECS implementations ignore the
+    /// serviceName filter) and the `extra` tasks by ARN, stopped ones included.
+    private func observeTasks(_ service: String, extra: [String]) async throws(AWSError) -> [DeploymentObservation.Task] {
+        let listed = try await client.ecs.listAllTasks(cluster: ecs.cluster, filter: ECS.ListTasksFilter(serviceName: service))
+        let arns = Array(Set(listed + extra)).sorted()
+        guard !arns.isEmpty else { return [] }
+        let described = try await client.ecs.describeAllTasks(cluster: ecs.cluster, tasks: arns)
+        return (described.tasks ?? [])
+            .filter { task in task.group == "service:\(service)" || extra.contains(task.taskArn ?? "") }
+            .map { DeploymentObservation.Task(arn: $0.taskArn ?? "", startedBy: $0.startedBy, lastStatus: $0.lastStatus, health: $0.healthStatus) }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import LookoutAWS
+import LookoutConfig
+
+/// The I/O around ``SecretStateMachine``: SSM reads and writes, the value kept in memory only,
+/// the roll through ``RollRunner``, the verification.
+public struct SecretRunner: Sendable {
+    public let environment: EnvironmentConfig
+    public let secret: SecretConfig
+    let client: AWSClient
+    let roll: RollRunner?
+
+    public init(environment: EnvironmentConfig, secretName: String, client: AWSClient, roll: RollRunner?) throws(ActionError) {
+        guard let secret = environment.secrets.first(where: { $0.name == secretName }) else {
+            throw ActionError(.usage, "environment `\(environment.name)` has no secret `\(secretName)`; known: \(environment.secrets.map(\.name).joined(separator: ", "))")
+        }
+        if !secret.restart.isEmpty, roll == nil {
+            throw ActionError(.usage, "secret `\(secretName)` names restart services but `\(environment.name)` has no ecs section")
+        }
+        self.environment = environment
+        self.secret = secret
+        self.client = client
+        self.roll = roll
+    }
+
+    public struct Prepared: Sendable {
+        public var services: [RollStateMachine.Service]
+        public var facts: [String]
+        public var steps: [ActionPlan.Step]
+        public var locks: [String]
+        public var blocked: String?
+    }
+
+    public func prepare(_ mode: SecretStateMachine.Mode) async throws(ActionError) -> Prepared {
+        let history = try await readHistory()
+        guard let latest = history.compactMap(\.version).max() else {
+            throw ActionError(.unavailable, "\(secret.ssm) has no versions; nothing was changed")
+        }
+        let previous = history.first { $0.labels?.contains("previous") == true }?.version
+        var facts = ["SSM \(secret.ssm): version \(latest) is the latest" + (previous.map { "; version \($0) is labelled previous" } ?? "")]
+        var steps: [ActionPlan.Step] = [.init(name: SecretStateMachine.Step.readCurrent.rawValue, detail: "read \(secret.ssm)'s versions and labels (no value)", writes: false)]
+        switch mode {
+        case .rotate:
+            steps.append(.init(name: SecretStateMachine.Step.makeValue.rawValue,
+                               detail: "make a new value locally: \(secret.generate.length) characters, \(secret.generate.alphabet.rawValue), from the system's cryptographic random source", writes: false))
+        case .restore(let version):
+            let source = version ?? previous
+            steps.append(.init(name: SecretStateMachine.Step.readSource.rawValue,
+                               detail: "read version \(source.map(String.init) ?? "(none labelled previous)")'s value into memory", writes: false))
+        }
+        steps += [
+            .init(name: SecretStateMachine.Step.writeVersion.rawValue, detail: "PutParameter \(secret.ssm) with Overwrite: a new version (expected \(latest + 1))", writes: true),
+            .init(name: SecretStateMachine.Step.labelPrevious.rawValue, detail: "label version \(latest) `previous`", writes: true),
+            .init(name: SecretStateMachine.Step.labelCurrent.rawValue, detail: "label the new version `current`", writes: true),
+        ]
+        var services: [RollStateMachine.Service] = []
+        var blocked: String?
+        if let roll, !secret.restart.isEmpty {
+            let prepared = try await roll.prepare(secret.restart)
+            services = prepared.services
+            facts += prepared.facts
+            steps += prepared.steps
+            blocked = prepared.blocked
+        }
+        steps.append(.init(name: SecretStateMachine.Step.verify.rawValue,
+                           detail: services.isEmpty ? "the new version is still the latest" : "the new version is still the latest; every restart service's PRIMARY deployment was created after the write", writes: false))
+        if environment.kafka?.sasl?.passwordSSM == secret.ssm {
+            facts.append("lookout itself logs in to Kafka with this secret, but its Kafka client cannot log in with SASL yet: that login is not verified")
+        }
+        let locks = [LockRecord.parameterName(environment: environment.name, kind: "secret", name: secret.name)]
+            + RollPlan.lockNames(environment: environment.name, services: services.map(\.name))
+        return Prepared(services: services, facts: facts, steps: steps, locks: locks, blocked: blocked)
+    }
+
+    public func run(_ mode: SecretStateMachine.Mode, services: [RollStateMachine.Service], session: ActionSession) async throws(ActionError) {
+        let restore = "lookout secret restore --env \(environment.name) --secret \(secret.name)"
+        var machine = SecretStateMachine(mode: mode, parameter: secret.ssm, rolls: !services.isEmpty, restoreCommand: restore)
+        var value: SecretValue?
+        var parameterType = "SecureString"
+        var keyID: String?
+        var action = machine.start()
+        while true {
+            switch action {
+            case .completed(let report, let next):
+                session.say("  ok  \(report.step.rawValue): \(report.note)")
+                try session.record(step: report.step.rawValue, outcome: "ok", versions: report.versions, detail: report.note)
+                action = next
+            case .readCurrent:
+                session.say("  ... \(SecretStateMachine.Step.readCurrent.rawValue)")
+                do {
+                    let history = try await client.ssm.getFullParameterHistory(name: secret.ssm)
+                    let latest = history.max { ($0.version ?? 0) < ($1.version ?? 0) }
+                    parameterType = latest?.type ?? parameterType
+                    keyID = latest?.keyId
+                    action = machine.currentRead(
+                        version: latest?.version ?? 0, previous: history.first { $0.labels?.contains("previous") == true }?.version,
+                        existing: Set(history.compactMap(\.version)))
+                } catch {
+                    action = machine.stepFailed("\(error)")
+                }
+            case .makeValue:
+                value = SecretGenerator.generate(secret.generate)
+                action = machine.valueReady()
+            case .readSource(let version):
+                session.say("  ... \(SecretStateMachine.Step.readSource.rawValue) (version \(version))")
+                do {
+                    value = try await client.ssm.getParameter(name: "\(secret.ssm):\(version)", withDecryption: true).value
+                    action = value == nil ? machine.stepFailed("version \(version) has no value") : machine.valueReady()
+                } catch {
+                    action = machine.stepFailed("\(error)")
+                }
+            case .writeVersion:
+                session.say("  ... \(SecretStateMachine.Step.writeVersion.rawValue)")
+                try session.record(step: SecretStateMachine.Step.writeVersion.rawValue, outcome: "started")
+                do {
+                    let written = try await client.ssm.putParameter(name: secret.ssm, value: value!, type: parameterType, overwrite: true,
+                                                                    keyId: parameterType == "SecureString" ? keyID : nil)
+                    value = nil
+                    action = written.version.map { machine.written(version: $0) } ?? machine.stepFailed("PutParameter answered without a version")
+                } catch {
+                    action = machine.stepFailed("\(error)")
+                }
+            case .label(let version, let label):
+                let step = label == "previous" ? SecretStateMachine.Step.labelPrevious : .labelCurrent
+                try session.record(step: step.rawValue, outcome: "started", versions: [label: String(version)])
+                do {
+                    let answer = try await client.ssm.labelParameterVersion(name: secret.ssm, version: version, labels: [label])
+                    if let invalid = answer.invalidLabels, !invalid.isEmpty {
+                        action = machine.stepFailed("SSM refused the label(s) \(invalid.joined(separator: ", "))")
+                    } else {
+                        action = machine.labelled()
+                    }
+                } catch {
+                    action = machine.stepFailed("\(error)")
+                }
+            case .roll:
+                session.say("  ... roll \(services.map(\.name).joined(separator: ", "))")
+                do {
+                    try await roll!.run(services, session: session)
+                    action = machine.rolled()
+                } catch {
+                    action = machine.stepFailed(error.message)
+                }
+            case .verify(let written):
+                session.say("  ... \(SecretStateMachine.Step.verify.rawValue)")
+                do {
+                    action = machine.verified(try await verify(written: written, services: services))
+                } catch let failure as VerifyFailure {
+                    action = machine.stepFailed(failure.reason)
+                } catch {
+                    action = machine.stepFailed("\(error)")
+                }
+            case .finished(let before, let written):
+                session.say("\(secret.ssm): version \(written) is current; version \(before) is labelled previous (\(restore) puts it back)")
+                return
+            case .failed(let failure):
+                try? session.record(step: failure.step.rawValue, outcome: "failed",
+                                    versions: ["before": failure.before.map(String.init), "written": failure.written.map(String.init)].compactMapValues { $0 },
+                                    detail: failure.reason)
+                throw ActionError(.halfway, failure.message)
+            }
+        }
+    }
+
+    struct VerifyFailure: Error {
+        var reason: String
+    }
+
+    /// The written version is still the latest, and every restart service's PRIMARY deployment
+    /// was created after it was written.
+    private func verify(written: Int, services: [RollStateMachine.Service]) async throws -> String {
+        let parameter = try await client.ssm.getParameter(name: secret.ssm)
+        guard parameter.version == written else {
+            throw VerifyFailure(reason: "version \(parameter.version.map(String.init) ?? "?") is the latest now, not \(written): someone wrote after this run")
+        }
+        guard !services.isEmpty, let ecs = environment.ecs else {
+            return "version \(written) is the latest; no service reads it at start (no restart list)"
+        }
+        let writtenAt = try await client.ssm.getParameter(name: "\(secret.ssm):\(written)").lastModifiedDate
+        let described = try await client.ecs.describeAllServices(cluster: ecs.cluster, services: services.map(\.name))
+        var late: [String] = []
+        for service in services {
+            let primary = described.services?.first { $0.serviceName == service.name }?.deployments?.first { $0.status == "PRIMARY" }
+            if let writtenAt, let created = primary?.createdAt, created < writtenAt { late.append(service.name) }
+            if primary == nil { late.append(service.name) }
+        }
+        guard late.isEmpty else {
+            throw VerifyFailure(reason: "\(late.joined(separator: ", ")) run a deployment older than version \(written)")
+        }
+        return "version \(written) is the latest; \(services.map(\.name).joined(separator: ", ")) run deployments created after it was written"
+    }
+
+    private func readHistory() async throws(ActionError) -> [SSM.ParameterHistory] {
+        do {
+            return try await client.ssm.getFullParameterHistory(name: secret.ssm)
+        } catch {
+            throw ActionError(.unavailable, "cannot read \(secret.ssm): \(error); nothing was changed")
+        }
+    }
+}

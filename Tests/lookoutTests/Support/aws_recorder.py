@@ -1,0 +1,66 @@
+"""A loopback HTTP relay that records the AWS operation of every request it passes on, so a
+test can count what lookout asked AWS to do (a dry run must ask for no write).
+
+usage: aws_recorder.py UPSTREAM_URL LOG_FILE PORT_FILE
+Listens on a free loopback port (written to PORT_FILE once listening), relays each request to
+UPSTREAM_URL unchanged (moto does not check signatures), and appends one line per request to
+LOG_FILE: the operation (X-Amz-Target's last part, or the Query protocol's Action). Bodies are
+never logged: a PutParameter body would hold a value.
+"""
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+upstream, log_file, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def operation(headers, path, body):
+    target = headers.get("X-Amz-Target")
+    if target:
+        return target.split(".")[-1]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    if "Action" in query:
+        return query["Action"][0]
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    if "Action" in form:
+        return form["Action"][0]
+    return "%s %s" % (headers.get("X-Method", "?"), urllib.parse.urlsplit(path).path)
+
+
+class Relay(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def relay(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        with open(log_file, "a") as log:
+            log.write(operation(self.headers, self.path, body) + "\n")
+        request = urllib.request.Request(upstream.rstrip("/") + self.path, data=body if body else None, method=self.command)
+        for key, value in self.headers.items():
+            if key.lower() not in ("host", "content-length", "connection", "expect"):
+                request.add_header(key, value)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, headers, data = response.status, response.getheaders(), response.read()
+        except urllib.error.HTTPError as error:
+            status, headers, data = error.code, error.headers.items(), error.read()
+        self.send_response(status)
+        for key, value in headers:
+            if key.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = relay
+
+    def log_message(self, *args):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Relay)
+with open(port_file, "w") as out:
+    out.write(str(server.server_address[1]))
+server.serve_forever()
