@@ -65,7 +65,7 @@ public struct EnvironmentPoller: Sendable {
             // costs one wait, and failing group reads leave the metadata standing.
             guard kafka.error == nil else {
                 return KafkaOutcomes(kafka: kafka, groups: .failed(
-                    "groups", error: "\(name) groups: not read, as the cluster's metadata could not be read", at: Date(), durationMs: 0))
+                    "groups", error: "\(name) groups: not read, as the cluster's metadata could not be read (\(kafka.error ?? ""))", at: Date(), durationMs: 0))
             }
             let groups = await LookoutPolling.poll("groups", environment: name, timeout: timeout) {
                 try await KafkaSource(client: kafkaClient!, config: kafkaConfig).fetchGroups()

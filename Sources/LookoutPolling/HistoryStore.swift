@@ -28,7 +28,7 @@ public struct EnvironmentState: Codable, Sendable, Equatable {
 public struct HistoryStore: Sendable {
     public let folder: String
     /// Files larger than this are not trusted: they are replaced.
-    /// (At the default window of 10 polls, 10,000 partitions and 1,000 groups fit in about 4 MB.)
+    /// (Measured: 421 KB after 6 polls of 4,000 partitions and 300 groups with 12,000 commits.)
     public static let maximumBytes = 16 << 20
 
     public init(folder: String) {

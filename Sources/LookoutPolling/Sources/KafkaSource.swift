@@ -2,16 +2,19 @@ import LookoutConfig
 import LookoutKafka
 import LookoutModel
 
-/// The cluster's metadata: brokers, controller, topics and their partitions' health. The client
-/// connects as the cluster is secured (`KafkaConnectionOptions`).
+/// The cluster's metadata: brokers, controller, topics and their partitions' health.
 struct KafkaSource {
     let client: KafkaAdminClient
     let config: KafkaConfig
 
-    // Swift 6.3.1's optimizer crashes (signal 11, while splitting this coroutine) on this function
-    // in release builds; it is not hot, so it is left unoptimized.
-    @_optimize(none)
     func fetch() async throws -> KafkaObservation {
+        // Reaching a secured cluster needs TLS and SASL in the Kafka client, which is not built yet.
+        var missing: [String] = []
+        if config.tls != nil { missing.append("TLS") }
+        if let sasl = config.sasl { missing.append("SASL \(sasl.mechanism.rawValue)") }
+        guard missing.isEmpty else {
+            throw SourceProblem("\(missing.joined(separator: " and ")) to the brokers is not supported by lookout yet, so this cluster cannot be read")
+        }
         let metadata = try await client.metadata()
         return KafkaObservation(
             clusterId: metadata.clusterID,
