@@ -159,6 +159,7 @@ struct GroupsSandboxTests {
 
     @Test func aStalledGroupIsStall() throws {
         let config = try verdictConfig(window: 3)
+        try billingCommits()
         try Sandbox.scenario("group-stalled", "dev")
         defer { try? Sandbox.scenario("reset", "dev") }
         // The scenario reaches the traffic process within seconds: wait until billing's commits hold still.
