@@ -1,4 +1,5 @@
 import Foundation
+import LookoutConfig
 
 /// One environment, judged: what `snapshot`, `check` and the console show.
 public struct EnvironmentSnapshot: Sendable {
@@ -15,7 +16,11 @@ public struct EnvironmentSnapshot: Sendable {
     public var certificates: [JudgedCertificate]?
     public var healthChecks: [JudgedHealthCheck]?
     public var kafka: KafkaObservation?
+    /// The watched consumer groups, judged; nil when they could not be read (or no Kafka is configured).
+    public var groups: [JudgedGroup]?
     public var endpoints: [JudgedEndpoint]?
+    /// The thresholds the groups were judged against, for perfdata.
+    public var lagConfig: LagConfig?
 
     /// The worst problem in words, for a one-line summary.
     public var headline: String? {

@@ -110,6 +110,13 @@ public enum Evaluator {
 
         record(observations.kafka) { judgeKafka($0) }
 
+        var groups: [JudgedGroup]?
+        record(observations.groups) { observed in
+            let judged = GroupEvaluator.judge(observed, config: config.kafka?.lag ?? LagConfig())
+            groups = judged
+            return GroupEvaluator.findings(judged)
+        }
+
         var endpoints: [JudgedEndpoint]?
         record(observations.endpoints) { observed in
             var found: [Finding] = []
@@ -171,7 +178,7 @@ public enum Evaluator {
             status: Status.worst(sources.map(\.status)), sources: sources, findings: findings,
             ecs: judgedECS, autoscaling: observations.autoscaling?.value,
             secrets: secrets, certificates: certificates, healthChecks: healthChecks,
-            kafka: observations.kafka?.value, endpoints: endpoints)
+            kafka: observations.kafka?.value, groups: groups, endpoints: endpoints, lagConfig: config.kafka?.lag)
     }
 
     static func judgeECS(_ ecs: ECSObservation) -> [Finding] {

@@ -46,7 +46,10 @@ extension EnvironmentSnapshot {
         if sources.contains(where: { $0.name == "endpoints" }) {
             pairs.append(("endpoints", endpoints.map { .array($0.map(\.json)) } ?? .null))
         }
-        if sources.contains(where: { $0.name == "kafka" }) { pairs.append(("kafka", kafka?.json ?? .null)) }
+        if sources.contains(where: { $0.name == "kafka" }) {
+            let groups: JSONValue? = sources.contains { $0.name == "groups" } ? self.groups.map { .array($0.map(\.json)) } ?? .null : nil
+            pairs.append(("kafka", kafka?.json(groups: groups) ?? .null))
+        }
         if sources.contains(where: { $0.name == "secrets" }) {
             pairs.append(("secrets", secrets.map { .array($0.map(\.json)) } ?? .null))
         }
@@ -147,8 +150,9 @@ extension JudgedHealthCheck {
 }
 
 extension KafkaObservation {
-    var json: JSONValue {
-        .object([
+    /// - Parameter groups: the judged groups (null when unknown), or nil to leave the key out.
+    func json(groups: JSONValue?) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
             ("cluster_id", .optional(clusterId)),
             ("controller", .optional(controller)),
             ("brokers", .array(brokers.map { .object([("id", .int($0.id)), ("host", .string($0.host)), ("port", .int($0.port))]) })),
@@ -156,8 +160,46 @@ extension KafkaObservation {
                 .object([("name", .string(topic.name)), ("partitions", .int(topic.partitions)),
                          ("under_replicated", .int(topic.underReplicated)), ("offline", .int(topic.offline))])
             })),
+        ]
+        if let groups { pairs.append(("groups", groups)) }
+        return .object(pairs)
+    }
+}
+
+extension JudgedGroup {
+    var json: JSONValue {
+        .object([
+            ("id", .string(observation.id)),
+            ("state", .optional(observation.state)),
+            ("members", .optional(observation.members)),
+            ("lag", .optional(lag)),
+            ("lag_seconds", .optional(lagSeconds.map(Self.milliseconds))),
+            ("status", .string(status.rawValue)),
+            ("severity", .string(severity.rawValue)),
+            ("samples", .int(samples)),
+            ("reason", .string(reason)),
+            ("topics", .array(topics.map { topic in
+                .object([
+                    ("topic", .string(topic.topic)),
+                    ("lag", .optional(topic.lag)),
+                    ("lag_seconds", .optional(topic.lagSeconds.map(Self.milliseconds))),
+                    ("partitions", .array(topic.partitions.map { partition in
+                        .object([
+                            ("partition", .int(partition.offsets.partition)),
+                            ("committed", .optional(partition.offsets.committed)),
+                            ("end", .optional(partition.offsets.end)),
+                            ("lag", .optional(partition.offsets.lag)),
+                            ("lag_seconds", .optional(partition.lagSeconds.map(Self.milliseconds))),
+                            ("status", .optional(partition.verdict?.rawValue)),
+                        ])
+                    })),
+                ])
+            })),
         ])
     }
+
+    /// Seconds to the millisecond: the samples' times are no finer.
+    static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 }
 
 extension JudgedEndpoint {

@@ -14,6 +14,10 @@ extension Snapshot {
         if let worst = problems.first {
             summary += "; worst: \(worst.0) \(worst.1.source) \(worst.1.object): \(worst.1.message)"
         }
+        if let (environment, group) = worstGroup {
+            let seconds = group.lagSeconds.map { String(format: ", %.1f s", $0) } ?? ""
+            summary += "; worst group: \(environment) \(group.observation.id) \(group.status.rawValue) (lag \(group.lag.map(String.init) ?? "unknown")\(seconds))"
+        }
         var lines = ["LOOKOUT \(status.nagiosWord) - \(Self.sanitize(summary)) | \(perfdata.joined(separator: " "))"]
         for (environment, finding) in problems {
             lines.append("\(finding.status.nagiosWord): \(environment) \(finding.source) \(finding.object): \(Self.sanitize(finding.message))")
@@ -39,11 +43,27 @@ extension Snapshot {
                     data.append("'\(environment.name)_\(endpoint.observation.name)_latency'=\(latency)ms;\(endpoint.observation.warnMs.map(String.init) ?? "");;0;")
                 }
             }
+            if let groups = environment.groups, !groups.isEmpty {
+                let lag = environment.lagConfig
+                data.append("'\(environment.name)_groups_not_ok'=\(groups.filter { $0.severity != .ok }.count);;1;0;\(groups.count)")
+                if let worst = groups.compactMap(\.lag).max() {
+                    data.append("'\(environment.name)_group_lag_max'=\(worst);\(lag?.warn.map(String.init) ?? "");\(lag?.crit.map(String.init) ?? "");0;")
+                }
+                if let worst = groups.compactMap(\.lagSeconds).max() {
+                    data.append("'\(environment.name)_group_lag_seconds_max'=\(String(format: "%.3f", worst))s;\(lag?.warnSeconds.map(String.init) ?? "");\(lag?.critSeconds.map(String.init) ?? "");0;")
+                }
+            }
             if let certificates = environment.certificates, let nearest = certificates.map(\.daysLeft).min() {
                 data.append("'\(environment.name)_cert_days_left'=\(nearest);;;;")
             }
         }
         return data
+    }
+
+    /// The worst group of all environments: by severity, then by lag.
+    var worstGroup: (String, JudgedGroup)? {
+        environments.flatMap { environment in (environment.groups ?? []).map { (environment.name, $0) } }
+            .max { a, b in (a.1.severity, a.1.lag ?? -1) < (b.1.severity, b.1.lag ?? -1) }
     }
 
     /// The exit code `check` returns: the worst environment's.

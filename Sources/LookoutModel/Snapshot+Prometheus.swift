@@ -41,6 +41,21 @@ extension Snapshot {
                environments.flatMap { e in (e.kafka?.topics ?? []).map { ([("environment", e.name), ("topic", $0.name)], Double($0.underReplicated)) } })
         family("lookout_kafka_offline_partitions", "Partitions without a live leader, per topic.",
                environments.flatMap { e in (e.kafka?.topics ?? []).map { ([("environment", e.name), ("topic", $0.name)], Double($0.offline)) } })
+        let groups = environments.flatMap { e in (e.groups ?? []).map { (e.name, $0) } }
+        family("lookout_kafka_group_status", "Status of a consumer group: 0 ok, 1 warn, 2 crit, 3 unknown; the label `status` says which rule decided.",
+               groups.map { e, g in ([("environment", e), ("group", g.observation.id), ("status", g.status.rawValue)], Double(g.severity.nagiosCode)) })
+        family("lookout_kafka_group_members", "Members of a consumer group (absent when unknown).",
+               groups.compactMap { e, g in g.observation.members.map { ([("environment", e), ("group", g.observation.id)], Double($0)) } })
+        family("lookout_kafka_group_lag", "Lag of a consumer group in messages, summed over its partitions with a commit.",
+               groups.compactMap { e, g in g.lag.map { ([("environment", e), ("group", g.observation.id)], Double($0)) } })
+        family("lookout_kafka_group_lag_seconds", "Lag of a consumer group in time: its slowest partition's, estimated from end offsets sampled at each poll.",
+               groups.compactMap { e, g in g.lagSeconds.map { ([("environment", e), ("group", g.observation.id)], $0) } })
+        family("lookout_kafka_group_topic_lag", "Lag of a consumer group on one topic, in messages.",
+               groups.flatMap { e, g in g.topics.compactMap { t in t.lag.map { ([("environment", e), ("group", g.observation.id), ("topic", t.topic)], Double($0)) } } })
+        family("lookout_kafka_group_partition_lag", "Lag of a consumer group on one partition, in messages (absent without a commit).",
+               groups.flatMap { e, g in g.topics.flatMap { t in t.partitions.compactMap { p in p.offsets.lag.map {
+                   ([("environment", e), ("group", g.observation.id), ("topic", t.topic), ("partition", String(p.offsets.partition))], Double($0))
+               } } } })
         family("lookout_endpoint_status", "Status of an endpoint: 0 ok, 1 warn, 2 crit, 3 unknown.",
                environments.flatMap { e in (e.endpoints ?? []).map { ([("environment", e.name), ("endpoint", $0.observation.name)], Double($0.status.nagiosCode)) } })
         family("lookout_endpoint_phase_seconds", "How long one phase of an endpoint probe took (phases that ran).",

@@ -46,11 +46,32 @@ extension Snapshot {
                     [topic.name, "\(topic.partitions)", "\(topic.underReplicated)", "\(topic.offline)"]
                 }, indent: 4)
             }
+            if let groups = environment.groups {
+                var rows = [["GROUP", "STATUS", "STATE", "MEMBERS", "LAG", "LAG S", "SAMPLES", "REASON"]]
+                for group in groups {
+                    let observed = group.observation
+                    let members = observed.members.map(String.init) ?? "-"
+                    rows.append([observed.id, group.status.rawValue, observed.state ?? "-", members, Self.cell(group.lag),
+                                 Self.cell(group.lagSeconds), String(group.samples), group.reason])
+                    for topic in group.topics {
+                        rows.append(["  " + topic.topic, "", "", "", Self.cell(topic.lag), Self.cell(topic.lagSeconds), "", ""])
+                    }
+                }
+                out += Self.format(rows: rows, indent: 4)
+            }
             for finding in environment.findings {
                 out += "  \(finding.status.rawValue.uppercased()) \(finding.source) \(finding.object): \(finding.message)\n"
             }
         }
         return out
+    }
+
+    static func cell(_ value: Int64?) -> String {
+        value.map(String.init) ?? "-"
+    }
+
+    static func cell(_ value: Double?) -> String {
+        value.map { String(format: "%.1f", $0) } ?? "-"
     }
 
     static func format(rows: [[String]], indent: Int = 2) -> String {

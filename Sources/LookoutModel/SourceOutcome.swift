@@ -59,18 +59,21 @@ public struct EnvironmentObservations: Sendable {
     public var certificates: SourceOutcome<[CertificateObservation]>?
     public var route53: SourceOutcome<[HealthCheckObservation]>?
     public var kafka: SourceOutcome<KafkaObservation>?
+    /// Consumer groups and their offsets: a source of its own, so that failing group reads leave the metadata standing.
+    public var groups: SourceOutcome<GroupsObservation>?
     public var endpoints: SourceOutcome<[EndpointObservation]>?
 
     public init(ecs: SourceOutcome<ECSObservation>? = nil, autoscaling: SourceOutcome<AutoScalingObservation>? = nil,
                 secrets: SourceOutcome<[SecretObservation]>? = nil, certificates: SourceOutcome<[CertificateObservation]>? = nil,
                 route53: SourceOutcome<[HealthCheckObservation]>? = nil, kafka: SourceOutcome<KafkaObservation>? = nil,
-                endpoints: SourceOutcome<[EndpointObservation]>? = nil) {
+                groups: SourceOutcome<GroupsObservation>? = nil, endpoints: SourceOutcome<[EndpointObservation]>? = nil) {
         self.ecs = ecs
         self.autoscaling = autoscaling
         self.secrets = secrets
         self.certificates = certificates
         self.route53 = route53
         self.kafka = kafka
+        self.groups = groups
         self.endpoints = endpoints
     }
 }

@@ -58,10 +58,20 @@ public struct EnvironmentPoller: Sendable {
             await LookoutPolling.poll("route53", environment: name, timeout: timeout) { try await Route53Source(client: client, endpoints: endpoints).fetch() }
         }
         let kafkaClient = kafkaClient
-        async let kafka = optionalPoll(config.kafka) { kafkaConfig in
-            await LookoutPolling.poll("kafka", environment: name, timeout: timeout) {
+        async let kafkaAndGroups = optionalPoll(config.kafka) { kafkaConfig in
+            let kafka = await LookoutPolling.poll("kafka", environment: name, timeout: timeout) {
                 try await KafkaSource(client: kafkaClient!, config: kafkaConfig).fetch()
             }
+            // Groups after the metadata, with a timeout of their own: a cluster that cannot be read
+            // costs one wait, and failing group reads leave the metadata standing.
+            guard kafka.error == nil else {
+                return KafkaOutcomes(kafka: kafka, groups: .failed(
+                    "groups", error: "\(name) groups: not read, as the cluster's metadata could not be read (\(kafka.error ?? ""))", at: Date(), durationMs: 0))
+            }
+            let groups = await LookoutPolling.poll("groups", environment: name, timeout: timeout) {
+                try await KafkaSource(client: kafkaClient!, config: kafkaConfig).fetchGroups()
+            }
+            return KafkaOutcomes(kafka: kafka, groups: groups)
         }
         let environment = config
         async let endpoints = optionalPoll(config.endpoints.isEmpty ? nil : config.endpoints) { _ in
@@ -69,12 +79,18 @@ public struct EnvironmentPoller: Sendable {
                 try await EndpointsSource(client: client, environment: environment).fetch()
             }
         }
+        let kafka = await kafkaAndGroups
         return await EnvironmentObservations(ecs: ecs, autoscaling: autoscaling, secrets: secrets, certificates: certificates,
-                                             route53: route53, kafka: kafka, endpoints: endpoints)
+                                             route53: route53, kafka: kafka?.kafka, groups: kafka?.groups, endpoints: endpoints)
     }
 }
 
-private func optionalPoll<C: Sendable, V: Sendable>(_ config: C?, _ body: @Sendable (C) async -> SourceOutcome<V>) async -> SourceOutcome<V>? {
+private struct KafkaOutcomes: Sendable {
+    var kafka: SourceOutcome<KafkaObservation>
+    var groups: SourceOutcome<GroupsObservation>
+}
+
+private func optionalPoll<C: Sendable, T: Sendable>(_ config: C?, _ body: @Sendable (C) async -> T) async -> T? {
     guard let config else { return nil }
     return await body(config)
 }

@@ -2,7 +2,7 @@ import Foundation
 import LookoutModel
 
 /// What one-shot commands remember of an environment between runs: when each source last
-/// answered and since when it has been failing. Kept in `$XDG_STATE_HOME/lookout/<env>.json`.
+/// answered, since when it has been failing, and the groups' recent offsets. Kept in `$XDG_STATE_HOME/lookout/<env>.json`.
 public struct EnvironmentState: Codable, Sendable, Equatable {
     public static let format = "lookout-state/1"
 
@@ -14,6 +14,8 @@ public struct EnvironmentState: Codable, Sendable, Equatable {
     public var format: String = EnvironmentState.format
     public var environment: String
     public var sources: [String: SourceMemory] = [:]
+    /// The consumer groups' offsets of the last `lag.window` polls (absent in older files).
+    public var lag: LagHistory?
 
     public init(environment: String) {
         self.environment = environment
@@ -26,7 +28,8 @@ public struct EnvironmentState: Codable, Sendable, Equatable {
 public struct HistoryStore: Sendable {
     public let folder: String
     /// Files larger than this are not trusted: they are replaced.
-    public static let maximumBytes = 1 << 20
+    /// (Measured: 421 KB after 6 polls of 4,000 partitions and 300 groups with 12,000 commits.)
+    public static let maximumBytes = 16 << 20
 
     public init(folder: String) {
         self.folder = folder
@@ -120,6 +123,14 @@ extension EnvironmentState {
         remember(&observations.certificates)
         remember(&observations.route53)
         remember(&observations.kafka)
+        remember(&observations.groups)
         remember(&observations.endpoints)
+        // A poll that read the groups joins the window; one that failed leaves it as it was.
+        if var groups = observations.groups, groups.error == nil, let value = groups.value {
+            let judged = value.following(lag ?? LagHistory())
+            lag = judged.history
+            groups.value = judged
+            observations.groups = groups
+        }
     }
 }

@@ -106,6 +106,17 @@ extension EnvironmentObservations {
         return EnvironmentObservations(
             ecs: merge(ecs, next.ecs), autoscaling: merge(autoscaling, next.autoscaling), secrets: merge(secrets, next.secrets),
             certificates: merge(certificates, next.certificates), route53: merge(route53, next.route53), kafka: merge(kafka, next.kafka),
-            endpoints: merge(endpoints, next.endpoints))
+            groups: mergeGroups(groups, next.groups), endpoints: merge(endpoints, next.endpoints))
+    }
+
+    /// Groups also carry the window of polls: a poll that read them joins it, one that failed keeps the last.
+    private func mergeGroups(_ old: SourceOutcome<GroupsObservation>?, _ new: SourceOutcome<GroupsObservation>?) -> SourceOutcome<GroupsObservation>? {
+        guard let new else { return nil }
+        guard let old else { return new }
+        var merged = old.updated(with: new)
+        if new.error == nil, let value = new.value, let earlier = old.value?.history {
+            merged.value = value.following(earlier)
+        }
+        return merged
     }
 }

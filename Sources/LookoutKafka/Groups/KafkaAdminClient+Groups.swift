@@ -1,26 +1,43 @@
 import KafkaProtocol
 
-// Consumer groups and offsets: what lag is computed from.
+// Consumer groups and offsets: what lag is computed from. Every call batches what the protocol
+// lets it batch, and sends the requests for different brokers at once.
 extension KafkaAdminClient {
+    /// The committed offsets of one group, by partition, or why they could not be read.
+    public typealias CommittedOffsets = Result<[KafkaTopicPartition: Int64], KafkaError>
+
     // MARK: - Groups
 
-    /// Every group, from ListGroups on every broker (each lists the groups it coordinates).
+    /// Every group, from ListGroups on every broker at once (each lists the groups it coordinates).
     /// Fails if any broker cannot answer: a partial list would hide groups.
     public func listGroups() async throws(KafkaError) -> [KafkaGroupListing] {
         if self.knownBrokers.isEmpty { _ = try await self.metadata() }
-        var groups: [String: KafkaGroupListing] = [:]
-        for (_, address) in self.knownBrokers.sorted(by: { $0.key < $1.key }) {
-            let answer = try await self.send(to: address) { _ in ListGroupsRequest() }
-            try Self.check(answer.response.errorCode, address: address, api: ListGroupsRequest.apiName)
-            for group in answer.response.groups {
-                groups[group.groupId] = KafkaGroupListing(
-                    id: group.groupId,
-                    protocolType: group.protocolType,
-                    state: answer.version >= 4 ? group.groupState : nil
-                )
+        let brokers = self.knownBrokers.sorted { $0.key < $1.key }.map(\.value)
+        let answers = await withTaskGroup(of: (Int, Result<[KafkaGroupListing], KafkaError>).self) { tasks in
+            for (index, address) in brokers.enumerated() {
+                tasks.addTask { (index, await self.listGroups(at: address)) }
             }
+            var answers: [(Int, Result<[KafkaGroupListing], KafkaError>)] = []
+            for await answer in tasks { answers.append(answer) }
+            return answers.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var groups: [String: KafkaGroupListing] = [:]
+        for answer in answers {
+            for group in try answer.get() { groups[group.id] = group }
         }
         return groups.values.sorted { $0.id < $1.id }
+    }
+
+    private func listGroups(at address: KafkaBrokerAddress) async -> Result<[KafkaGroupListing], KafkaError> {
+        do throws(KafkaError) {
+            let answer = try await self.send(to: address) { _ in ListGroupsRequest() }
+            try Self.check(answer.response.errorCode, address: address, api: ListGroupsRequest.apiName)
+            return .success(answer.response.groups.map { group in
+                KafkaGroupListing(id: group.groupId, protocolType: group.protocolType, state: answer.version >= 4 ? group.groupState : nil)
+            })
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The coordinator of each group; batched in one request from FindCoordinator version 4.
@@ -77,44 +94,132 @@ extension KafkaAdminClient {
         return .success(address)
     }
 
-    /// DescribeGroups, one request per coordinator.
-    public func describeGroups(_ groups: [String]) async -> [String: Result<KafkaGroupDescription, KafkaError>] {
-        var results: [String: Result<KafkaGroupDescription, KafkaError>] = [:]
+    /// The groups by coordinator; groups whose coordinator could not be found get their failure.
+    private func byCoordinator<Value>(_ groups: [String], failures: inout [String: Result<Value, KafkaError>]) async -> [KafkaBrokerAddress: [String]] {
         var byCoordinator: [KafkaBrokerAddress: [String]] = [:]
         for (group, coordinator) in await self.coordinators(for: groups) {
             switch coordinator {
             case .success(let address): byCoordinator[address, default: []].append(group)
-            case .failure(let error): results[group] = .failure(error)
+            case .failure(let error): failures[group] = .failure(error)
             }
         }
-        for (address, batch) in byCoordinator {
-            do {
-                let answer = try await self.send(to: address) { _ in DescribeGroupsRequest(groups: batch.sorted()) }
-                for group in answer.response.groups {
-                    guard group.errorCode == 0 else {
-                        self.forgetCoordinator(group.groupId, errorCode: group.errorCode)
-                        results[group.groupId] = .failure(KafkaError(
-                            code: .brokerError(group.errorCode), broker: address.description, api: DescribeGroupsRequest.apiName,
-                            detail: "group \(group.groupId): \(KafkaErrorCode.describe(group.errorCode))"
-                        ))
-                        continue
-                    }
-                    results[group.groupId] = .success(KafkaGroupDescription(
-                        id: group.groupId, state: group.groupState, protocolType: group.protocolType,
-                        protocolName: group.protocolData,
-                        members: group.members.map {
-                            .init(memberID: $0.memberId, groupInstanceID: $0.groupInstanceId, clientID: $0.clientId, clientHost: $0.clientHost)
-                        }
-                    ))
-                }
-            } catch {
-                for group in batch { results[group] = .failure(error) }
+        return byCoordinator.mapValues { $0.sorted() }
+    }
+
+    /// DescribeGroups: one request per coordinator, all coordinators at once.
+    public func describeGroups(_ groups: [String]) async -> [String: Result<KafkaGroupDescription, KafkaError>] {
+        var results: [String: Result<KafkaGroupDescription, KafkaError>] = [:]
+        let byCoordinator = await self.byCoordinator(groups, failures: &results)
+        await withTaskGroup(of: [String: Result<KafkaGroupDescription, KafkaError>].self) { tasks in
+            for (address, batch) in byCoordinator {
+                tasks.addTask { await self.describeGroups(batch, at: address) }
             }
+            for await answer in tasks { results.merge(answer) { $1 } }
+        }
+        return results
+    }
+
+    private func describeGroups(_ batch: [String], at address: KafkaBrokerAddress) async -> [String: Result<KafkaGroupDescription, KafkaError>] {
+        var results: [String: Result<KafkaGroupDescription, KafkaError>] = [:]
+        do {
+            let answer = try await self.send(to: address) { _ in DescribeGroupsRequest(groups: batch) }
+            for group in answer.response.groups {
+                guard group.errorCode == 0 else {
+                    self.forgetCoordinator(group.groupId, errorCode: group.errorCode)
+                    results[group.groupId] = .failure(KafkaError(
+                        code: .brokerError(group.errorCode), broker: address.description, api: DescribeGroupsRequest.apiName,
+                        detail: "group \(group.groupId): \(KafkaErrorCode.describe(group.errorCode))"
+                    ))
+                    continue
+                }
+                results[group.groupId] = .success(KafkaGroupDescription(
+                    id: group.groupId, state: group.groupState, protocolType: group.protocolType,
+                    protocolName: group.protocolData,
+                    members: group.members.map {
+                        .init(memberID: $0.memberId, groupInstanceID: $0.groupInstanceId, clientID: $0.clientId, clientHost: $0.clientHost)
+                    }
+                ))
+            }
+            for group in batch where results[group] == nil {
+                results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: DescribeGroupsRequest.apiName,
+                                                     detail: "group \(group) missing from the answer"))
+            }
+        } catch {
+            for group in batch { results[group] = .failure(error) }
         }
         return results
     }
 
     // MARK: - Offsets
+
+    /// The committed offsets of many groups: from OffsetFetch version 8 one request per
+    /// coordinator for all its groups, before that one request per group; all coordinators at once.
+    /// A partition without a commit is left out (Kafka answers -1 for it).
+    public func committedOffsets(groups: [String]) async -> [String: CommittedOffsets] {
+        var results: [String: CommittedOffsets] = [:]
+        let byCoordinator = await self.byCoordinator(groups, failures: &results)
+        await withTaskGroup(of: [String: CommittedOffsets].self) { tasks in
+            for (address, batch) in byCoordinator {
+                tasks.addTask { await self.committedOffsets(batch, at: address) }
+            }
+            for await answer in tasks { results.merge(answer) { $1 } }
+        }
+        return results
+    }
+
+    private func committedOffsets(_ batch: [String], at address: KafkaBrokerAddress) async -> [String: CommittedOffsets] {
+        guard let first = batch.first else { return [:] }
+        var results: [String: CommittedOffsets] = [:]
+        do throws(KafkaError) {
+            let answer = try await self.send(to: address) { version in
+                version >= 8
+                    ? OffsetFetchRequest(groups: batch.map { .init(groupId: $0, topics: nil) })
+                    : OffsetFetchRequest(groupId: first, topics: version >= 2 ? nil : [])
+            }
+            if answer.version >= 8 {
+                for group in answer.response.groups {
+                    results[group.groupId] = self.offsets(
+                        group: group.groupId, errorCode: group.errorCode, address: address,
+                        partitions: group.topics.flatMap { topic in
+                            topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
+                        })
+                }
+                for group in batch where results[group] == nil {
+                    results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
+                                                         detail: "group \(group) missing from the answer"))
+                }
+                return results
+            }
+            // Before version 8: this answer is the first group's; the others go one by one, at once.
+            guard answer.version >= 2 else {
+                throw KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
+                                 detail: "OffsetFetch versions 0 and 1 need the partitions named; use committedOffsets(group:partitions:)")
+            }
+            results[first] = self.offsets(
+                group: first, errorCode: answer.response.errorCode, address: address,
+                partitions: answer.response.topics.flatMap { topic in
+                    topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
+                })
+        } catch {
+            // The coordinator did not answer: the same holds for every group it coordinates.
+            for group in batch { results[group] = .failure(error) }
+            return results
+        }
+        let rest = batch.dropFirst().filter { results[$0] == nil }
+        await withTaskGroup(of: (String, CommittedOffsets).self) { tasks in
+            for group in rest {
+                tasks.addTask {
+                    do throws(KafkaError) {
+                        return (group, .success(try await self.committedOffsets(group: group)))
+                    } catch {
+                        return (group, .failure(error))
+                    }
+                }
+            }
+            for await (group, result) in tasks { results[group] = result }
+        }
+        return results
+    }
 
     /// The group's committed offsets for every partition it committed to. Versions 0 and 1
     /// cannot ask for "all topics"; there `partitions` (from Metadata) are asked for.
@@ -137,7 +242,6 @@ extension KafkaAdminClient {
             return OffsetFetchRequest(groupId: group, topics: version >= 2 ? nil : byTopic)
         }
         let response = answer.response
-        var offsets: [KafkaTopicPartition: Int64] = [:]
         var errorCode = response.errorCode
         var partitionsRead: [(String, Int32, Int64, Int16)] = []
         if answer.version >= 8 {
@@ -155,67 +259,93 @@ extension KafkaAdminClient {
                 }
             }
         }
-        if errorCode != 0 {
-            self.forgetCoordinator(group, errorCode: errorCode)
-            throw KafkaError(code: .brokerError(errorCode), broker: address.description, api: OffsetFetchRequest.apiName,
-                             detail: "group \(group): \(KafkaErrorCode.describe(errorCode))")
-        }
-        for (topic, partition, offset, code) in partitionsRead where code == 0 && offset >= 0 {
-            offsets[KafkaTopicPartition(topic: topic, partition: partition)] = offset
-        }
-        return offsets
+        return try self.offsets(group: group, errorCode: errorCode, address: address, partitions: partitionsRead).get()
     }
 
-    /// The end (latest) offset of each partition, one ListOffsets per partition leader.
+    /// The end (latest) offset of each partition: one ListOffsets per partition leader, for all
+    /// its partitions, all leaders at once.
     public func latestOffsets(
         _ partitions: [KafkaTopicPartition],
         metadata: KafkaClusterMetadata
     ) async -> [KafkaTopicPartition: Result<Int64, KafkaError>] {
         var results: [KafkaTopicPartition: Result<Int64, KafkaError>] = [:]
+        var leaders: [KafkaTopicPartition: Int32] = [:]
+        for topic in metadata.topics {
+            for partition in topic.partitions {
+                leaders[KafkaTopicPartition(topic: topic.name, partition: partition.id)] = partition.leader
+            }
+        }
+        let brokers = Dictionary(metadata.brokers.map { ($0.id, $0.address) }) { first, _ in first }
         var byLeader: [KafkaBrokerAddress: [KafkaTopicPartition]] = [:]
         for partition in partitions {
-            let leader = metadata.topics.first { $0.name == partition.topic }?
-                .partitions.first { $0.id == partition.partition }?.leader
-            guard let leader, let broker = metadata.brokers.first(where: { $0.id == leader }) else {
+            guard let leader = leaders[partition], let address = brokers[leader] else {
                 results[partition] = .failure(KafkaError(code: .brokerError(5), api: ListOffsetsRequest.apiName,
                                                          detail: "\(partition): no live leader"))
                 continue
             }
-            byLeader[broker.address, default: []].append(partition)
+            byLeader[address, default: []].append(partition)
         }
-        for (address, batch) in byLeader {
-            let topics = Dictionary(grouping: batch, by: \.topic)
-                .map { topic, partitions in
-                    ListOffsetsRequest.ListOffsetsTopic(
-                        name: topic,
-                        partitions: partitions.map { .init(partitionIndex: $0.partition, timestamp: -1) }
-                    )
-                }
-                .sorted { $0.name < $1.name }
-            do {
-                let answer = try await self.send(to: address) { _ in ListOffsetsRequest(replicaId: -1, topics: topics) }
-                for topic in answer.response.topics {
-                    for partition in topic.partitions {
-                        let key = KafkaTopicPartition(topic: topic.name, partition: partition.partitionIndex)
-                        guard partition.errorCode == 0 else {
-                            results[key] = .failure(KafkaError(
-                                code: .brokerError(partition.errorCode), broker: address.description, api: ListOffsetsRequest.apiName,
-                                detail: "\(key): \(KafkaErrorCode.describe(partition.errorCode))"
-                            ))
-                            continue
-                        }
-                        let offset = answer.version == 0 ? partition.oldStyleOffsets.first ?? -1 : partition.offset
-                        results[key] = .success(offset)
-                    }
-                }
-            } catch {
-                for partition in batch { results[partition] = .failure(error) }
+        await withTaskGroup(of: [KafkaTopicPartition: Result<Int64, KafkaError>].self) { tasks in
+            for (address, batch) in byLeader {
+                tasks.addTask { await self.latestOffsets(batch, at: address) }
             }
+            for await answer in tasks { results.merge(answer) { $1 } }
+        }
+        return results
+    }
+
+    private func latestOffsets(_ batch: [KafkaTopicPartition], at address: KafkaBrokerAddress) async -> [KafkaTopicPartition: Result<Int64, KafkaError>] {
+        var results: [KafkaTopicPartition: Result<Int64, KafkaError>] = [:]
+        let topics = Dictionary(grouping: batch, by: \.topic)
+            .map { topic, partitions in
+                ListOffsetsRequest.ListOffsetsTopic(
+                    name: topic,
+                    partitions: partitions.sorted().map { .init(partitionIndex: $0.partition, timestamp: -1) }
+                )
+            }
+            .sorted { $0.name < $1.name }
+        do {
+            let answer = try await self.send(to: address) { _ in ListOffsetsRequest(replicaId: -1, topics: topics) }
+            for topic in answer.response.topics {
+                for partition in topic.partitions {
+                    let key = KafkaTopicPartition(topic: topic.name, partition: partition.partitionIndex)
+                    guard partition.errorCode == 0 else {
+                        results[key] = .failure(KafkaError(
+                            code: .brokerError(partition.errorCode), broker: address.description, api: ListOffsetsRequest.apiName,
+                            detail: "\(key): \(KafkaErrorCode.describe(partition.errorCode))"
+                        ))
+                        continue
+                    }
+                    results[key] = .success(answer.version == 0 ? partition.oldStyleOffsets.first ?? -1 : partition.offset)
+                }
+            }
+            for partition in batch where results[partition] == nil {
+                results[partition] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: ListOffsetsRequest.apiName,
+                                                         detail: "\(partition) missing from the answer"))
+            }
+        } catch {
+            for partition in batch { results[partition] = .failure(error) }
         }
         return results
     }
 
     // MARK: - Helpers
+
+    /// One group's part of an OffsetFetch answer: its offsets, or its error.
+    private func offsets(
+        group: String, errorCode: Int16, address: KafkaBrokerAddress, partitions: [(String, Int32, Int64, Int16)]
+    ) -> CommittedOffsets {
+        guard errorCode == 0 else {
+            self.forgetCoordinator(group, errorCode: errorCode)
+            return .failure(KafkaError(code: .brokerError(errorCode), broker: address.description, api: OffsetFetchRequest.apiName,
+                                       detail: "group \(group): \(KafkaErrorCode.describe(errorCode))"))
+        }
+        var offsets: [KafkaTopicPartition: Int64] = [:]
+        for (topic, partition, offset, code) in partitions where code == 0 && offset >= 0 {
+            offsets[KafkaTopicPartition(topic: topic, partition: partition)] = offset
+        }
+        return .success(offsets)
+    }
 
     private func forgetCoordinator(_ group: String, errorCode: Int16) {
         if errorCode == 15 || errorCode == 16 {

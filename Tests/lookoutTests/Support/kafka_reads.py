@@ -2,6 +2,9 @@
 of lookout's snapshot JSON `kafka` part.
 
 usage: kafka_reads.py SANDBOX_DIR ENV  (run with the sandbox venv's python)
+       kafka_reads.py SANDBOX_DIR ENV offsets GROUP...
+         the groups' committed offsets and every partition's end offset (high watermark), as
+         {"committed": {group: {"topic/partition": offset}}, "end": {"topic/partition": offset}}
 """
 import json
 import sys
@@ -14,6 +17,17 @@ info = json.loads((sandbox / "sandbox.json").read_text())
 e = info["environments"][env]
 admin = AdminClient({"bootstrap.servers": e["kafka_bootstrap"], "socket.timeout.ms": 5000})
 md = admin.list_topics(timeout=10)
+if sys.argv[3:4] == ["offsets"]:
+    from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+    from confluent_kafka.admin import OffsetSpec
+    committed = {}
+    for group in sys.argv[4:]:
+        result = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result()
+        committed[group] = {f"{tp.topic}/{tp.partition}": tp.offset for tp in result.topic_partitions if tp.offset >= 0}
+    wanted = {TopicPartition(name, p): OffsetSpec.latest() for name, t in md.topics.items() if not name.startswith("__") for p in t.partitions}
+    end = {f"{tp.topic}/{tp.partition}": f.result().offset for tp, f in admin.list_offsets(wanted, request_timeout=10).items()}
+    print(json.dumps({"committed": committed, "end": end}))
+    sys.exit(0)
 brokers = sorted(({"id": b.id, "host": b.host, "port": b.port} for b in md.brokers.values()), key=lambda b: b["id"])
 topics = []
 for name, t in sorted(md.topics.items()):

@@ -1,0 +1,189 @@
+import LookoutConfig
+
+/// The window verdict of a partition or a group (PRODUCT.md, after Burrow), worst last.
+public enum GroupVerdict: String, Sendable, CaseIterable, Comparable {
+    /// Fewer than `min_samples` polls: no verdict yet (counts as ok).
+    case pending
+    case ok
+    /// Commits move but lag grew at every poll of the window.
+    case warn
+    /// Commits did not move, lag above the allowance, the group has members.
+    case stall
+    /// The same with no members: the group is Empty or Dead.
+    case stop
+    /// A commit went backwards.
+    case rewind
+
+    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
+
+    public var severity: Status {
+        switch self {
+        case .pending, .ok: .ok
+        case .warn: .warn
+        case .stall, .stop, .rewind: .crit
+        }
+    }
+}
+
+/// The word a group's `status` shows: its verdict, raised by the thresholds (`warn` by `warn` or
+/// `warn_seconds`; `crit` by `crit` or `crit_seconds`), or `unknown` when it could not be read.
+public enum GroupStatus: String, Sendable, CaseIterable {
+    case pending, ok, warn, stall, stop, rewind, crit, unknown
+}
+
+public struct JudgedPartition: Sendable {
+    public var offsets: PartitionOffsets
+    public var lagSeconds: Double?
+    /// Nil for a partition without a commit.
+    public var verdict: GroupVerdict?
+}
+
+public struct JudgedTopic: Sendable {
+    public var topic: String
+    public var lag: Int64?
+    public var lagSeconds: Double?
+    public var partitions: [JudgedPartition]
+}
+
+public struct JudgedGroup: Sendable {
+    public var observation: GroupObservation
+    public var status: GroupStatus
+    /// Nil when the group's offsets could not be read.
+    public var verdict: GroupVerdict?
+    public var severity: Status
+    /// The sum over partitions with a lag; nil when none has one.
+    public var lag: Int64?
+    /// The largest over partitions; nil when none has one.
+    public var lagSeconds: Double?
+    /// Polls of this group in the window.
+    public var samples: Int
+    /// Why the status is what it is, for a person.
+    public var reason: String
+    public var topics: [JudgedTopic]
+}
+
+/// Judges consumer groups over the window of polls. Pure.
+public enum GroupEvaluator {
+    public static func judge(_ observation: GroupsObservation, config: LagConfig) -> [JudgedGroup] {
+        let series = LagSeries(observation.history)
+        return observation.groups.map { judge($0, series: series, config: config) }
+    }
+
+    static func judge(_ group: GroupObservation, series: LagSeries, config: LagConfig) -> JudgedGroup {
+        let minSamples = max(2, config.minSamples)
+        let samples = min(series.polls(of: group.id), config.window)
+        let hasMembers = !(group.state == "Empty" || group.state == "Dead" || group.members == 0)
+        var partitions: [JudgedPartition] = []
+        var worst: (verdict: GroupVerdict, reason: String, at: [String])?
+        for offsets in group.partitions {
+            guard let committed = offsets.committed else {
+                partitions.append(JudgedPartition(offsets: offsets, lagSeconds: nil, verdict: nil))
+                continue
+            }
+            let history = series.samples(group: group.id, topic: offsets.topic, partition: offsets.partition)
+            let (verdict, reason) = partitionVerdict(history.map { ($0.committed, $0.end) }, config: config, hasMembers: hasMembers)
+            let ends = series.ends(topic: offsets.topic, partition: offsets.partition)
+            let seconds = offsets.end == nil ? nil : LagSeconds.estimate(committed: committed, ends: ends, minSamples: minSamples)
+            partitions.append(JudgedPartition(offsets: offsets, lagSeconds: seconds, verdict: verdict))
+            let name = "\(offsets.topic)/\(offsets.partition)"
+            if let current = worst, current.verdict >= verdict {
+                if current.verdict == verdict { worst?.at.append(name) }
+            } else {
+                worst = (verdict, reason, [name])
+            }
+        }
+        let topics = Dictionary(grouping: partitions, by: \.offsets.topic).sorted { $0.key < $1.key }.map { topic, partitions in
+            JudgedTopic(topic: topic, lag: sum(partitions.map(\.offsets.lag)), lagSeconds: partitions.compactMap(\.lagSeconds).max(),
+                        partitions: partitions.sorted { $0.offsets.partition < $1.offsets.partition })
+        }
+        let lag = sum(partitions.map(\.offsets.lag))
+        let lagSeconds = partitions.compactMap(\.lagSeconds).max()
+
+        var verdict: GroupVerdict
+        var reasons: [String] = []
+        if samples < minSamples {
+            verdict = .pending
+            reasons.append("\(samples) of \(minSamples) samples")
+        } else if let worst {
+            verdict = max(worst.verdict, .ok)
+            if verdict != .ok {
+                let more = worst.at.count > 1 ? " (and \(worst.at.count - 1) more partition\(worst.at.count == 2 ? "" : "s"))" : ""
+                reasons.append("\(worst.at[0])\(more): \(worst.reason)")
+            }
+        } else {
+            verdict = .ok
+            reasons.append("no committed offsets")
+        }
+        if group.partitions.isEmpty, group.error != nil {
+            return JudgedGroup(observation: group, status: .unknown, verdict: nil, severity: .unknown, lag: nil, lagSeconds: nil,
+                               samples: samples, reason: group.error ?? "", topics: [])
+        }
+
+        var threshold = Status.ok
+        func over(_ value: Double?, _ limit: Int?, _ what: String, _ unit: String, _ level: Status) {
+            guard threshold < level, let value, let limit, value >= Double(limit) else { return }
+            threshold = level
+            reasons.append("\(what) \(format(value))\(unit) at or above \(level == .crit ? "crit" : "warn")\(unit == "" ? "" : "_seconds") \(limit)\(unit)")
+        }
+        over(lag.map(Double.init), config.crit, "lag", "", .crit)
+        over(lagSeconds, config.critSeconds, "lag", "s", .crit)
+        over(lag.map(Double.init), config.warn, "lag", "", .warn)
+        over(lagSeconds, config.warnSeconds, "lag", "s", .warn)
+
+        let status: GroupStatus
+        switch verdict {
+        case .stall, .stop, .rewind: status = GroupStatus(rawValue: verdict.rawValue)!
+        case .pending, .ok, .warn:
+            status = threshold == .crit ? .crit : (verdict == .warn || threshold == .warn ? .warn : GroupStatus(rawValue: verdict.rawValue)!)
+        }
+        var severity = max(verdict.severity, threshold)
+        if let error = group.error {
+            severity = max(severity, .unknown)
+            reasons.append(error)
+        }
+        if reasons.isEmpty { reasons.append(lag == 0 ? "caught up" : "commits move") }
+        return JudgedGroup(observation: group, status: status, verdict: verdict, severity: severity, lag: lag, lagSeconds: lagSeconds,
+                           samples: samples, reason: reasons.joined(separator: "; "), topics: topics)
+    }
+
+    /// One partition's verdict over its samples (committed, end), oldest first; the last
+    /// `window` count, and fewer than `min_samples` are pending.
+    public static func partitionVerdict(_ samples: [(committed: Int64, end: Int64)], config: LagConfig, hasMembers: Bool) -> (GroupVerdict, String) {
+        let window = Array(samples.suffix(config.window))
+        let minSamples = max(2, config.minSamples)
+        guard window.count >= minSamples else { return (.pending, "\(window.count) of \(minSamples) samples") }
+        let lags = window.map { max(0, $0.end - $0.committed) }
+        for (a, b) in zip(window, window.dropFirst()) where b.committed < a.committed {
+            return (.rewind, "a commit went back from \(a.committed) to \(b.committed)")
+        }
+        let last = lags[lags.count - 1]
+        let allowance = Int64(config.allowance)
+        if window.allSatisfy({ $0.committed == window[0].committed }) {
+            guard last > allowance else { return (.ok, "") }
+            let stuck = "commits stuck at \(window[0].committed) for \(window.count) polls while lag is \(last)" + (allowance > 0 ? " (allowance \(allowance))" : "")
+            return hasMembers ? (.stall, stuck) : (.stop, stuck + "; the group has no members")
+        }
+        if last > allowance, zip(lags, lags.dropFirst()).allSatisfy({ $1 > $0 }) {
+            return (.warn, "lag grew at every one of the last \(window.count) polls (\(lags[0]) → \(last)) while commits moved")
+        }
+        return (.ok, "")
+    }
+
+    /// A finding per group that is not ok, worst first.
+    public static func findings(_ groups: [JudgedGroup]) -> [Finding] {
+        groups.filter { $0.severity != .ok }.sorted { $0.severity > $1.severity }.map { group in
+            Finding(status: group.severity, source: "groups", object: group.observation.id, message: "\(group.status.rawValue): \(group.reason)")
+        }
+    }
+
+    private static func sum(_ values: [Int64?]) -> Int64? {
+        let known = values.compactMap { $0 }
+        return known.isEmpty ? nil : known.reduce(0, +)
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int64(value)) : String((value * 10).rounded() / 10)
+    }
+}

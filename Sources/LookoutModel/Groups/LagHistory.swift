@@ -1,0 +1,129 @@
+import Foundation
+
+/// The offsets of the last polls, compact enough for a state file: per poll its time, the end
+/// offsets of the topics the groups committed to, and each group's committed offsets. Names are
+/// values, never keys, so that no key conversion of an encoder can touch a topic or group name.
+public struct LagHistory: Codable, Sendable, Equatable {
+    /// A topic's offsets, indexed by partition; nil where none was read.
+    public struct TopicOffsets: Codable, Sendable, Equatable {
+        public var topic: String
+        public var offsets: [Int64?]
+
+        public init(topic: String, offsets: [Int64?]) {
+            self.topic = topic
+            self.offsets = offsets
+        }
+    }
+
+    public struct GroupCommits: Codable, Sendable, Equatable {
+        public var group: String
+        public var committed: [TopicOffsets]
+
+        public init(group: String, committed: [TopicOffsets]) {
+            self.group = group
+            self.committed = committed
+        }
+    }
+
+    public struct Poll: Codable, Sendable, Equatable {
+        /// Seconds since 1970, to the millisecond (whole-second dates would blur lag in seconds).
+        public var time: Double
+        public var ends: [TopicOffsets]
+        public var groups: [GroupCommits]
+
+        public init(time: Double, ends: [TopicOffsets], groups: [GroupCommits]) {
+            self.time = time
+            self.ends = ends
+            self.groups = groups
+        }
+
+        /// The poll of these groups at `time`.
+        public init(time: Date, groups: [GroupObservation]) {
+            var ends: [String: [Int: Int64]] = [:]
+            var commits: [GroupCommits] = []
+            for group in groups {
+                var committed: [String: [Int: Int64]] = [:]
+                for partition in group.partitions {
+                    if let end = partition.end { ends[partition.topic, default: [:]][partition.partition] = end }
+                    if let offset = partition.committed { committed[partition.topic, default: [:]][partition.partition] = offset }
+                }
+                commits.append(GroupCommits(group: group.id, committed: Self.indexed(committed)))
+            }
+            self.init(time: (time.timeIntervalSince1970 * 1000).rounded() / 1000, ends: Self.indexed(ends), groups: commits)
+        }
+
+        private static func indexed(_ offsets: [String: [Int: Int64]]) -> [TopicOffsets] {
+            offsets.sorted { $0.key < $1.key }.map { topic, byPartition in
+                let count = (byPartition.keys.max() ?? -1) + 1
+                return TopicOffsets(topic: topic, offsets: (0..<count).map { byPartition[$0] })
+            }
+        }
+    }
+
+    public var polls: [Poll]
+
+    public init(polls: [Poll] = []) {
+        self.polls = polls
+    }
+
+    /// `later`'s polls after these, oldest dropped beyond `window`. A poll not later than the last
+    /// one kept (a clock step back, the same poll twice) replaces what it is not later than.
+    public func appending(_ later: LagHistory, window: Int) -> LagHistory {
+        var polls = self.polls
+        for poll in later.polls {
+            polls.removeAll { $0.time >= poll.time }
+            polls.append(poll)
+        }
+        return LagHistory(polls: Array(polls.suffix(max(1, window))))
+    }
+}
+
+/// The history read for judging: per poll, lookups by topic, partition and group.
+struct LagSeries {
+    struct Sample: Equatable {
+        var time: Double
+        var committed: Int64
+        var end: Int64
+        var lag: Int64 { max(0, end - committed) }
+    }
+
+    private let polls: [(time: Double, ends: [String: [Int64?]], groups: [String: [String: [Int64?]]])]
+
+    init(_ history: LagHistory) {
+        polls = history.polls.map { poll in
+            (poll.time,
+             Dictionary(poll.ends.map { ($0.topic, $0.offsets) }) { first, _ in first },
+             Dictionary(poll.groups.map { group in
+                 (group.group, Dictionary(group.committed.map { ($0.topic, $0.offsets) }) { first, _ in first })
+             }) { first, _ in first })
+        }
+    }
+
+    /// Polls in which the group was read.
+    func polls(of group: String) -> Int {
+        polls.filter { $0.groups[group] != nil }.count
+    }
+
+    /// The group's samples of one partition: polls where both its commit and the end were read.
+    func samples(group: String, topic: String, partition: Int) -> [Sample] {
+        polls.compactMap { poll in
+            guard let committed = poll.groups[group]?[topic]?.element(partition) ?? nil,
+                  let end = poll.ends[topic]?.element(partition) ?? nil else { return nil }
+            return Sample(time: poll.time, committed: committed, end: end)
+        }
+    }
+
+    /// The end offsets of one partition at every poll that read it: (time, end).
+    func ends(topic: String, partition: Int) -> [(time: Double, end: Int64)] {
+        polls.compactMap { poll in
+            guard let end = poll.ends[topic]?.element(partition) ?? nil else { return nil }
+            return (poll.time, end)
+        }
+    }
+}
+
+extension Array {
+    fileprivate func element(_ index: Int) -> Element? {
+        indices.contains(index) ? self[index] : nil
+    }
+}

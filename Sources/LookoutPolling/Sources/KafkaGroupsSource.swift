@@ -1,0 +1,68 @@
+import Foundation
+import LookoutKafka
+import LookoutModel
+
+// MARK: - Consumer groups
+
+extension KafkaSource {
+    /// The watched groups (`lag.groups`) with their committed offsets and the end offsets of every
+    /// partition of the topics they committed to. A group whose own reads fail keeps its place,
+    /// with what was read and why the rest was not; only a failure that hides every group throws.
+    func fetchGroups() async throws -> GroupsObservation {
+        let ids = try await client.listGroups().map(\.id).filter { GroupPattern.matches(config.lag.groups, $0) }
+        async let described = client.describeGroups(ids)
+        async let committed = client.committedOffsets(groups: ids)
+        let (descriptions, offsets) = await (described, committed)
+
+        let topics = Set(offsets.values.flatMap { (try? $0.get())?.keys.map(\.topic) ?? [] }).sorted()
+        var partitions: [String: [Int32]] = [:]
+        var ends: [KafkaTopicPartition: Result<Int64, KafkaError>] = [:]
+        if !topics.isEmpty {
+            let metadata = try await client.metadata(topics: topics)
+            for topic in metadata.topics where topic.errorCode == 0 {
+                partitions[topic.name] = topic.partitions.map(\.id).sorted()
+            }
+            let all = partitions.flatMap { topic, ids in ids.map { KafkaTopicPartition(topic: topic, partition: $0) } }
+            ends = await client.latestOffsets(all, metadata: metadata)
+        }
+        let readAt = Date()
+
+        let groups = ids.map { id in
+            var problems: [String] = []
+            var description: KafkaGroupDescription?
+            switch descriptions[id] {
+            case .success(let value): description = value
+            case .failure(let error): problems.append("state unknown: \(error)")
+            case nil: problems.append("state unknown: not described")
+            }
+            var commits: [KafkaTopicPartition: Int64] = [:]
+            switch offsets[id] {
+            case .success(let value): commits = value
+            case .failure(let error):
+                return GroupObservation(id: id, state: description?.state, members: description?.members.count, partitions: [],
+                                        error: "committed offsets unknown: \(error)")
+            case nil:
+                return GroupObservation(id: id, state: description?.state, members: description?.members.count, partitions: [],
+                                        error: "committed offsets unknown: not read")
+            }
+            var rows: [PartitionOffsets] = []
+            var unreadable = 0
+            for topic in Set(commits.keys.map(\.topic)).sorted() {
+                // Every partition of the topic: one without a commit has no lag rather than a zero.
+                let known = partitions[topic] ?? []
+                let committedHere = commits.keys.filter { $0.topic == topic }.map(\.partition)
+                if known.isEmpty { problems.append("topic \(topic) is not in the cluster's metadata") }
+                for partition in Set(known + committedHere).sorted() {
+                    let key = KafkaTopicPartition(topic: topic, partition: partition)
+                    let end = try? ends[key]?.get()
+                    if end == nil, !known.isEmpty { unreadable += 1 }
+                    rows.append(PartitionOffsets(topic: topic, partition: Int(partition), committed: commits[key], end: end))
+                }
+            }
+            if unreadable > 0 { problems.append("end offsets of \(unreadable) partition\(unreadable == 1 ? "" : "s") unknown") }
+            return GroupObservation(id: id, state: description?.state, members: description?.members.count, partitions: rows,
+                                    error: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        }
+        return GroupsObservation(readAt: readAt, groups: groups, window: config.lag.window)
+    }
+}
