@@ -32,8 +32,8 @@ struct GroupsSandboxTests {
         return path
     }
 
-    func snapshot(config: String? = nil) throws -> (groups: [String: JSONObject], generatedAt: Date, sources: [JSONObject]) {
-        let arguments = ["snapshot", "--format", "json", "--env", "dev"] + (config.map { ["--config", $0] } ?? [])
+    func snapshot(config: String? = nil, environment: String = "dev") throws -> (groups: [String: JSONObject], generatedAt: Date, sources: [JSONObject]) {
+        let arguments = ["snapshot", "--format", "json", "--env", environment] + (config.map { ["--config", $0] } ?? [])
         let result = try LookoutBinary.run(arguments, environment: Sandbox.lookoutEnvironment(stateHome: stateHome))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let document = try parseJSON(result.stdout)
@@ -44,9 +44,9 @@ struct GroupsSandboxTests {
         return (Dictionary(uniqueKeysWithValues: groups.map { ($0["id"] as! String, $0) }), generatedAt, dev["sources"] as? [JSONObject] ?? [])
     }
 
-    func confluentOffsets() throws -> (committed: [String: [String: Int]], end: [String: Int]) {
+    func confluentOffsets(_ environment: String = "dev") throws -> (committed: [String: [String: Int]], end: [String: Int]) {
         let text = try Sandbox.python(Sandbox.support.appendingPathComponent("kafka_reads.py").path,
-                                      [Sandbox.folder!.path, "dev", "offsets"] + Self.groups)
+                                      [Sandbox.folder!.path, environment, "offsets"] + Self.groups)
         let json = try parseJSON(text)
         return ((json["committed"] as? [String: [String: Int]]) ?? [:], (json["end"] as? [String: Int]) ?? [:])
     }
@@ -62,10 +62,12 @@ struct GroupsSandboxTests {
         return result
     }
 
-    @Test func committedAndEndOffsetsLieBetweenConfluentKafkaReads() throws {
-        let before = try confluentOffsets()
-        let ours = try snapshot()
-        let after = try confluentOffsets()
+    /// In every environment, each as it is secured (dev plaintext, test SASL PLAIN, acc TLS, prod TLS + SCRAM-SHA-512).
+    @Test(arguments: ["dev", "test", "acc", "prod"])
+    func committedAndEndOffsetsLieBetweenConfluentKafkaReads(_ environment: String) throws {
+        let before = try confluentOffsets(environment)
+        let ours = try snapshot(environment: environment)
+        let after = try confluentOffsets(environment)
         #expect(Set(Self.groups).isSubset(of: Set(ours.groups.keys)), "\(ours.groups.keys.sorted())")
         #expect(ours.sources.first { $0["name"] as? String == "groups" }?["status"] as? String != "unknown")
         for group in Self.groups {
@@ -92,6 +94,27 @@ struct GroupsSandboxTests {
         #expect(ours.groups["billing"]?["members"] as? Int == 1)
         #expect(ours.groups["archiver"]?["state"] as? String == "Empty")
         #expect(ours.groups["archiver"]?["members"] as? Int == 0)
+    }
+
+    /// While `producers-paused` holds, every partition's end offset lookout reports equals the
+    /// messages the sandbox's producers had acknowledged there (their own counts).
+    @Test(arguments: ["dev", "test", "acc", "prod"])
+    func endOffsetsEqualTheProducersCountsWhilePaused(_ environment: String) throws {
+        try Sandbox.scenario("producers-paused", environment)
+        defer { try? Sandbox.scenario("reset", environment) }
+        let file = Sandbox.folder!.appendingPathComponent("state/\(environment)/produced.json")
+        let produced = try #require(try parseJSON(String(contentsOf: file, encoding: .utf8))["topics"] as? [String: [String: Int]])
+        let ours = try snapshot(environment: environment)
+        var compared = 0
+        for group in Self.groups {
+            for (key, partition) in partitions(ours.groups[group]) {
+                let parts = key.split(separator: "/")
+                let count = try #require(produced[String(parts[0])]?[String(parts[1])], "\(environment) \(key) has no producer count")
+                #expect(partition["end"] as? Int == count, "\(environment) \(group) \(key): lookout's end vs the producers' count")
+                compared += 1
+            }
+        }
+        #expect(compared >= 10, "\(environment): only \(compared) partitions compared")
     }
 
     /// Waits until `billing` commits again (after another test's `group-stalled` and reset, its

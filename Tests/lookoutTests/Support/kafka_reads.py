@@ -1,4 +1,4 @@
-"""What confluent-kafka's list_topics() reads for one plaintext sandbox environment, in the shape
+"""What confluent-kafka's list_topics() reads for one sandbox environment (over its TLS and SASL), in the shape
 of lookout's snapshot JSON `kafka` part.
 
 usage: kafka_reads.py SANDBOX_DIR ENV  (run with the sandbox venv's python)
@@ -15,7 +15,23 @@ from confluent_kafka.admin import AdminClient
 sandbox, env = Path(sys.argv[1]), sys.argv[2]
 info = json.loads((sandbox / "sandbox.json").read_text())
 e = info["environments"][env]
-admin = AdminClient({"bootstrap.servers": e["kafka_bootstrap"], "socket.timeout.ms": 5000})
+conf = {"bootstrap.servers": e["kafka_bootstrap"], "socket.timeout.ms": 5000}
+security = e.get("security", "PLAINTEXT")
+if security != "PLAINTEXT":
+    # The environment's own TLS and SASL; the password read from its moto, never printed.
+    import os
+    import boto3
+    conf["security.protocol"] = security
+    if "SSL" in security:
+        conf["ssl.ca.location"] = e["trust_file"]
+        conf["ssl.endpoint.identification.algorithm"] = "https"
+    if "SASL" in security:
+        os.environ["AWS_CONFIG_FILE"] = info["aws_config_file"]
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = info["aws_shared_credentials_file"]
+        ssm = boto3.Session(profile_name=e["profile"]).client("ssm", region_name=info["region"])
+        password = ssm.get_parameter(Name=e["ssm"]["admin-password"], WithDecryption=True)["Parameter"]["Value"]
+        conf.update({"sasl.mechanism": e["sasl_mechanism"], "sasl.username": "admin", "sasl.password": password})
+admin = AdminClient(conf)
 md = admin.list_topics(timeout=10)
 if sys.argv[3:4] == ["offsets"]:
     from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
