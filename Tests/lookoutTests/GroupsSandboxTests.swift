@@ -96,8 +96,11 @@ struct GroupsSandboxTests {
         #expect(ours.groups["archiver"]?["members"] as? Int == 0)
     }
 
-    /// While `producers-paused` holds, every partition's end offset lookout reports equals the
-    /// messages the sandbox's producers had acknowledged there (their own counts).
+    /// While `producers-paused` holds, every partition's end offset lookout reports equals
+    /// confluent-kafka's read of it and the messages the sandbox's producers had acknowledged
+    /// there (their own counts). A producer retry under heavy load can write a message twice
+    /// (the sandbox's producers are not idempotent: Tansu); where the broker itself holds more
+    /// than the producers counted, confluent-kafka's read is the truth lookout is held to.
     @Test(arguments: ["dev", "test", "acc", "prod"])
     func endOffsetsEqualTheProducersCountsWhilePaused(_ environment: String) throws {
         try Sandbox.scenario("producers-paused", environment)
@@ -105,16 +108,23 @@ struct GroupsSandboxTests {
         let file = Sandbox.folder!.appendingPathComponent("state/\(environment)/produced.json")
         let produced = try #require(try parseJSON(String(contentsOf: file, encoding: .utf8))["topics"] as? [String: [String: Int]])
         let ours = try snapshot(environment: environment)
-        var compared = 0
+        let theirs = try confluentOffsets(environment)
+        var compared = 0, equalToProducers = 0
         for group in Self.groups {
             for (key, partition) in partitions(ours.groups[group]) {
                 let parts = key.split(separator: "/")
                 let count = try #require(produced[String(parts[0])]?[String(parts[1])], "\(environment) \(key) has no producer count")
-                #expect(partition["end"] as? Int == count, "\(environment) \(group) \(key): lookout's end vs the producers' count")
+                let end = partition["end"] as? Int
+                #expect(end == theirs.end[key], "\(environment) \(group) \(key): lookout's end vs confluent-kafka's")
+                if theirs.end[key] == count {
+                    #expect(end == count, "\(environment) \(group) \(key): lookout's end vs the producers' count")
+                    equalToProducers += 1
+                }
                 compared += 1
             }
         }
         #expect(compared >= 10, "\(environment): only \(compared) partitions compared")
+        #expect(equalToProducers * 2 >= compared, "\(environment): the broker holds more than the producers counted on most partitions")
     }
 
     /// Waits until `billing` commits again (after another test's `group-stalled` and reset, its

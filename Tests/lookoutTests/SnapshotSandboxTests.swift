@@ -84,8 +84,8 @@ struct SnapshotSandboxTests {
         let all = try snapshot()
         let acc = try environment(all, "acc")
         #expect(acc["status"] as? String == "unknown")
-        // acc's Kafka and endpoints trust a ca_file and log in with no SASL: they need no AWS.
-        let withoutAWS: Set = ["kafka", "endpoints"]
+        // acc's Kafka (metadata and groups) and endpoints trust a ca_file and log in with no SASL: they need no AWS.
+        let withoutAWS: Set = ["kafka", "groups", "endpoints"]
         for (name, source) in sources(acc) {
             #expect((source["status"] as? String == "unknown") == !withoutAWS.contains(name), "acc \(name)")
         }
@@ -117,7 +117,7 @@ struct SnapshotSandboxTests {
         let firstErrors = first["errors"] as? [JSONObject] ?? []
         Thread.sleep(forTimeInterval: 1.2)
         let second = try environment(try snapshot(["--env", "acc"]), "acc")
-        for (name, source) in sources(second) where !["kafka", "endpoints"].contains(name) {
+        for (name, source) in sources(second) where !["kafka", "groups", "endpoints"].contains(name) {
             #expect(source["status"] as? String == "unknown")
             #expect(source["fetched_at"] is String, "\(name): the last good fetch is remembered")
             #expect((source["age_seconds"] as? Int ?? 0) >= 2, "\(name)")
