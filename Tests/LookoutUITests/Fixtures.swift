@@ -33,7 +33,34 @@ enum Fixtures {
 
     /// One environment's observations: every source good, with `running` tasks of 3 on the first service,
     /// and Kafka failing (for 30 s, after a good poll 42 s ago) when asked.
-    static func observations(running: Int = 3, kafkaFailing: Bool = false) -> EnvironmentObservations {
+    /// Four polls 2 s apart (the last 2 s ago) of consumer groups, each poll's offsets per group:
+    /// `billing` keeps up (lag 2, 1, 1, 2); `replayer` drains a topic no one writes to (lag 300 →
+    /// 50 while consuming 250 in 6 s: 1.2 s to drain); `analytics` commits but falls behind (lag
+    /// 50 → 80: warn, not draining); `archiver` committed once and left (Empty, stop).
+    static let groupPolls: [String: (state: String, members: Int, topic: String, committed: [Int64], end: [Int64])] = [
+        "billing": ("Stable", 1, "orders", [98, 119, 139, 158], [100, 120, 140, 160]),
+        "replayer": ("Stable", 2, "payments", [200, 300, 400, 450], [500, 500, 500, 500]),
+        "analytics": ("Stable", 1, "orders", [50, 60, 70, 80], [100, 120, 140, 160]),
+        "archiver": ("Empty", 0, "orders", [10, 10, 10, 10], [100, 120, 140, 160]),
+    ]
+
+    static func groups(_ names: [String]) -> SourceOutcome<GroupsObservation> {
+        var polls: [LagHistory.Poll] = []
+        var latest: [GroupObservation] = []
+        for index in 0..<4 {
+            let time = now.addingTimeInterval(Double(-8 + 2 * index))
+            latest = names.map { name in
+                let poll = groupPolls[name]!
+                return GroupObservation(id: name, state: poll.state, members: poll.members,
+                                        partitions: [PartitionOffsets(topic: poll.topic, partition: 0, committed: poll.committed[index], end: poll.end[index])])
+            }
+            polls.append(LagHistory.Poll(time: time, groups: latest))
+        }
+        let observation = GroupsObservation(readAt: now.addingTimeInterval(-2), groups: latest, window: 10, history: LagHistory(polls: polls))
+        return SourceOutcome(name: "groups", value: observation, fetchedAt: now.addingTimeInterval(-2), durationMs: 9)
+    }
+
+    static func observations(running: Int = 3, kafkaFailing: Bool = false, groups groupNames: [String] = ["billing", "replayer"]) -> EnvironmentObservations {
         let fetched = now.addingTimeInterval(-2)
         let services = (1...3).map { ServiceObservation(name: "kafka-broker-\($0)", desired: 1, running: $0 == 1 ? min(running, 1) : 1, pending: 0,
                                                           deployment: DeploymentObservation(id: "ecs-svc/\($0)", rolloutState: "COMPLETED", createdAt: now.addingTimeInterval(-3600))) }
@@ -66,23 +93,26 @@ enum Fixtures {
             name: "broker", source: .tracked, subject: "CN=kafka.example.com", serial: "5EC0FFEE", notBefore: nil,
             notAfter: now.addingTimeInterval(86400 * 200), chainsToCA: true, caStatus: nil, location: "/kafka/broker-cert")],
             fetchedAt: fetched, durationMs: 6)
-        return EnvironmentObservations(ecs: ecs, autoscaling: asg, secrets: secrets, certificates: certificates, kafka: kafka, endpoints: endpoints)
+        return EnvironmentObservations(ecs: ecs, autoscaling: asg, secrets: secrets, certificates: certificates, kafka: kafka,
+                                       groups: groups(groupNames), endpoints: endpoints)
     }
 
     /// dev ok, test warn (a service short of tasks), acc unknown (Kafka failing), prod crit (no task running).
-    static func snapshot(_ config: Config = standard) -> Snapshot {
+    /// `devGroups`: the groups dev's poll read (the others read `billing` and `replayer`).
+    static func snapshot(_ config: Config = standard, devGroups: [String] = ["billing", "replayer"]) -> Snapshot {
         var prod = observations(running: 0)
         prod.ecs?.value?.services[1].running = 0
         var test = observations()
         test.ecs?.value?.services[0].desired = 2
-        let chosen: [String: EnvironmentObservations] = ["dev": observations(), "test": test, "acc": observations(kafkaFailing: true), "prod": prod]
+        let chosen: [String: EnvironmentObservations] = ["dev": observations(groups: devGroups), "test": test, "acc": observations(kafkaFailing: true), "prod": prod]
         return Snapshot(generatedAt: now.addingTimeInterval(-1), environments: config.environments.map {
             Evaluator.evaluate(chosen[$0.name] ?? observations(), config: $0, now: now)
         })
     }
 
     static func context(_ console: Console, snapshot: Snapshot? = snapshot(), config: Config = standard) -> ViewContext {
-        ViewContext(snapshot: snapshot, environments: infos(config), scope: console.location.environment, now: now, keyMap: console.keyMap)
+        ViewContext(snapshot: snapshot, environments: infos(config), scope: console.location.environment, object: console.location.object,
+                    now: now, keyMap: console.keyMap)
     }
 
     static func frame(_ console: Console, width: Int, height: Int, snapshot: Snapshot? = snapshot(), config: Config = standard) -> Grid {

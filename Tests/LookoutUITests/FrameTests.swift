@@ -24,8 +24,8 @@ import Testing
         #expect(test.contains("▲ warn"))
         #expect(acc.contains("? unknown"))
         #expect(prod.contains("✖ crit"))
-        // Lag is not built: n/a, never a made-up value.
-        #expect(dev.components(separatedBy: "n/a").count - 1 == 1)
+        // Every source is read now: no n/a cell (the LAG cell is the groups source's status).
+        #expect(!dev.contains("n/a"), "\(dev)")
         #expect(grid.line(1).contains("KAFKA"))
         #expect(grid.line(height - 1).contains("env: all"))
         #expect(grid.line(height - 1).contains("view: overview"))
@@ -100,13 +100,118 @@ import Testing
         }
     }
 
-    @Test func notBuiltViewsSayNotBuilt() {
-        for name in ["groups"] {
-            var console = Console(environments: ["dev", "test", "acc", "prod"], readOnly: false)
-            console.navigate(Location(view: name))
-            let text = Fixtures.frame(console, width: 160, height: 30).lines.joined(separator: "\n")
-            #expect(text.contains("not built yet"))
-        }
+    /// The text of a row under a column title: from the title's terminal column to the next title's.
+    func cell(_ grid: Grid, header: Int = 1, row: String, column title: String) -> String? {
+        let heading = Array(grid.line(header))
+        let titles = String(heading)
+        guard let range = titles.range(of: " \(title) ") ?? titles.range(of: " \(title)", options: .backwards) else { return nil }
+        let start = titles.distance(from: titles.startIndex, to: range.lowerBound) + 1
+        var end = start + title.count
+        while end < heading.count, heading[end] == " " { end += 1 }
+        let characters = Array(row)
+        guard start < characters.count else { return nil }
+        // A right-aligned cell starts before its title: take from the end of the previous title.
+        var from = start
+        while from > 0, heading[from - 1] == " ", characters[from - 1] != " " { from -= 1 }
+        return String(characters[from..<min(characters.count, end)]).trimmingCharacters(in: .whitespaces)
+    }
+
+    @Test(arguments: [(80, 24), (200, 50), (300, 60)])
+    func overviewLagCellIsTheGroupsSource(width: Int, height: Int) throws {
+        let snapshot = Fixtures.snapshot(devGroups: ["billing", "analytics"])
+        let grid = Fixtures.frame(console, width: width, height: height, snapshot: snapshot)
+        let dev = try #require(row(grid, starting: "dev"))
+        let test = try #require(row(grid, starting: "test"))
+        #expect(cell(grid, row: dev, column: "LAG") == "▲ warn", "\(grid.line(1))\n\(dev)")
+        #expect(cell(grid, row: test, column: "LAG") == "● ok", "\(grid.line(1))\n\(test)")
+        #expect(!dev.contains("n/a"))
+    }
+
+    @Test func overviewLagCellIsUnknownWithAnAgeWhenTheGroupsFail() throws {
+        var failing = Fixtures.observations()
+        failing.groups = SourceOutcome(name: "groups", value: failing.groups?.value, fetchedAt: Fixtures.now.addingTimeInterval(-25),
+                                       durationMs: 10_000, error: "no answer within 10s", errorSince: Fixtures.now.addingTimeInterval(-12))
+        let config = Fixtures.config([("dev", false)])
+        let snapshot = Snapshot(generatedAt: Fixtures.now, environments: [Evaluator.evaluate(failing, config: config.environments[0], now: Fixtures.now)])
+        let grid = Fixtures.frame(Console(environments: ["dev"], readOnly: false), width: 200, height: 30, snapshot: snapshot, config: config)
+        let dev = try #require(row(grid, starting: "dev"))
+        #expect(cell(grid, row: dev, column: "LAG") == "? 25s", "\(dev)")
+    }
+
+    func groupsText(width: Int = 200, _ console: Console? = nil) -> (grid: Grid, text: String) {
+        var console = console ?? Console(environments: ["dev", "test", "acc", "prod"], readOnly: false)
+        if console.location.view == OverviewView.view.name { console.navigate(Location(view: GroupsView.view.name, environment: "dev")) }
+        let grid = Fixtures.frame(console, width: width, height: 40, snapshot: Fixtures.snapshot(devGroups: ["billing", "replayer", "analytics", "archiver"]))
+        return (grid, grid.lines.joined(separator: "\n"))
+    }
+
+    @Test func groupsViewShowsStatusLagTrendAndTimeToDrain() throws {
+        let (grid, text) = groupsText()
+        #expect(grid.line(0).contains("Consumer groups"))
+        #expect(!text.contains("not built"))
+        for line in grid.lines { #expect(TextWidth.of(line) == 200) }
+        let billing = try #require(grid.lines.first { $0.contains(" billing ") })
+        let replayer = try #require(grid.lines.first { $0.contains(" replayer ") })
+        let analytics = try #require(grid.lines.first { $0.contains(" analytics ") })
+        let archiver = try #require(grid.lines.first { $0.contains(" archiver ") })
+        #expect(cell(grid, row: billing, column: "STATUS") == "● ok")
+        #expect(cell(grid, row: billing, column: "STATE") == "Stable")
+        #expect(cell(grid, row: billing, column: "MEMBERS") == "1")
+        #expect(cell(grid, row: billing, column: "LAG") == "2")
+        // The replayer drains 250 messages in 6 s with nothing produced: 50 left take 1.2 s.
+        #expect(cell(grid, row: replayer, column: "LAG") == "50")
+        #expect(cell(grid, row: replayer, column: "DRAIN") == "1.2s", "\(replayer)")
+        #expect(cell(grid, row: replayer, column: "TREND") == "█▅▂▁", "\(replayer)")
+        #expect(cell(grid, row: replayer, column: "MEMBERS") == "2")
+        // analytics consumes 5/s while 10/s arrive: warn, not draining, lag 8 s behind.
+        #expect(cell(grid, row: analytics, column: "STATUS") == "▲ warn")
+        #expect(cell(grid, row: analytics, column: "LAG") == "80")
+        #expect(cell(grid, row: analytics, column: "LAG S") == "8.0s", "\(analytics)")
+        #expect(cell(grid, row: analytics, column: "TREND") == "▁▃▆█")
+        #expect(cell(grid, row: analytics, column: "DRAIN") == "-")
+        #expect(analytics.contains("lag grew at every one of the last 4 polls (50 → 80)"))
+        #expect(cell(grid, row: archiver, column: "STATUS") == "✖ stop")
+        #expect(cell(grid, row: archiver, column: "STATE") == "Empty")
+        #expect(cell(grid, row: archiver, column: "MEMBERS") == "0")
+        #expect(cell(grid, row: archiver, column: "LAG") == "150")
+        #expect(cell(grid, row: archiver, column: "DRAIN") == "-")
+        #expect(archiver.contains("no members"))
+    }
+
+    @Test func groupsViewAt80ColumnsKeepsStatusAndLag() throws {
+        let (grid, _) = groupsText(width: 80)
+        for line in grid.lines { #expect(TextWidth.of(line) == 80) }
+        let analytics = try #require(grid.lines.first { $0.contains(" analytics ") })
+        #expect(analytics.contains("▲ warn"))
+        #expect(analytics.contains(" 80 "))
+    }
+
+    @Test func sparklineScalesTheWindowAndFallsBackToASCII() {
+        #expect(GroupsRender.sparkline([0, 1, 2, 3, 4, 5, 6, 7], ascii: false) == "▁▂▃▄▅▆▇█")
+        #expect(GroupsRender.sparkline([0, 1, 2, 3, 4, 5, 6, 7], ascii: true) == "_.,:-=+#")
+        #expect(GroupsRender.sparkline([5, 5, 5], ascii: false) == "▄▄▄")
+        #expect(GroupsRender.sparkline([0, 0], ascii: false) == "▁▁")
+        #expect(GroupsRender.sparkline([], ascii: false) == "")
+        #expect(StatusSymbols([.ok: "*", .warn: "!", .crit: "X", .unknown: "?", .pending: ".", .loading: ".", .unavailable: "-"]).isASCII)
+        #expect(!StatusSymbols.standard.isASCII)
+    }
+
+    @Test func enterOnAGroupOpensItsPartitions() throws {
+        var console = Console(environments: ["dev", "test", "acc", "prod"], readOnly: false)
+        console.navigate(Location(view: GroupsView.view.name, environment: "dev"))
+        let snapshot = Fixtures.snapshot(devGroups: ["billing", "replayer", "analytics", "archiver"])
+        _ = Fixtures.press(&console, [.char("j"), .enter], snapshot: snapshot)
+        #expect(console.location == Location(view: PartitionsView.view.name, environment: "dev", object: "replayer"))
+        let grid = Fixtures.frame(console, width: 200, height: 30, snapshot: snapshot)
+        let text = grid.lines.joined(separator: "\n")
+        let row = try #require(grid.lines.first { $0.contains(" payments ") })
+        #expect(cell(grid, row: row, column: "COMMITTED") == "450")
+        #expect(cell(grid, row: row, column: "END") == "500")
+        #expect(cell(grid, row: row, column: "LAG") == "50")
+        #expect(!text.contains(" billing "))
+        #expect(grid.line(29).contains("group: replayer"))
+        _ = Fixtures.press(&console, [.escape], snapshot: snapshot)
+        #expect(console.location.view == GroupsView.view.name)
     }
 
     @Test func drillDownViewsShowTheirData() {

@@ -4,6 +4,10 @@ environment's TLS and SASL (the password read from its moto with boto3, never pr
 usage: kafka_secured_reads.py SANDBOX_DIR ENV [MECHANISM]   (the sandbox venv's python)
 MECHANISM overrides the environment's SASL mechanism (prod's gate also speaks SCRAM-SHA-256).
 Prints {"snapshot": <lookout's snapshot `kafka` shape>, "raw": <brokers, partitions>}.
+
+usage: kafka_secured_reads.py SANDBOX_DIR ENV offsets GROUP...
+Prints the groups' committed offsets and every partition's end offset (high watermark), as
+{"committed": {group: {"topic/partition": offset}}, "end": {"topic/partition": offset}}.
 """
 import json
 import os
@@ -14,6 +18,7 @@ import boto3
 from confluent_kafka.admin import AdminClient
 
 sandbox, env = Path(sys.argv[1]), sys.argv[2]
+offsets = sys.argv[3:4] == ["offsets"]
 info = json.loads((sandbox / "sandbox.json").read_text())
 e = info["environments"][env]
 security = e["security"]
@@ -26,9 +31,21 @@ if "SASL" in security:
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = info["aws_shared_credentials_file"]
     ssm = boto3.Session(profile_name=e["profile"]).client("ssm")
     password = ssm.get_parameter(Name=e["ssm"]["admin-password"], WithDecryption=True)["Parameter"]["Value"]
-    conf.update({"sasl.mechanism": sys.argv[3] if len(sys.argv) > 3 else e["sasl_mechanism"],
+    conf.update({"sasl.mechanism": sys.argv[3] if len(sys.argv) > 3 and not offsets else e["sasl_mechanism"],
                  "sasl.username": "admin", "sasl.password": password})
-md = AdminClient(conf).list_topics(timeout=10)
+admin = AdminClient(conf)
+md = admin.list_topics(timeout=10)
+if offsets:
+    from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+    from confluent_kafka.admin import OffsetSpec
+    committed = {}
+    for group in sys.argv[4:]:
+        result = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result()
+        committed[group] = {f"{tp.topic}/{tp.partition}": tp.offset for tp in result.topic_partitions if tp.offset >= 0}
+    wanted = {TopicPartition(name, p): OffsetSpec.latest() for name, t in md.topics.items() if not name.startswith("__") for p in t.partitions}
+    end = {f"{tp.topic}/{tp.partition}": f.result().offset for tp, f in admin.list_offsets(wanted, request_timeout=10).items()}
+    print(json.dumps({"committed": committed, "end": end}))
+    sys.exit(0)
 brokers = sorted(({"id": b.id, "host": b.host, "port": b.port} for b in md.brokers.values()), key=lambda b: b["id"])
 live = {b["id"] for b in brokers}
 topics = []

@@ -73,7 +73,11 @@ struct ConsoleSandboxTests {
             let row = try #require(Self.row(screen, name) ?? screen.first { $0.hasPrefix(" \(name) [P]") }, "\(name) in\n\(screen.joined(separator: "\n"))")
             let shown = Self.status(row)
             #expect(shown == before[name] || shown == after[name], "\(name): console \(shown ?? "-"), snapshot \(before[name] ?? "-")/\(after[name] ?? "-")")
-            #expect(row.contains("n/a"), "lag is not built: \(row)")
+            // Every source is read now: the LAG cell is the groups source's status, never n/a.
+            #expect(!row.contains("n/a"), "\(row)")
+            let lag = Self.cell(screen, row: row, column: "LAG") ?? ""
+            #expect(["ok", "warn", "crit", "unknown"].contains { lag.hasSuffix($0) } || lag.range(of: #"^\? \d+[smhd]$"#, options: .regularExpression) != nil,
+                    "\(name) LAG: \(lag)")
         }
     }
 
@@ -153,6 +157,107 @@ struct ConsoleSandboxTests {
         screen = try tmux.wait(seconds: 10) { $0.contains { $0.hasPrefix(" acc ") && $0.contains("served") } }
         #expect(screen.contains { $0.hasPrefix(" acc ") && $0.contains("served") })
         #expect(!screen.joined().contains("not built"))
+        try tmux.send("q")
+    }
+
+    static let groups = ["billing", "analytics", "archiver"]
+    typealias Offsets = (committed: [String: [String: Int]], end: [String: Int])
+
+    /// confluent-kafka's committed and end offsets of the sandbox's groups: dev in plaintext
+    /// (kafka_reads.py), the others over their own TLS and SASL (Tests/Support/kafka_secured_reads.py).
+    static func offsets(_ environment: String) throws -> Offsets {
+        let script = environment == "dev" ? Sandbox.support.appendingPathComponent("kafka_reads.py").path
+            : Sandbox.support.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/kafka_secured_reads.py").path
+        let json = try parseJSON(Sandbox.python(script, [Sandbox.folder!.path, environment, "offsets"] + groups))
+        return ((json["committed"] as? [String: [String: Int]]) ?? [:], (json["end"] as? [String: Int]) ?? [:])
+    }
+
+    /// The lag a read between `before` and `after` can see: per committed partition, from the
+    /// earlier end less the later commit to the later end less the earlier commit.
+    static func lagBounds(_ group: String, _ before: Offsets, _ after: Offsets) -> ClosedRange<Int> {
+        var low = 0, high = 0
+        for (key, committed) in after.committed[group] ?? [:] {
+            low += max(0, (before.end[key] ?? 0) - committed)
+            high += max(0, (after.end[key] ?? 0) - (before.committed[group]?[key] ?? 0))
+        }
+        return low...max(low, high)
+    }
+
+    /// A group's row in `:groups`, split into words after the group's name: status symbol, status,
+    /// state, members, lag, lag seconds, trend, drain, reason...
+    static func groupRow(_ screen: [String], _ environment: String, _ group: String) -> [String]? {
+        guard let line = screen.first(where: { $0.hasPrefix(" \(environment) ") && $0.contains(" \(group) ") }) else { return nil }
+        let words = line.split(separator: " ").map(String.init)
+        guard let index = words.firstIndex(of: group), words.count > index + 8 else { return nil }
+        return Array(words[(index + 1)...])
+    }
+
+    @Test func groupsShowDevsLagAsConfluentKafkaReadsIt() throws {
+        let tmux = try Self.session()
+        defer { tmux.close() }
+        try tmux.wait(seconds: 30) { Self.loaded($0) }
+        try tmux.send(":")
+        try tmux.type("groups")
+        try tmux.send("Enter")
+        try tmux.wait(seconds: 20) { screen in Self.groups.allSatisfy { Self.groupRow(screen, "dev", $0) != nil } }
+        let before = try Self.offsets("dev")
+        // A poll that started after that read has ended (refresh 2 s, a poll well under 2 s).
+        Thread.sleep(forTimeInterval: 6)
+        let screen = try tmux.capture()
+        let after = try Self.offsets("dev")
+        #expect(screen.first?.contains("Consumer groups") == true)
+        #expect(!screen.joined().contains("not built"))
+        for group in Self.groups {
+            let words = try #require(Self.groupRow(screen, "dev", group), "\(group) in\n\(screen.joined(separator: "\n"))")
+            let lag = try #require(Int(words[4]), "\(group): \(words)")
+            let bounds = Self.lagBounds(group, before, after)
+            #expect(bounds.contains(lag), "dev \(group): lookout \(lag), confluent-kafka \(bounds)")
+            #expect(["ok", "warn", "stall", "stop", "rewind", "crit", "pending"].contains(words[1]), "\(words)")
+        }
+        let archiver = try #require(Self.groupRow(screen, "dev", "archiver"))
+        #expect(archiver[2] == "Empty" && archiver[3] == "0", "\(archiver)")
+        #expect(archiver[7] == "-", "archiver commits nothing: not draining: \(archiver)")
+        // Enter on a group opens its partitions.
+        try tmux.send("/")
+        try tmux.type("archiver")
+        try tmux.send("Enter")
+        try tmux.wait { $0.last?.contains("filter: archiver") == true }
+        try tmux.send("Enter")
+        let partitions = try tmux.wait { $0.last?.contains("group: archiver") == true && $0.contains { $0.contains(" audit ") } }
+        #expect(partitions.contains { $0.hasPrefix(" dev ") && $0.contains(" archiver ") && $0.contains(" audit ") })
+        try tmux.send("q")
+    }
+
+    /// Prod is SASL_SSL with SCRAM: with producers paused, analytics (which commits half of what
+    /// arrived since its last commit) holds still, so lookout's lag equals confluent-kafka's exactly.
+    @Test func prodsAnalyticsLagEqualsConfluentKafkasWhileProducersArePaused() throws {
+        try Sandbox.scenario("producers-paused", "prod")
+        defer { try? Sandbox.scenario("reset", "prod") }
+        // analytics commits every 5 s: wait until two reads 6 s apart agree.
+        var reads = try Self.offsets("prod")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 6)
+            let next = try Self.offsets("prod")
+            let settled = next.end == reads.end && next.committed["analytics"] == reads.committed["analytics"]
+            reads = next
+            if settled { break }
+        }
+        let expected = Self.lagBounds("analytics", reads, reads)
+        try #require(expected.lowerBound == expected.upperBound, "prod's offsets did not settle")
+        let tmux = try Self.session()
+        defer { tmux.close() }
+        try tmux.wait(seconds: 30) { Self.loaded($0) }
+        try tmux.send(":")
+        try tmux.type("groups")
+        try tmux.send("Enter")
+        let screen = try tmux.wait(seconds: 30) { screen in
+            Self.groupRow(screen, "prod [P]", "analytics").map { Int($0[4]) == expected.lowerBound } ?? false
+        }
+        let analytics = try #require(Self.groupRow(screen, "prod [P]", "analytics"), "\(screen.joined(separator: "\n"))")
+        #expect(Int(analytics[4]) == expected.lowerBound, "prod analytics: lookout \(analytics[4]), confluent-kafka \(expected.lowerBound)")
+        let after = try Self.offsets("prod")
+        #expect(Self.lagBounds("analytics", after, after) == expected, "the lag moved while producers were paused")
         try tmux.send("q")
     }
 

@@ -62,6 +62,17 @@ public struct JudgedGroup: Sendable {
     /// Why the status is what it is, for a person.
     public var reason: String
     public var topics: [JudgedTopic]
+    /// The group's lag at each poll of the window that read it, oldest first (the console's trend).
+    public var lagTrend: [Int64] = []
+    /// Messages a second the group consumed over the window: its commits' movement from the first
+    /// to the last sample of each partition, summed; nil with fewer than two samples.
+    public var consumeRate: Double?
+    /// Messages a second produced to the same partitions over the same samples (end offsets' movement).
+    public var produceRate: Double?
+    /// Time to drain: seconds until the lag is gone if both rates hold, lag ÷ (consumeRate −
+    /// produceRate). 0 when the lag is 0; nil when that net rate is not above 0 (the lag holds or
+    /// grows: not draining) or unknown. With producers paused it is lag ÷ the consumption rate.
+    public var drainSeconds: Double?
 }
 
 /// Judges consumer groups over the window of polls. Pure.
@@ -77,6 +88,7 @@ public enum GroupEvaluator {
         let hasMembers = !(group.state == "Empty" || group.state == "Dead" || group.members == 0)
         var partitions: [JudgedPartition] = []
         var worst: (verdict: GroupVerdict, reason: String, at: [String])?
+        var consumeRate = 0.0, produceRate = 0.0, rated = false
         for offsets in group.partitions {
             guard let committed = offsets.committed else {
                 partitions.append(JudgedPartition(offsets: offsets, lagSeconds: nil, verdict: nil))
@@ -84,6 +96,12 @@ public enum GroupEvaluator {
             }
             let history = series.samples(group: group.id, topic: offsets.topic, partition: offsets.partition)
             let (verdict, reason) = partitionVerdict(history.map { ($0.committed, $0.end) }, config: config, hasMembers: hasMembers)
+            let windowed = history.suffix(max(1, config.window))
+            if let first = windowed.first, let last = windowed.last, last.time > first.time, last.committed >= first.committed {
+                consumeRate += Double(last.committed - first.committed) / (last.time - first.time)
+                produceRate += Double(max(0, last.end - first.end)) / (last.time - first.time)
+                rated = true
+            }
             let ends = series.ends(topic: offsets.topic, partition: offsets.partition)
             let seconds = offsets.end == nil ? nil : LagSeconds.estimate(committed: committed, ends: ends, minSamples: minSamples)
             partitions.append(JudgedPartition(offsets: offsets, lagSeconds: seconds, verdict: verdict))
@@ -144,8 +162,16 @@ public enum GroupEvaluator {
             reasons.append(error)
         }
         if reasons.isEmpty { reasons.append(lag == 0 ? "caught up" : "commits move") }
+        var drain: Double?
+        if lag == 0 {
+            drain = 0
+        } else if let lag, rated, consumeRate - produceRate > 0 {
+            drain = Double(lag) / (consumeRate - produceRate)
+        }
         return JudgedGroup(observation: group, status: status, verdict: verdict, severity: severity, lag: lag, lagSeconds: lagSeconds,
-                           samples: samples, reason: reasons.joined(separator: "; "), topics: topics)
+                           samples: samples, reason: reasons.joined(separator: "; "), topics: topics,
+                           lagTrend: Array(series.lagTrend(group: group.id).suffix(max(1, config.window))),
+                           consumeRate: rated ? consumeRate : nil, produceRate: rated ? produceRate : nil, drainSeconds: drain)
     }
 
     /// One partition's verdict over its samples (committed, end), oldest first; the last

@@ -113,6 +113,24 @@ struct LagSeries {
         }
     }
 
+    /// The group's total lag at every poll that read it, oldest first: the sum over the partitions
+    /// whose commit and end that poll read (a poll that read none of them is left out).
+    func lagTrend(group: String) -> [Int64] {
+        polls.compactMap { poll in
+            guard let committed = poll.groups[group] else { return nil }
+            var total: Int64 = 0
+            var any = false
+            for (topic, offsets) in committed {
+                for (partition, offset) in offsets.enumerated() {
+                    guard let offset, let end = poll.ends[topic]?.element(partition) ?? nil else { continue }
+                    total += max(0, end - offset)
+                    any = true
+                }
+            }
+            return any ? total : nil
+        }
+    }
+
     /// The end offsets of one partition at every poll that read it: (time, end).
     func ends(topic: String, partition: Int) -> [(time: Double, end: Int64)] {
         polls.compactMap { poll in

@@ -59,7 +59,8 @@ public enum ConsoleApp {
         var drawnAt = Date.distantPast
         var dirty = true
         func context(_ snapshot: Snapshot?) -> ViewContext {
-            ViewContext(snapshot: snapshot, environments: environments, scope: console.location.environment, now: Date(),
+            ViewContext(snapshot: snapshot, environments: environments, scope: console.location.environment,
+                        object: console.location.object, now: Date(),
                         symbols: options.theme.symbols, keyMap: console.keyMap)
         }
         while true {

@@ -28,13 +28,16 @@ public enum Key: Hashable, Sendable {
     }
 }
 
-/// Where the console is: a view, and the environment it is narrowed to (nil: all).
+/// Where the console is: a view, the environment it is narrowed to (nil: all), and the one
+/// object of that view it is narrowed to (a consumer group in `:partitions`; nil: all).
 public struct Location: Hashable, Sendable {
     public var view: String
     public var environment: String?
+    public var object: String?
 
-    public init(view: String, environment: String? = nil) {
+    public init(view: String, environment: String? = nil, object: String? = nil) {
         self.view = view
         self.environment = environment
+        self.object = object
     }
 }

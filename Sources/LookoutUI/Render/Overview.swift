@@ -5,7 +5,7 @@ import LookoutModel
 enum OverviewRender {
     /// The overview's source cells, in order: title and the snapshot's source name (nil: not built yet).
     static let sources: [(title: String, source: String?)] = [
-        ("ECS", "ecs"), ("ASG", "autoscaling"), ("KAFKA", "kafka"), ("LAG", nil),
+        ("ECS", "ecs"), ("ASG", "autoscaling"), ("KAFKA", "kafka"), ("LAG", "groups"),
         ("CERTS", "certificates"), ("ENDPTS", "endpoints"), ("SECRETS", "secrets"),
     ]
 

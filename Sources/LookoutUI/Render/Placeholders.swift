@@ -29,11 +29,6 @@ enum ResourceRows {
         return result
     }
 
-    /// A row for a resource lookout cannot show yet.
-    static func notBuilt(_ context: ViewContext, columns: Int, what: String) -> [Row] {
-        context.scoped.map { info, _ in note(info, columns: columns, Cells.unavailable("n/a: \(what) not built yet")) }
-    }
-
     static func note(_ info: EnvironmentInfo, columns: Int, _ cell: TableCell) -> Row {
         var cells = [Cells.environment(info), cell]
         while cells.count < columns { cells.append(TableCell("")) }

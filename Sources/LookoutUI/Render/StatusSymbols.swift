@@ -14,6 +14,11 @@ public struct StatusSymbols: Sendable, Equatable {
     ])
 
     public func symbol(_ role: StatusRole) -> String { symbols[role] ?? Self.standard.symbols[role] ?? "?" }
+
+    /// Whether every status symbol in force is ASCII: then trends are drawn in ASCII too.
+    public var isASCII: Bool {
+        StatusRole.allCases.allSatisfy { symbol($0).unicodeScalars.allSatisfy(\.isASCII) }
+    }
 }
 
 extension StatusRole {

@@ -20,14 +20,18 @@ public struct ViewContext: Sendable {
     public var environments: [EnvironmentInfo]
     /// The environment the console is narrowed to; nil: all.
     public var scope: String?
+    /// The one object the view is narrowed to (a group in `:partitions`); nil: all.
+    public var object: String?
     public var now: Date
     public var symbols: StatusSymbols
     public var keyMap: KeyMap
 
-    public init(snapshot: Snapshot?, environments: [EnvironmentInfo], scope: String?, now: Date, symbols: StatusSymbols = .standard, keyMap: KeyMap = .standard) {
+    public init(snapshot: Snapshot?, environments: [EnvironmentInfo], scope: String?, object: String? = nil, now: Date,
+                symbols: StatusSymbols = .standard, keyMap: KeyMap = .standard) {
         self.snapshot = snapshot
         self.environments = environments
         self.scope = scope
+        self.object = object
         self.now = now
         self.symbols = symbols
         self.keyMap = keyMap

@@ -9,6 +9,7 @@ public enum ViewRegistry {
         BrokersView.view,
         TopicsView.view,
         GroupsView.view,
+        PartitionsView.view,
         CertificatesView.view,
         EndpointsView.view,
         SecretsView.view,
