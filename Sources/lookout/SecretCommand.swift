@@ -30,13 +30,13 @@ struct SecretCommand: AsyncParsableCommand {
         let action = mode == .rotate ? "secret rotate" : "secret restore"
         do {
             try await ActionFlow.run(options: options, flags: flags, readOnly: readOnly) { (environment, client) throws(ActionError) in
-                let kafka = KafkaProbe(environment: environment)
+                let kafka = KafkaProbe(environment: environment, aws: client)
                 probe = kafka
                 var roll: RollRunner?
                 if environment.ecs != nil {
                     roll = try RollRunner(environment: environment, client: client, kafka: kafka, timeout: wait)
                 }
-                let made = try SecretRunner(environment: environment, secretName: target.secret, client: client, roll: roll)
+                let made = try SecretRunner(environment: environment, secretName: target.secret, client: client, roll: roll, kafka: kafka)
                 runner = made
                 let prepared = try await made.prepare(mode)
                 services = prepared.services

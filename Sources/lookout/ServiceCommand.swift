@@ -47,7 +47,7 @@ extension ServiceCommand {
                 if let listed = environment.ecs?.services, let unknown = names.first(where: { !listed.contains($0) }) {
                     throw ActionError(.usage, "`\(unknown)` is not among \(environment.name)'s ecs.services (\(listed.joined(separator: ", ")))")
                 }
-                let kafka = KafkaProbe(environment: environment)
+                let kafka = KafkaProbe(environment: environment, aws: client)
                 probe = kafka
                 let made = try RollRunner(environment: environment, client: client, kafka: kafka, timeout: wait)
                 runner = made

@@ -29,7 +29,7 @@ import Testing
 
     @Test func beforeRefusesWhenKafkaCannotBeRead() {
         #expect(BrokerGate.before(.unreachable("connection refused")) == .refuse("Kafka does not answer Metadata: connection refused"))
-        #expect(BrokerGate.before(.unsupported("SASL is not built")) == .refuse("SASL is not built"))
+        #expect(BrokerGate.before(.unsupported("no kafka section")) == .refuse("no kafka section"))
     }
 
     @Test func afterWaitsForUnderReplicationToReturnToZero() {

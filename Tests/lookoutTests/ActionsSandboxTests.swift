@@ -176,16 +176,40 @@ extension ActionsOnTheSandbox {
             #expect(try primary(state("dev"), "kafka-broker-2") != primary(before, "kafka-broker-2"))
         }
 
-        @Test func aTLSEnvironmentsBrokersAreRefusedNotPretended() throws {
-            defer { try? stateScript("acc", ["clear-locks"]) }
+        /// acc's Kafka is TLS only (its own trust anchors in ca_file): the gate reads Metadata over
+        /// TLS before and after the roll, through the front the agent restarts on the roll.
+        @Test func anAccBrokerRollIsGatedOnKafkaOverTLS() throws {
+            defer { cleanUp("acc") }
             let before = try state("acc")
             let result = try lookout(roll("acc", ["kafka-broker-1"]))
-            #expect(result.status == 69)
-            #expect(result.stderr.contains("lookout cannot read `acc`'s Kafka yet (TLS is not built), so the broker gate cannot run; refusing to roll broker services"))
-            let dry = try lookout(roll("acc", ["kafka-broker-1"], ["--dry-run"]))
-            #expect(dry.status == 0)
-            #expect(dry.stdout.contains("A real run would be refused: lookout cannot read `acc`'s Kafka yet"))
-            #expect(try comparable(state("acc")) == comparable(before))
+            #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+            #expect(result.stdout.contains("now: Kafka controller: broker "))
+            #expect(result.stdout.contains(try Regex(#"ok  kafka-before kafka-broker-1: [1-9][0-9]* partitions, none under-replicated or offline"#)))
+            #expect(result.stdout.contains(try Regex(#"ok  kafka-after kafka-broker-1: [1-9][0-9]* partitions, none under-replicated or offline"#)))
+            #expect(result.stdout.contains("Done: service roll kafka-broker-1 in acc."))
+            let after = try state("acc")
+            let now = try #require(primary(after, "kafka-broker-1"))
+            #expect(now != primary(before, "kafka-broker-1"))
+            let running = ((after["services"] as? JSONObject)?["kafka-broker-1"] as? JSONObject)?["running_started_by"] as? [String]
+            #expect(running == [now])
+            let steps = try auditLines().map { "\($0["step"] as! String) \($0["outcome"] as! String)" }
+            #expect(steps == ["begin started", "lock ok", "kafka-before kafka-broker-1 ok", "force-deployment kafka-broker-1 started",
+                              "force-deployment kafka-broker-1 ok", "follow-deployment kafka-broker-1 ok", "kafka-after kafka-broker-1 ok",
+                              "unlock ok", "end ok"])
+            print("acc broker roll gated over TLS: duration_ms \(try auditLines().last?["duration_ms"] as? Int ?? -1)")
+        }
+
+        /// prod (TLS + SCRAM-SHA-512) only dry-run: the plan reads its Kafka controller through the
+        /// gate's login and says no real run would be refused; nothing changes.
+        @Test func prodsBrokerRollPlanReadsKafkaOverTLSAndSCRAM() throws {
+            defer { try? stateScript("prod", ["clear-locks"]) }
+            let before = try state("prod")
+            let dry = try lookout(roll("prod", Self.brokers, ["--dry-run"]))
+            #expect(dry.status == 0, "stderr: \(dry.stderr)")
+            #expect(dry.stdout.contains("now: Kafka controller: broker "))
+            #expect(!dry.stdout.contains("A real run would be refused"))
+            #expect(dry.stdout.hasSuffix("Dry run: nothing was changed.\n"))
+            #expect(try comparable(state("prod")) == comparable(before))
         }
 
         @Test func rollsThreeBrokerServicesOneAfterAnother() throws {

@@ -3,8 +3,8 @@ import Testing
 
 extension ActionsOnTheSandbox {
     /// `lookout secret rotate` and `restore` against the sandbox: moto's SSM (versions, labels) and
-    /// the ECS agent rolling the services that read the secret. dev's Kafka is PLAINTEXT, so the
-    /// broker gate runs there; test, acc and prod are refused until lookout speaks TLS and SASL.
+    /// the ECS agent rolling the services that read the secret, the broker gate reading Kafka as
+    /// each environment is secured (dev PLAINTEXT, test SASL PLAIN; prod only dry-run).
     /// No secret value may appear in any output: every captured output is searched for it.
     @Suite(.serialized)
     struct SecretActionsSandboxTests {
@@ -128,21 +128,141 @@ extension ActionsOnTheSandbox {
             #expect(!newValueLeaked, "the new value appears in an output")
         }
 
-        /// acc (TLS) is refused before anything is written; prod is only dry-run here (other work
-        /// logs in to prod's Kafka with its passwords), to show the plan says lookout's own login
-        /// with that secret is not verified.
-        @Test func accIsRefusedUntilLookoutSpeaksTLSAndProdsPlanSaysSo() throws {
-            defer { _ = try? script("acc", ["clear-locks"]) }
-            let before = try history("acc", "admin-password").map(\.version)
-            let result = try lookout(["secret", "rotate", "--env", "acc", "--secret", "admin-password", "--yes"])
-            #expect(result.status == 69)
-            #expect(result.stderr.contains("lookout cannot read `acc`'s Kafka yet (TLS is not built)"))
-            #expect(try history("acc", "admin-password").map(\.version) == before)
+        /// confluent-kafka's login to `env`'s Kafka as `user` with the value of `parameter`
+        /// (`NAME` or `NAME:VERSION`): whether Metadata answered, and librdkafka's error if not.
+        func login(_ env: String, _ user: String, _ parameter: String) throws -> (ok: Bool, error: String) {
+            let answer = try parseJSON(try Sandbox.python(Sandbox.support.appendingPathComponent("kafka_login.py").path,
+                                                          [Sandbox.folder!.path, env, user, parameter]))
+            return (answer["ok"] as? Bool == true, answer["error"] as? String ?? "")
+        }
+
+        /// The services' tasks must serve what SSM holds: after a failure the original value is put
+        /// back (boto3) and the services rolled, so the SASL gate requires the original again.
+        func putBackAndRoll(_ env: String, _ parameter: String, _ version: Int) {
+            _ = try? script(env, ["clear-locks"])
+            _ = try? script(env, ["put-back", parameter, String(version)])
+            _ = try? lookout(["service", "roll", "--env", env, "--service", "kafka-broker-1", "--service", "kafka-broker-2",
+                              "--service", "kafka-broker-3", "--yes"])
+        }
+
+        func snapshotKafka(_ env: String) throws -> (status: String?, clusterID: String?) {
+            let result = try lookout(["snapshot", "--format", "json", "--env", env])
+            let snapshot = try parseJSON(result.stdout)
+            let environment = (snapshot["environments"] as? [JSONObject])?.first { $0["name"] as? String == env }
+            let source = (environment?["sources"] as? [JSONObject])?.first { $0["name"] as? String == "kafka" }
+            return (source?["status"] as? String, (environment?["kafka"] as? JSONObject)?["cluster_id"] as? String)
+        }
+
+        /// test's Kafka is behind a SASL PLAIN gate whose passwords the agent reads from SSM when it
+        /// rolls a service: the client password rotated through the gate, confluent-kafka logs in as
+        /// `client` with the new value and is refused with the old one; restored, the old one works.
+        @Test func rotatesTestsClientPasswordThroughTheSASLGate() throws {
+            let parameter = "/kafka/test/client-password"
+            let oldVersion = try #require(try history("test", "client-password").map(\.version).max())
+            var clean = false
+            defer {
+                if !clean { putBackAndRoll("test", parameter, oldVersion) }
+                try? Sandbox.scenario("reset", "test")
+                _ = try? script("test", ["clear-locks"])
+            }
+            let oldValue = try script("test", ["value", parameter])
+            #expect(try login("test", "client", parameter).ok, "the client password does not log in before the rotation")
+
+            let rotated = try lookout(["secret", "rotate", "--env", "test", "--secret", "client-password", "--yes"])
+            #expect(rotated.status == 0, "stdout: \(rotated.stdout) stderr: \(rotated.stderr)")
+            let newVersion = oldVersion + 1
+            for service in ["kafka-broker-1", "kafka-broker-2", "kafka-broker-3"] {
+                #expect(rotated.stdout.contains("ok  kafka-before \(service): "), "\(service): the SASL gate's Metadata before")
+                #expect(rotated.stdout.contains("ok  kafka-after \(service): "), "\(service): the SASL gate's Metadata after")
+            }
+            #expect(rotated.stdout.contains("ok  verify: version \(newVersion) is the latest; kafka-broker-1, kafka-broker-2, kafka-broker-3 run deployments created after it was written"))
+            #expect(!rotated.stdout.contains("lookout itself logs in"), "lookout logs in as admin, not with the client password")
+            let newValue = try script("test", ["value", parameter])
+            let fresh = newValue != oldValue && newValue.count == 32
+            #expect(fresh, "the new value is not a fresh 32-character value")
+            let withNew = try login("test", "client", parameter)
+            #expect(withNew.ok, "the new client password does not log in: \(withNew.error)")
+            let withOld = try login("test", "client", "\(parameter):\(oldVersion)")
+            #expect(!withOld.ok, "the old client password still logs in after the roll")
+
+            let restored = try lookout(["secret", "restore", "--env", "test", "--secret", "client-password", "--version", String(oldVersion), "--yes"])
+            #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
+            let back = try script("test", ["value", parameter]) == oldValue
+            #expect(back, "restore --version \(oldVersion) did not put the original value back")
+            #expect(try login("test", "client", parameter).ok, "the original client password does not log in after the restore")
+            #expect(!(try login("test", "client", "\(parameter):\(newVersion)").ok), "the rotated password still logs in after the restore")
+            clean = back
+            let outputs = [rotated.stdout, rotated.stderr, restored.stdout, restored.stderr, auditText(), withNew.error, withOld.error]
+            let oldValueLeaked = leaked(oldValue, in: outputs)
+            #expect(!oldValueLeaked, "the old value appears in an output")
+            let newValueLeaked = leaked(newValue, in: outputs)
+            #expect(!newValueLeaked, "the new value appears in an output")
+        }
+
+        /// The admin password lookout itself logs in to test's Kafka with: rotated, the verify step
+        /// makes a fresh login with it, the gate's own connection recovers through each roll (the
+        /// front restarts three times), confluent-kafka is refused with the old one, and lookout's
+        /// next snapshot reads Kafka with the new one; restored, all of it again with the original.
+        @Test func rotatesLookoutsOwnAdminPasswordOnTest() throws {
+            let parameter = "/kafka/test/admin-password"
+            let oldVersion = try #require(try history("test", "admin-password").map(\.version).max())
+            var clean = false
+            defer {
+                if !clean { putBackAndRoll("test", parameter, oldVersion) }
+                try? Sandbox.scenario("reset", "test")
+                _ = try? script("test", ["clear-locks"])
+            }
+            let oldValue = try script("test", ["value", parameter])
+            let dry = try lookout(["secret", "rotate", "--env", "test", "--secret", "admin-password", "--dry-run"])
+            #expect(dry.status == 0, "stderr: \(dry.stderr)")
+            #expect(dry.stdout.contains("now: lookout itself logs in to Kafka with this secret (kafka.sasl.password_ssm, user admin)"))
+            #expect(dry.stdout.contains("a fresh Kafka login as admin with the new value answers Metadata"))
+            #expect(try history("test", "admin-password").map(\.version).max() == oldVersion)
+
+            let rotated = try lookout(["secret", "rotate", "--env", "test", "--secret", "admin-password", "--yes"])
+            #expect(rotated.status == 0, "stdout: \(rotated.stdout) stderr: \(rotated.stderr)")
+            let newVersion = oldVersion + 1
+            for service in ["kafka-broker-1", "kafka-broker-2", "kafka-broker-3"] {
+                #expect(rotated.stdout.contains("ok  kafka-after \(service): "), "\(service): the gate's connection did not recover")
+            }
+            #expect(rotated.stdout.contains("; a fresh Kafka login as admin with version \(newVersion) answers Metadata ("))
+            let newValue = try script("test", ["value", parameter])
+            let withNew = try login("test", "admin", parameter)
+            #expect(withNew.ok, "the new admin password does not log in: \(withNew.error)")
+            let withOld = try login("test", "admin", "\(parameter):\(oldVersion)")
+            #expect(!withOld.ok, "the old admin password still logs in after the roll")
+            let snapshotNew = try snapshotKafka("test")
+            #expect(snapshotNew.status == "ok" && snapshotNew.clusterID == "kafka-test", "lookout's snapshot does not read Kafka with the new password: \(snapshotNew)")
+
+            let restored = try lookout(["secret", "restore", "--env", "test", "--secret", "admin-password", "--version", String(oldVersion), "--yes"])
+            #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
+            #expect(restored.stdout.contains("; a fresh Kafka login as admin with version \(newVersion + 1) answers Metadata ("))
+            let back = try script("test", ["value", parameter]) == oldValue
+            #expect(back, "restore --version \(oldVersion) did not put the original value back")
+            #expect(try login("test", "admin", parameter).ok, "the original admin password does not log in after the restore")
+            let snapshotBack = try snapshotKafka("test")
+            #expect(snapshotBack.status == "ok" && snapshotBack.clusterID == "kafka-test", "\(snapshotBack)")
+            clean = back
+            let audit = try lookout(["audit", "--env", "test"])
+            #expect(audit.stdout.contains("secret rotate admin-password verify ok"))
+            let outputs = [dry.stdout, dry.stderr, rotated.stdout, rotated.stderr, restored.stdout, restored.stderr, audit.stdout, auditText(),
+                           withNew.error, withOld.error]
+            let oldValueLeaked = leaked(oldValue, in: outputs)
+            #expect(!oldValueLeaked, "the old value appears in an output")
+            let newValueLeaked = leaked(newValue, in: outputs)
+            #expect(!newValueLeaked, "the new value appears in an output")
+        }
+
+        /// prod (TLS + SCRAM-SHA-512) only dry-run (other work logs in to prod's Kafka with its
+        /// passwords): the plan reads Kafka through the gate and names lookout's own login.
+        @Test func prodsAdminPasswordPlanIsDryRunOnly() throws {
+            defer { _ = try? script("prod", ["clear-locks"]) }
             let prodBefore = try history("prod", "admin-password").map(\.version)
             let dry = try lookout(["secret", "rotate", "--env", "prod", "--secret", "admin-password", "--dry-run"])
-            #expect(dry.status == 0)
-            #expect(dry.stdout.contains("lookout itself logs in to Kafka with this secret, but its Kafka client cannot log in with SASL yet"))
-            #expect(dry.stdout.contains("A real run would be refused: lookout cannot read `prod`'s Kafka yet (TLS + SASL SCRAM-SHA-512 is not built)"))
+            #expect(dry.status == 0, "stderr: \(dry.stderr)")
+            #expect(dry.stdout.contains("now: lookout itself logs in to Kafka with this secret (kafka.sasl.password_ssm, user admin)"))
+            #expect(dry.stdout.contains("now: Kafka controller: broker "))
+            #expect(!dry.stdout.contains("A real run would be refused"))
             #expect(try history("prod", "admin-password").map(\.version) == prodBefore)
         }
     }

@@ -6,7 +6,7 @@ public enum KafkaView: Sendable, Equatable {
     case metadata(KafkaClusterMetadata)
     /// Metadata did not answer (refused, timed out, garbled).
     case unreachable(String)
-    /// lookout cannot talk to this cluster at all (e.g. SASL or TLS it does not speak yet).
+    /// lookout cannot talk to this cluster at all (the environment has no kafka section).
     case unsupported(String)
 }
 

@@ -1,37 +1,55 @@
+import LookoutAWS
 import LookoutConfig
 import LookoutKafka
+import LookoutPolling
 
-/// Reads Kafka metadata for the broker gate, or says why it cannot.
+/// Reads Kafka metadata for the broker gate, connecting as the cluster is secured (TLS, SASL:
+/// `KafkaConnectionOptions`, the secrets read through the AWS client at each connection), or
+/// says why it cannot.
 public struct KafkaProbe: Sendable {
     let client: KafkaAdminClient?
     let unsupported: String?
+    let connection: KafkaAdminClient.Configuration?
 
-    public init(environment: EnvironmentConfig) {
+    public init(environment: EnvironmentConfig, aws: AWSClient) {
         guard let kafka = environment.kafka else {
             client = nil
+            connection = nil
             unsupported = "environment `\(environment.name)` has no kafka section, so the broker gate cannot check Kafka; refusing to roll broker services"
             return
         }
-        // lookout's Kafka client speaks PLAINTEXT only so far; pretending the gate passed on a
-        // cluster it cannot read would defeat the gate.
-        if kafka.tls != nil || kafka.sasl != nil {
-            let security = [kafka.tls != nil ? "TLS" : nil, kafka.sasl.map { "SASL \($0.mechanism.rawValue)" }].compactMap { $0 }
-            client = nil
-            unsupported = "lookout cannot read `\(environment.name)`'s Kafka yet (\(security.joined(separator: " + ")) is not built), so the broker gate cannot run; refusing to roll broker services"
-            return
-        }
-        client = KafkaAdminClient(configuration: KafkaAdminClient.Configuration(
-            bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) },
-            connectTimeout: .seconds(3), requestTimeout: .seconds(5), reconnectBackoff: .milliseconds(200),
-            maximumReconnectBackoff: .seconds(1)))
+        var configuration = KafkaConnectionOptions.configuration(
+            bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) }, kafka: kafka, aws: aws,
+            connectTimeout: .seconds(3), requestTimeout: .seconds(5))
+        configuration.reconnectBackoff = .milliseconds(200)
+        configuration.maximumReconnectBackoff = .seconds(1)
+        connection = configuration
+        client = KafkaAdminClient(configuration: configuration)
         unsupported = nil
     }
 
+    /// What the cluster shows now, through the probe's one client (it reconnects, reading the
+    /// secrets again, when the brokers drop it).
     public func view() async -> KafkaView {
         guard let client else { return .unsupported(unsupported ?? "no Kafka client") }
         do {
             return .metadata(try await client.metadata())
         } catch {
+            return .unreachable("\(error)")
+        }
+    }
+
+    /// A new connection, made now with the secrets as SSM holds them now (a rotated password is
+    /// read again): its Metadata, or why it failed. The connection is closed before returning.
+    public func freshView() async -> KafkaView {
+        guard let connection else { return .unsupported(unsupported ?? "no Kafka client") }
+        let fresh = KafkaAdminClient(configuration: connection)
+        do {
+            let metadata = try await fresh.metadata()
+            await fresh.shutdown()
+            return .metadata(metadata)
+        } catch {
+            await fresh.shutdown()
             return .unreachable("\(error)")
         }
     }

@@ -9,8 +9,11 @@ public struct SecretRunner: Sendable {
     public let secret: SecretConfig
     let client: AWSClient
     let roll: RollRunner?
+    /// Where the secret is the password lookout logs in to Kafka with: the probe that proves a
+    /// fresh login with the new value (the roll's broker gate unless one is given).
+    let kafka: KafkaProbe?
 
-    public init(environment: EnvironmentConfig, secretName: String, client: AWSClient, roll: RollRunner?) throws(ActionError) {
+    public init(environment: EnvironmentConfig, secretName: String, client: AWSClient, roll: RollRunner?, kafka: KafkaProbe? = nil) throws(ActionError) {
         guard let secret = environment.secrets.first(where: { $0.name == secretName }) else {
             throw ActionError(.usage, "environment `\(environment.name)` has no secret `\(secretName)`; known: \(environment.secrets.map(\.name).joined(separator: ", "))")
         }
@@ -21,7 +24,11 @@ public struct SecretRunner: Sendable {
         self.secret = secret
         self.client = client
         self.roll = roll
+        self.kafka = kafka ?? roll?.kafka
     }
+
+    /// Whether lookout itself logs in to Kafka with this secret (`kafka.sasl.password_ssm`).
+    var isOwnLogin: Bool { environment.kafka?.sasl?.passwordSSM == secret.ssm }
 
     public struct Prepared: Sendable {
         public var services: [RollStateMachine.Service]
@@ -62,11 +69,12 @@ public struct SecretRunner: Sendable {
             steps += prepared.steps
             blocked = prepared.blocked
         }
-        steps.append(.init(name: SecretStateMachine.Step.verify.rawValue,
-                           detail: services.isEmpty ? "the new version is still the latest" : "the new version is still the latest; every restart service's PRIMARY deployment was created after the write", writes: false))
-        if environment.kafka?.sasl?.passwordSSM == secret.ssm {
-            facts.append("lookout itself logs in to Kafka with this secret, but its Kafka client cannot log in with SASL yet: that login is not verified")
+        var verify = services.isEmpty ? "the new version is still the latest" : "the new version is still the latest; every restart service's PRIMARY deployment was created after the write"
+        if isOwnLogin, let sasl = environment.kafka?.sasl {
+            facts.append("lookout itself logs in to Kafka with this secret (kafka.sasl.password_ssm, user \(sasl.username))")
+            verify += "; a fresh Kafka login as \(sasl.username) with the new value answers Metadata"
         }
+        steps.append(.init(name: SecretStateMachine.Step.verify.rawValue, detail: verify, writes: false))
         let locks = [LockRecord.parameterName(environment: environment.name, kind: "secret", name: secret.name)]
             + RollPlan.lockNames(environment: environment.name, services: services.map(\.name))
         return Prepared(services: services, facts: facts, steps: steps, locks: locks, blocked: blocked)
@@ -166,13 +174,30 @@ public struct SecretRunner: Sendable {
         var reason: String
     }
 
-    /// The written version is still the latest, and every restart service's PRIMARY deployment
-    /// was created after it was written.
+    /// The written version is still the latest, every restart service's PRIMARY deployment was
+    /// created after it was written and, where lookout logs in with the secret, a new connection
+    /// (which reads the latest version, just checked to be the written one) answers Metadata.
     private func verify(written: Int, services: [RollStateMachine.Service]) async throws -> String {
         let parameter = try await client.ssm.getParameter(name: secret.ssm)
         guard parameter.version == written else {
             throw VerifyFailure(reason: "version \(parameter.version.map(String.init) ?? "?") is the latest now, not \(written): someone wrote after this run")
         }
+        var note = try await verifyServices(written: written, services: services)
+        if isOwnLogin, let sasl = environment.kafka?.sasl {
+            guard let kafka else {
+                throw VerifyFailure(reason: "lookout logs in to Kafka with this secret, but there is no Kafka probe to verify the login")
+            }
+            switch await kafka.freshView() {
+            case .metadata(let metadata):
+                note += "; a fresh Kafka login as \(sasl.username) with version \(written) answers Metadata (\(metadata.brokers.count) brokers)"
+            case .unreachable(let why), .unsupported(let why):
+                throw VerifyFailure(reason: "a fresh Kafka login as \(sasl.username) with version \(written) fails: \(why)")
+            }
+        }
+        return note
+    }
+
+    private func verifyServices(written: Int, services: [RollStateMachine.Service]) async throws -> String {
         guard !services.isEmpty, let ecs = environment.ecs else {
             return "version \(written) is the latest; no service reads it at start (no restart list)"
         }
