@@ -265,25 +265,26 @@ struct ConsoleSandboxTests {
         let tmux = try Self.session()
         defer { tmux.close() }
         var screen = try tmux.wait(seconds: 30) { screen in
-            Self.row(screen, "dev").flatMap { Self.cell(screen, row: $0, column: "KAFKA") }?.contains("ok") == true
+            Self.row(screen, "test").flatMap { Self.cell(screen, row: $0, column: "KAFKA") }?.contains("ok") == true
         }
-        let before = try #require(Self.row(screen, "dev").flatMap { Self.cell(screen, row: $0, column: "KAFKA") }, "\(screen.joined(separator: "\n"))")
+        let before = try #require(Self.row(screen, "test").flatMap { Self.cell(screen, row: $0, column: "KAFKA") }, "\(screen.joined(separator: "\n"))")
         #expect(before.contains("ok"))
-        try Sandbox.scenario("kafka-blackhole", "dev")
-        defer { try? Sandbox.scenario("reset", "dev") }
+        try Sandbox.scenario("kafka-blackhole", "test")
+        defer { try? Sandbox.scenario("reset", "test") }
         screen = try tmux.wait(seconds: 40) { screen in
-            Self.row(screen, "dev").flatMap { Self.cell(screen, row: $0, column: "KAFKA") }?.hasPrefix("?") == true
+            Self.row(screen, "test").flatMap { Self.cell(screen, row: $0, column: "KAFKA") }?.hasPrefix("?") == true
         }
-        let kafka = try #require(Self.row(screen, "dev").flatMap { Self.cell(screen, row: $0, column: "KAFKA") })
-        #expect(kafka.range(of: #"^\? \d+s$"#, options: .regularExpression) != nil, "dev kafka: \(kafka)")
-        // The others keep refreshing: their data stays younger than the black hole's timeout.
+        let kafka = try #require(Self.row(screen, "test").flatMap { Self.cell(screen, row: $0, column: "KAFKA") })
+        #expect(kafka.range(of: #"^\? \d+s$"#, options: .regularExpression) != nil, "test kafka: \(kafka)")
+        // The others keep refreshing: their data stays younger than the 10 s source timeout that
+        // test's hung poll waits out (polls every 2 s; the margin is for a loaded machine).
         for _ in 0..<3 {
             screen = try tmux.capture()
-            for name in ["test", "acc"] {
+            for name in ["dev", "acc"] {
                 let age = try #require(Self.row(screen, name).flatMap { Self.cell(screen, row: $0, column: "AGE") })
-                #expect((Int(age.dropLast()) ?? 99) <= 6, "\(name) age \(age)")
+                #expect((Int(age.dropLast()) ?? 99) < 10, "\(name) age \(age)")
             }
-            // Keys still answer at once while dev's poll hangs.
+            // Keys still answer at once while test's poll hangs.
             try tmux.send("?")
             let help = try tmux.wait(seconds: 1) { $0.contains { $0.contains("Show the keys") } }
             #expect(help.contains { $0.contains("Show the keys") })
