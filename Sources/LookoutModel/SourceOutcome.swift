@@ -50,8 +50,8 @@ public struct SourceState: Sendable, Equatable {
     public var errorSince: Date?
 }
 
-/// Everything the sources of one environment gave; a nil outcome is a source not configured (or
-/// not built yet), which the snapshot leaves out.
+/// Everything the sources of one environment gave; a nil outcome is a source not configured,
+/// which the snapshot leaves out.
 public struct EnvironmentObservations: Sendable {
     public var ecs: SourceOutcome<ECSObservation>?
     public var autoscaling: SourceOutcome<AutoScalingObservation>?

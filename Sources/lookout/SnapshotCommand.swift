@@ -7,7 +7,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Poll every environment once, print what was found, and exit.",
-        discussion: "Consumer groups and lag are not built yet and are absent from the output."
+        discussion: "Exits 0 whatever the statuses; `lookout check` gives a verdict as an exit code."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

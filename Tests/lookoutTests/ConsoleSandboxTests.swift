@@ -23,6 +23,13 @@ struct ConsoleSandboxTests {
                                environment: Sandbox.lookoutEnvironment(stateHome: Sandbox.temporaryStateHome()))
     }
 
+    /// Types `:NAME` and Enter, as a user switches views.
+    static func command(_ tmux: TmuxSession, _ name: String) throws {
+        try tmux.send(":")
+        try tmux.type(name)
+        try tmux.send("Enter")
+    }
+
     /// The overview row of an environment.
     static func row(_ screen: [String], _ name: String) -> String? {
         screen.first { $0.hasPrefix(" \(name) ") }
@@ -137,9 +144,7 @@ struct ConsoleSandboxTests {
         let tmux = try Self.session()
         defer { tmux.close() }
         try tmux.wait(seconds: 30) { Self.loaded($0) }
-        try tmux.send(":")
-        try tmux.type("endpoints")
-        try tmux.send("Enter")
+        try Self.command(tmux, "endpoints")
         var screen = try tmux.wait(seconds: 20) { screen in
             screen.contains { $0.hasPrefix(" dev ") && $0.contains("127.0.0.1:45030") }
                 && screen.contains { $0.hasPrefix(" acc ") && $0.contains("127.0.0.1:45230") }
@@ -151,9 +156,7 @@ struct ConsoleSandboxTests {
         #expect(Self.cell(screen, row: accRow, column: "TLS")?.range(of: #"^\d+ms$"#, options: .regularExpression) != nil, "\(accRow)")
         try #require(!servedSerials.isEmpty, "snapshot shows no served certificate for acc")
         #expect(servedSerials.contains { accRow.contains($0.prefix(8)) }, "\(accRow) serves none of \(servedSerials)")
-        try tmux.send(":")
-        try tmux.type("certs")
-        try tmux.send("Enter")
+        try Self.command(tmux, "certs")
         screen = try tmux.wait(seconds: 10) { $0.contains { $0.hasPrefix(" acc ") && $0.contains("served") } }
         #expect(screen.contains { $0.hasPrefix(" acc ") && $0.contains("served") })
         #expect(!screen.joined().contains("not built"))
@@ -163,12 +166,10 @@ struct ConsoleSandboxTests {
     static let groups = ["billing", "analytics", "archiver"]
     typealias Offsets = (committed: [String: [String: Int]], end: [String: Int])
 
-    /// confluent-kafka's committed and end offsets of the sandbox's groups: dev in plaintext
-    /// (kafka_reads.py), the others over their own TLS and SASL (Tests/Support/kafka_secured_reads.py).
+    /// confluent-kafka's committed and end offsets of the sandbox's groups, over each
+    /// environment's own security (Sandbox.kafkaReads).
     static func offsets(_ environment: String) throws -> Offsets {
-        let script = environment == "dev" ? Sandbox.support.appendingPathComponent("kafka_reads.py").path
-            : Sandbox.support.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/kafka_secured_reads.py").path
-        let json = try parseJSON(Sandbox.python(script, [Sandbox.folder!.path, environment, "offsets"] + groups))
+        let json = try parseJSON(Sandbox.python(Sandbox.kafkaReads, [Sandbox.folder!.path, environment, "offsets"] + groups))
         return ((json["committed"] as? [String: [String: Int]]) ?? [:], (json["end"] as? [String: Int]) ?? [:])
     }
 
@@ -196,9 +197,7 @@ struct ConsoleSandboxTests {
         let tmux = try Self.session()
         defer { tmux.close() }
         try tmux.wait(seconds: 30) { Self.loaded($0) }
-        try tmux.send(":")
-        try tmux.type("groups")
-        try tmux.send("Enter")
+        try Self.command(tmux, "groups")
         try tmux.wait(seconds: 20) { screen in Self.groups.allSatisfy { Self.groupRow(screen, "dev", $0) != nil } }
         let before = try Self.offsets("dev")
         // A poll that started after that read has ended (refresh 2 s, a poll well under 2 s).
@@ -248,9 +247,7 @@ struct ConsoleSandboxTests {
         let tmux = try Self.session()
         defer { tmux.close() }
         try tmux.wait(seconds: 30) { Self.loaded($0) }
-        try tmux.send(":")
-        try tmux.type("groups")
-        try tmux.send("Enter")
+        try Self.command(tmux, "groups")
         let screen = try tmux.wait(seconds: 30) { screen in
             Self.groupRow(screen, "prod [P]", "analytics").map { Int($0[4]) == expected.lowerBound } ?? false
         }

@@ -45,7 +45,7 @@ struct GroupsSandboxTests {
     }
 
     func confluentOffsets(_ environment: String = "dev") throws -> (committed: [String: [String: Int]], end: [String: Int]) {
-        let text = try Sandbox.python(Sandbox.support.appendingPathComponent("kafka_reads.py").path,
+        let text = try Sandbox.python(Sandbox.kafkaReads,
                                       [Sandbox.folder!.path, environment, "offsets"] + Self.groups)
         let json = try parseJSON(text)
         return ((json["committed"] as? [String: [String: Int]]) ?? [:], (json["end"] as? [String: Int]) ?? [:])

@@ -51,7 +51,7 @@ import Testing
         #expect(result.stdout == """
             OVERVIEW: Poll every environment once, print what was found, and exit.
 
-            Consumer groups and lag are not built yet and are absent from the output.
+            Exits 0 whatever the statuses; `lookout check` gives a verdict as an exit code.
 
             USAGE: lookout snapshot [--config <file>] [--env <name>] [--format <format>]
 

@@ -20,7 +20,7 @@ struct KafkaSnapshotSandboxTests {
 
     @Test func metadataEqualsWhatConfluentKafkaReads() throws {
         let ours = try #require(try snapshot(["--env", "dev"])["dev"]?["kafka"] as? JSONObject)
-        let theirs = try parseJSON(try Sandbox.python(Sandbox.support.appendingPathComponent("kafka_reads.py").path, [Sandbox.folder!.path, "dev"]))
+        let theirs = try confluentReads("dev")
         for key in ["cluster_id", "controller", "brokers", "topics"] {
             let a = try JSONSerialization.data(withJSONObject: ours[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
             let b = try JSONSerialization.data(withJSONObject: theirs[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
@@ -64,8 +64,7 @@ struct KafkaSnapshotSandboxTests {
 
     /// confluent-kafka's reads over the environment's own TLS and SASL (Tests/Support/kafka_secured_reads.py).
     func confluentReads(_ environment: String, mechanism: String? = nil) throws -> JSONObject {
-        let script = Sandbox.support.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/kafka_secured_reads.py").path
-        let output = try Sandbox.python(script, [Sandbox.folder!.path, environment] + (mechanism.map { [$0] } ?? []))
+        let output = try Sandbox.python(Sandbox.kafkaReads, [Sandbox.folder!.path, environment] + (mechanism.map { [$0] } ?? []))
         return try #require(try parseJSON(output)["snapshot"] as? JSONObject)
     }
 

@@ -11,7 +11,7 @@ public enum StatusRole: String, Hashable, Sendable, CaseIterable {
     case ok, warn, unknown, crit, pending
     /// Not polled yet.
     case loading
-    /// Not configured, or not built yet.
+    /// Not configured.
     case unavailable
 }
 

@@ -14,7 +14,6 @@ enum EnvironmentRender {
         ("secrets", "SSM secrets", SecretsView.view.name),
     ]
     /// Sources lookout cannot read yet (none today).
-    static let notBuilt: Set<String> = []
 
     static func rows(_ context: ViewContext) -> [Row] {
         var result: [Row] = []
@@ -27,8 +26,7 @@ enum EnvironmentRender {
                     continue
                 }
                 guard let state = snapshot.sources.first(where: { $0.name == entry.source }) else {
-                    let why = notBuilt.contains(entry.source) ? "n/a: not built yet" : "n/a: not configured"
-                    result.append(Row(cells + [Cells.unavailable(why), TableCell(""), TableCell(""), TableCell("")], environment: info.name, drill: drill))
+                    result.append(Row(cells + [Cells.unavailable("n/a: not configured"), TableCell(""), TableCell(""), TableCell("")], environment: info.name, drill: drill))
                     continue
                 }
                 let age = state.fetchedAt.map { shortAge(Int(context.now.timeIntervalSince($0))) } ?? "never"

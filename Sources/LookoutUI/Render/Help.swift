@@ -6,7 +6,7 @@ enum HelpRender {
         }
         let legend: [Row] = [
             Row([TableCell("[P]", .protected), TableCell("a protected environment: actions need its name typed"), TableCell("")]),
-            Row([TableCell("n/a", .status(.unavailable)), TableCell("not configured, or not built yet"), TableCell("")]),
+            Row([TableCell("n/a", .status(.unavailable)), TableCell("not configured"), TableCell("")]),
             Row([TableCell("? 12s", .status(.unknown)), TableCell("unknown: the source fails; its last good data is 12s old"), TableCell("")]),
             Row([TableCell(":", .title), TableCell("views: " + ViewRegistry.all.map(\.name).joined(separator: " ")), TableCell("")]),
         ]

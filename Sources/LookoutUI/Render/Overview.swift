@@ -3,7 +3,7 @@ import LookoutModel
 
 /// One row per environment: its status, one cell per source, the age of its data, its worst problem.
 enum OverviewRender {
-    /// The overview's source cells, in order: title and the snapshot's source name (nil: not built yet).
+    /// The overview's source cells, in order: title and the snapshot's source name (nil: shown as n/a).
     static let sources: [(title: String, source: String?)] = [
         ("ECS", "ecs"), ("ASG", "autoscaling"), ("KAFKA", "kafka"), ("LAG", "groups"),
         ("CERTS", "certificates"), ("ENDPTS", "endpoints"), ("SECRETS", "secrets"),

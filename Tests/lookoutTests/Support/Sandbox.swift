@@ -71,6 +71,12 @@ enum Sandbox {
     }
 
     static let support = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+    /// confluent-kafka's reads of one environment over its own security (plaintext, TLS, SASL):
+    /// Tests/Support/kafka_secured_reads.py, shared with the Kafka integration tests.
+    static var kafkaReads: String {
+        support.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/kafka_secured_reads.py").path
+    }
 }
 
 struct SandboxError: Error, CustomStringConvertible {
