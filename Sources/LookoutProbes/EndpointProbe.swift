@@ -11,16 +11,13 @@ public struct EndpointProbe: Sendable {
     public let config: EndpointConfig
     /// The environment's trust anchors for the served chain.
     public let anchors: [Certificate]
-    /// The Kafka round trip, given the address actually connected to; nil when lookout cannot do it.
+    /// The Kafka round trip, given the address actually connected to; nil for `kafka: false` (the phase is off).
     public let kafkaRoundTrip: (@Sendable (Address) async throws -> Void)?
-    /// Why the Kafka phase is off when `kafkaRoundTrip` is nil but the endpoint asks for one.
-    public let kafkaOffReason: String?
 
-    public init(config: EndpointConfig, anchors: [Certificate], kafkaRoundTrip: (@Sendable (Address) async throws -> Void)?, kafkaOffReason: String? = nil) {
+    public init(config: EndpointConfig, anchors: [Certificate], kafkaRoundTrip: (@Sendable (Address) async throws -> Void)?) {
         self.config = config
         self.anchors = anchors
         self.kafkaRoundTrip = kafkaRoundTrip
-        self.kafkaOffReason = kafkaOffReason
     }
 
     public func run() async -> EndpointObservation {
@@ -89,7 +86,7 @@ public struct EndpointProbe: Sendable {
                     observation.kafka = PhaseResult(.ok, durationMs: kafkaMs)
                 }
             } else {
-                observation.kafka = PhaseResult(.off, error: kafkaOffReason)
+                observation.kafka = PhaseResult(.off)
             }
         }
         return observation
