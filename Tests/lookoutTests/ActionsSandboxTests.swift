@@ -70,15 +70,18 @@ extension ActionsOnTheSandbox {
             return path
         }
 
-        /// Runs `arguments` with dev's AWS endpoint relayed through `aws_recorder.py`; returns the
-        /// result and every AWS operation lookout asked for.
-        func recordingAWS(_ arguments: [String]) throws -> (LookoutBinary.Result, [String]) {
+        /// Runs `arguments` with `environment`'s AWS endpoint relayed through `aws_recorder.py`
+        /// (with its `rules`, e.g. `blackhole-after=PutParameter:1`, `deny=PutParameter:2`); returns
+        /// the result and every AWS operation lookout asked for (a stopped one ends in " blackholed"
+        /// or " denied").
+        func recordingAWS(_ arguments: [String], environment: String = "dev", rules: [String] = []) throws -> (LookoutBinary.Result, [String]) {
             let folder = stateHome + "/recorder-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let upstream = try #require(Self.awsEndpoints[environment], "no AWS endpoint known for \(environment)")
             let recorder = Process()
             recorder.executableURL = Sandbox.folder!.appendingPathComponent("venv/bin/python")
-            recorder.arguments = [Sandbox.support.appendingPathComponent("aws_recorder.py").path, "http://127.0.0.1:45001",
-                                  folder + "/log", folder + "/port"]
+            recorder.arguments = [Sandbox.support.appendingPathComponent("aws_recorder.py").path, upstream,
+                                  folder + "/log", folder + "/port"] + rules
             try recorder.run()
             // SIGKILL: the test runner's children may inherit SIGTERM blocked.
             defer { kill(recorder.processIdentifier, SIGKILL); recorder.waitUntilExit() }
@@ -88,11 +91,16 @@ extension ActionsOnTheSandbox {
                 port = try? String(contentsOfFile: folder + "/port", encoding: .utf8)
                 if port == nil { Thread.sleep(forTimeInterval: 0.05) }
             }
-            let config = try editedConfig { $0.replacingOccurrences(of: "endpoint: http://127.0.0.1:45001", with: "endpoint: http://127.0.0.1:\(try! #require(port))") }
+            let relayed = try #require(port, "aws_recorder.py did not start")
+            let config = try editedConfig { $0.replacingOccurrences(of: "endpoint: \(upstream)\n", with: "endpoint: http://127.0.0.1:\(relayed)\n") }
             let result = try lookout(["--config", config] + arguments)
             let log = (try? String(contentsOfFile: folder + "/log", encoding: .utf8)) ?? ""
             return (result, log.split(separator: "\n").map(String.init))
         }
+
+        /// Each environment's AWS endpoint as the sandbox's lookout.yaml names it.
+        static let awsEndpoints = ["dev": "http://127.0.0.1:45001", "test": "http://127.0.0.1:45101",
+                                   "acc": "http://127.0.0.1:45201", "prod": "http://127.0.0.1:45301"]
 
         static let readOperations = ["Describe", "List", "Get", "AssumeRole"]
 

@@ -1,11 +1,18 @@
 """A loopback HTTP relay that records the AWS operation of every request it passes on, so a
 test can count what lookout asked AWS to do (a dry run must ask for no write).
 
-usage: aws_recorder.py UPSTREAM_URL LOG_FILE PORT_FILE
+usage: aws_recorder.py UPSTREAM_URL LOG_FILE PORT_FILE [RULE ...]
 Listens on a free loopback port (written to PORT_FILE once listening), relays each request to
 UPSTREAM_URL unchanged (moto does not check signatures), and appends one line per request to
 LOG_FILE: the operation (X-Amz-Target's last part, or the Query protocol's Action). Bodies are
 never logged: a PutParameter body would hold a value.
+
+RULEs break AWS half-way through an action, at an exact point:
+  blackhole-after=OPERATION:N  once N requests for OPERATION have been answered, every later
+                               request (any operation) is read and never answered
+  deny=OPERATION:N             the Nth request for OPERATION is answered 400 AccessDeniedException
+                               (JSON protocol) without reaching AWS; others pass
+The log line of a request that a rule stopped ends with " blackholed" or " denied".
 """
 import sys
 import urllib.error
@@ -13,7 +20,36 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import json
+import threading
+import time
+
 upstream, log_file, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
+rules = {}
+for rule in sys.argv[4:]:
+    kind, _, spec = rule.partition("=")
+    op, _, count = spec.rpartition(":")
+    if kind not in ("blackhole-after", "deny") or not op or not count.isdigit():
+        sys.exit("aws_recorder.py: bad rule %r" % rule)
+    rules[kind] = (op, int(count))
+counts = {}
+answered = {}
+lock = threading.Lock()
+
+
+def verdict(op):
+    """What the rules say about this request: None (relay it), 'blackhole' or 'deny'."""
+    with lock:
+        counts[op] = counts.get(op, 0) + 1
+        if "blackhole-after" in rules:
+            target, n = rules["blackhole-after"]
+            if answered.get(target, 0) >= n:
+                return "blackhole"
+        if "deny" in rules:
+            target, n = rules["deny"]
+            if op == target and counts[op] == n:
+                return "deny"
+    return None
 
 
 def operation(headers, path, body):
@@ -35,8 +71,22 @@ class Relay(BaseHTTPRequestHandler):
     def relay(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        op = operation(self.headers, self.path, body)
+        stop = verdict(op)
         with open(log_file, "a") as log:
-            log.write(operation(self.headers, self.path, body) + "\n")
+            log.write(op + (" blackholed" if stop == "blackhole" else " denied" if stop == "deny" else "") + "\n")
+        if stop == "blackhole":
+            while True:
+                time.sleep(3600)
+        if stop == "deny":
+            data = json.dumps({"__type": "AccessDeniedException",
+                               "message": "aws_recorder.py: %s denied by the test" % op}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         request = urllib.request.Request(upstream.rstrip("/") + self.path, data=body if body else None, method=self.command)
         for key, value in self.headers.items():
             if key.lower() not in ("host", "content-length", "connection", "expect"):
@@ -53,6 +103,9 @@ class Relay(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+        if status < 300:
+            with lock:
+                answered[op] = answered.get(op, 0) + 1
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = relay
 
@@ -60,6 +113,7 @@ class Relay(BaseHTTPRequestHandler):
         pass
 
 
+ThreadingHTTPServer.daemon_threads = True
 server = ThreadingHTTPServer(("127.0.0.1", 0), Relay)
 with open(port_file, "w") as out:
     out.write(str(server.server_address[1]))
