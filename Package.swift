@@ -35,9 +35,11 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // A secret held in memory only, redacted wherever it could be printed.
+        .target(name: "LookoutSecrets", swiftSettings: strict),
         .target(
             name: "LookoutAWS",
-            dependencies: ["CCurl", "SigV4"],
+            dependencies: ["CCurl", "SigV4", "LookoutSecrets"],
             swiftSettings: strict
         ),
         // Kafka: generated messages and codec; the admin client.
@@ -51,7 +53,7 @@ let package = Package(
             dependencies: [
                 "KafkaProtocol",
                 // SecretValue: the SASL password and the client key stay redacted.
-                "LookoutAWS",
+                "LookoutSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -146,7 +148,7 @@ let package = Package(
             name: "LookoutKafkaTests",
             dependencies: [
                 "LookoutKafka",
-                "LookoutAWS",
+                "LookoutSecrets",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
