@@ -107,7 +107,15 @@ let package = Package(
         .target(
             name: "LookoutActions",
             // LookoutPolling: KafkaConnectionOptions, so the broker gate connects as the cluster is secured.
-            dependencies: ["LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutX509"],
+            // LookoutProbes: the TLS phase that reports the served chain (a reissue's last check).
+            // X509, _CryptoExtras: a reissue's key (RSA or EC, made locally) and its CSR.
+            dependencies: [
+                "LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutProbes", "LookoutX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -183,7 +191,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LookoutActionsTests",
-            dependencies: ["LookoutActions", "LookoutConfig", "LookoutKafka"],
+            dependencies: [
+                "LookoutActions", "LookoutConfig", "LookoutKafka",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
