@@ -5,7 +5,7 @@ import LookoutConfig
 struct CertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
-        abstract: "Reissue or revoke tracked certificates.",
+        abstract: "Act on tracked certificates.",
         subcommands: [Reissue.self, Revoke.self]
     )
 }
