@@ -88,7 +88,8 @@ public struct ReissueRunner: Sendable {
         if await !ChainCheck.leadsToAnchors(leaf: leaf, intermediates: Array(bundle.dropFirst()), anchors: anchors, now: now) {
             problems.append("its chain does not lead to \(anchorSource)")
         }
-        let pending = try await rollPending(services: services, changed: [certParameter.lastModifiedDate, keyParameter.lastModifiedDate].compactMap { $0 })
+        // The certificate's last write only: a key put back (its old value again) rolls nothing out.
+        let pending = try await rollPending(services: services, changed: [certParameter.lastModifiedDate].compactMap { $0 })
         let current = ReissueStateMachine.Current(
             keyVersion: keyVersion, certVersion: certVersion, serial: serial,
             pairMatches: ReissueKey.matches(keyPEM, leaf.publicKey), keyUsable: ReissueKey.read(keyPEM) != nil,
@@ -176,8 +177,8 @@ public struct ReissueRunner: Sendable {
                 + (current.pairMatches ? "matches the certificate" : "does NOT match the certificate") + " (the value is never shown)",
         ]
         if !certificate.restart.isEmpty {
-            facts.append(current.rollPending ? "the restart services were not rolled since the last write of key or certificate"
-                                             : "the restart services run deployments made after the last write of key or certificate")
+            facts.append(current.rollPending ? "the restart services were not rolled since the certificate was last written"
+                                             : "the restart services run deployments made after the certificate was last written")
         }
         switch mode {
         case .fresh: facts.append("a new key and certificate will replace them")

@@ -51,7 +51,7 @@ public struct ReissueStateMachine: Sendable {
         public var keyUsable: Bool
         /// Why the latest certificate is not fit to serve (names, chain, validity), nil when it is.
         public var certProblem: String?
-        /// Whether key or certificate changed after a `restart` service's PRIMARY deployment was created.
+        /// Whether the certificate was written after a `restart` service's PRIMARY deployment was created.
         public var rollPending: Bool
         /// Whether the latest certificate version carries the label `current`: lookout wrote and
         /// labelled it (a pair written by hand, or by a run stopped before labelling, does not).
