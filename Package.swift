@@ -109,7 +109,15 @@ let package = Package(
         .target(
             name: "LookoutActions",
             // LookoutPolling: KafkaConnectionOptions, so the broker gate connects as the cluster is secured.
-            dependencies: ["LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutX509"],
+            // LookoutProbes: the TLS phase that reports the served chain (a reissue's last check).
+            // X509, _CryptoExtras: a reissue's key (RSA or EC, made locally) and its CSR.
+            dependencies: [
+                "LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutProbes", "LookoutX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -185,13 +193,19 @@ let package = Package(
         ),
         .testTarget(
             name: "LookoutActionsTests",
-            dependencies: ["LookoutActions", "LookoutConfig", "LookoutKafka"],
+            dependencies: [
+                "LookoutActions", "LookoutConfig", "LookoutKafka", "LookoutAWS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py", "Support/cert_pair.py"],
             swiftSettings: strict
         ),
     ]
