@@ -71,6 +71,58 @@ import Testing
         #expect(failure.reason.contains("may or may not have been written"))
     }
 
+    @Test func aWriteThatTimedOutAndCannotBeReadBackIsUncertain() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        guard case .failed(let failure) = m.writeFailed("ssm PutParameter: timed out", outcome: .unknown) else { Issue.record("not failed"); return }
+        #expect(failure.writeUncertain)
+        #expect(!failure.nothingChanged)
+        #expect(failure.message.contains("version 3 was the latest before the write; whether the write made a new version is unknown"))
+        #expect(failure.message.contains("lookout secret restore --env dev --secret pw --version 3 puts 3 back"))
+        #expect(!failure.message.contains("not changed"))
+    }
+
+    @Test func aRefusedWriteChangedNothing() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        guard case .failed(let failure) = m.writeFailed("ssm PutParameter: AccessDeniedException (HTTP 400)", outcome: .notWritten) else { Issue.record("not failed"); return }
+        #expect(failure.step == .writeVersion)
+        #expect(failure.nothingChanged)
+        #expect(failure.written == nil)
+        #expect(failure.message.contains("not changed; version 3 is still the latest"))
+        #expect(!failure.message.contains("may or may not"))
+    }
+
+    @Test func aWriteThatTimedOutButShowsInTheHistoryCountsAsWritten() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        guard case .failed(let failure) = m.writeFailed("ssm PutParameter: timed out", outcome: .written(version: 4)) else { Issue.record("not failed"); return }
+        #expect(failure.written == 4)
+        #expect(!failure.nothingChanged)
+        #expect(failure.message.contains("version 4 (written by this run) is the latest"))
+        #expect(failure.message.contains("the restart services were not rolled: their tasks still run with version 3 until their next roll"))
+    }
+
+    @Test func aFailedLabelSaysTheServicesStillRunTheEarlierVersion() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        _ = m.written(version: 4)
+        _ = m.labelled()
+        guard case .failed(let failure) = m.stepFailed("ssm LabelParameterVersion: timed out") else { Issue.record("not failed"); return }
+        #expect(failure.step == .labelCurrent)
+        #expect(failure.servicesNotRolled)
+        #expect(failure.message.contains("their tasks still run with version 3 until their next roll"))
+        #expect(failure.message.contains("to go back: lookout secret restore --env dev --secret pw --version 3"))
+    }
+
     @Test func aFailureAfterTheWriteNamesBothVersionsAndTheWayBack() {
         var m = machine(.rotate)
         _ = m.start()

@@ -86,6 +86,9 @@ public struct SecretRunner: Sendable {
         var value: SecretValue?
         var parameterType = "SecureString"
         var keyID: String?
+        var before: Int?
+        // The write was refused by AWS (access denied): nothing changed, exit 77 rather than 69.
+        var writeRefused = false
         var action = machine.start()
         while true {
             switch action {
@@ -100,6 +103,7 @@ public struct SecretRunner: Sendable {
                     let latest = history.max { ($0.version ?? 0) < ($1.version ?? 0) }
                     parameterType = latest?.type ?? parameterType
                     keyID = latest?.keyId
+                    before = latest?.version
                     action = machine.currentRead(
                         version: latest?.version ?? 0, previous: history.first { $0.labels?.contains("previous") == true }?.version,
                         existing: Set(history.compactMap(\.version)))
@@ -126,7 +130,9 @@ public struct SecretRunner: Sendable {
                     value = nil
                     action = written.version.map { machine.written(version: $0) } ?? machine.stepFailed("PutParameter answered without a version")
                 } catch {
-                    action = machine.stepFailed("\(error)")
+                    value = nil
+                    writeRefused = error.isAccessDenied
+                    action = machine.writeFailed("\(error)", outcome: await writeOutcome(of: error, before: before))
                 }
             case .label(let version, let label):
                 let step = label == "previous" ? SecretStateMachine.Step.labelPrevious : .labelCurrent
@@ -165,9 +171,22 @@ public struct SecretRunner: Sendable {
                 try? session.record(step: failure.step.rawValue, outcome: "failed",
                                     versions: ["before": failure.before.map(String.init), "written": failure.written.map(String.init)].compactMapValues { $0 },
                                     detail: failure.reason)
-                throw ActionError(.halfway, failure.message)
+                // Nothing changed for certain after a failed write: AWS refused it (77) or could
+                // not do it (69). Anything later is half-way (75): a re-run or a restore resolves it.
+                let kind: ActionError.Kind = failure.step == .writeVersion && failure.nothingChanged
+                    ? (writeRefused ? .refused : .unavailable) : .halfway
+                throw ActionError(kind, failure.message)
             }
         }
+    }
+
+    /// Whether a failed PutParameter made a version: an error AWS answered with means it did
+    /// not; without an answer (a timeout, a dropped connection) the history is read back.
+    private func writeOutcome(of error: AWSError, before: Int?) async -> SecretStateMachine.WriteOutcome {
+        if case .service = error.kind { return .notWritten }
+        guard let before, let history = try? await client.ssm.getFullParameterHistory(name: secret.ssm),
+              let latest = history.compactMap(\.version).max() else { return .unknown }
+        return latest > before ? .written(version: latest) : .notWritten
     }
 
     struct VerifyFailure: Error {

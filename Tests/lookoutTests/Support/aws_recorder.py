@@ -12,6 +12,9 @@ RULEs break AWS half-way through an action, at an exact point:
                                request (any operation) is read and never answered
   deny=OPERATION:N             the Nth request for OPERATION is answered 400 AccessDeniedException
                                (JSON protocol) without reaching AWS; others pass
+OPERATION may name a target as OPERATION@NAME (e.g. PutParameter@/kafka/test/client-password):
+then only requests whose JSON body's "Name" is NAME count, so lookout's lock parameters (also
+PutParameter) do not.
 The log line of a request that a rule stopped ends with " blackholed" or " denied".
 """
 import sys
@@ -31,25 +34,42 @@ for rule in sys.argv[4:]:
     op, _, count = spec.rpartition(":")
     if kind not in ("blackhole-after", "deny") or not op or not count.isdigit():
         sys.exit("aws_recorder.py: bad rule %r" % rule)
-    rules[kind] = (op, int(count))
+    op, _, name = op.partition("@")
+    rules[kind] = (op, name or None, int(count))
 counts = {}
 answered = {}
 lock = threading.Lock()
 
 
-def verdict(op):
+def counted(op, target):
+    """The key a request counts under: the operation, or the operation and its target's name."""
+    return op if target is None else "%s@%s" % (op, target)
+
+
+def verdict(op, target):
     """What the rules say about this request: None (relay it), 'blackhole' or 'deny'."""
     with lock:
-        counts[op] = counts.get(op, 0) + 1
+        for key in {op, counted(op, target)}:
+            counts[key] = counts.get(key, 0) + 1
         if "blackhole-after" in rules:
-            target, n = rules["blackhole-after"]
-            if answered.get(target, 0) >= n:
+            wanted, name, n = rules["blackhole-after"]
+            if answered.get(counted(wanted, name), 0) >= n:
                 return "blackhole"
         if "deny" in rules:
-            target, n = rules["deny"]
-            if op == target and counts[op] == n:
+            wanted, name, n = rules["deny"]
+            key = counted(wanted, name)
+            if counted(op, target if name else None) == key and counts[key] == n:
                 return "deny"
     return None
+
+
+def target_name(body):
+    """The JSON protocol's "Name" of the request (a parameter's name; never its value)."""
+    try:
+        name = json.loads(body.decode("utf-8")).get("Name")
+        return name if isinstance(name, str) else None
+    except (ValueError, AttributeError):
+        return None
 
 
 def operation(headers, path, body):
@@ -72,7 +92,8 @@ class Relay(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         op = operation(self.headers, self.path, body)
-        stop = verdict(op)
+        target = target_name(body)
+        stop = verdict(op, target)
         with open(log_file, "a") as log:
             log.write(op + (" blackholed" if stop == "blackhole" else " denied" if stop == "deny" else "") + "\n")
         if stop == "blackhole":
@@ -105,7 +126,8 @@ class Relay(BaseHTTPRequestHandler):
         self.wfile.write(data)
         if status < 300:
             with lock:
-                answered[op] = answered.get(op, 0) + 1
+                for key in {op, counted(op, target)}:
+                    answered[key] = answered.get(key, 0) + 1
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = relay
 
