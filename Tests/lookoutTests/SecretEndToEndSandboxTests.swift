@@ -300,5 +300,57 @@ extension ActionsOnTheSandbox {
                 #expect(!found, "value number \(index + 1) (old, new) appears in an output")
             }
         }
+
+        // MARK: acc's client password (TLS, no SASL: nothing logs in with it)
+
+        /// Rotated on acc, where Kafka is TLS only: the roll is gated over TLS, and verify can only
+        /// be that the services run new tasks started after the write. Proven from ECS with boto3:
+        /// every service has a new PRIMARY deployment whose task runs, the tasks that ran before
+        /// stopped; SSM holds both versions, labelled. Restored by `--version` to the original.
+        @Test func rotatesAccsClientPasswordAndTheServicesRunNewTasks() throws {
+            let parameter = "/kafka/acc/client-password"
+            let oldVersion = try #require(try secrets.history("acc", "client-password").map(\.version).max())
+            var clean = false
+            defer {
+                if !clean { putBackAndRoll("acc", parameter, oldVersion) }
+                _ = try? secrets.script("acc", ["clear-locks"])
+            }
+            let oldValue = try secrets.script("acc", ["value", parameter])
+            let before = try actions.state("acc")
+
+            let rotated = try secrets.lookout(["secret", "rotate", "--env", "acc", "--secret", "client-password", "--yes"])
+            #expect(rotated.status == 0, "stdout: \(rotated.stdout) stderr: \(rotated.stderr)")
+            let newVersion = oldVersion + 1
+            #expect(rotated.stdout.contains("ok  verify: version \(newVersion) is the latest; kafka-broker-1, kafka-broker-2, kafka-broker-3 run deployments created after it was written"))
+            #expect(!rotated.stdout.contains("fresh Kafka login"), "lookout does not log in to acc with a password")
+            let after = try actions.state("acc")
+            for service in ActionsSandboxTests.brokers {
+                let old = (before["services"] as? JSONObject)?[service] as? JSONObject
+                let new = (after["services"] as? JSONObject)?[service] as? JSONObject
+                let primary = new?["primary"] as? String
+                #expect(primary != nil && primary != old?["primary"] as? String, "\(service): no new deployment")
+                #expect(new?["running_started_by"] as? [String] == primary.map { [$0] }, "\(service): its running task was not started by the new deployment")
+                let oldTasks = Set(old?["running_tasks"] as? [String] ?? [])
+                let stillRunning = oldTasks.intersection(new?["running_tasks"] as? [String] ?? [])
+                #expect(!oldTasks.isEmpty && stillRunning.isEmpty, "\(service): a task from before the write still runs")
+            }
+            #expect(try labels("acc", "client-password", oldVersion)?.contains("previous") == true)
+            #expect(try labels("acc", "client-password", newVersion)?.contains("current") == true)
+            let newValue = try secrets.script("acc", ["value", parameter])
+            let fresh = newValue != oldValue && newValue.count == 32
+            #expect(fresh, "the new value is not a fresh 32-character value")
+
+            let restored = try secrets.lookout(["secret", "restore", "--env", "acc", "--secret", "client-password", "--version", String(oldVersion), "--yes"])
+            #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
+            let back = try secrets.script("acc", ["value", parameter]) == oldValue
+            #expect(back, "restore --version \(oldVersion) did not put the original value back")
+            clean = back
+
+            let outputs = [rotated.stdout, rotated.stderr, restored.stdout, restored.stderr, auditText()]
+            for (index, value) in [oldValue, newValue].enumerated() {
+                let found = secrets.leaked(value, in: outputs)
+                #expect(!found, "value number \(index + 1) (old, new) appears in an output")
+            }
+        }
     }
 }
