@@ -113,7 +113,8 @@ extension ActionsOnTheSandbox {
             #expect(rerun.status == 0, "stdout: \(rerun.stdout) stderr: \(rerun.stderr)")
             let after = try history("dev", "client-password")
             #expect(after.map(\.version).max() == oldVersion + 2)
-            #expect(after.first { $0.version == oldVersion + 1 }?.labels.contains("previous") == true)
+            // The roll stopped at the first service, so the services ran oldVersion: that is `previous`.
+            #expect(after.first { $0.version == oldVersion }?.labels.contains("previous") == true)
             let newValue = try script("dev", ["value", parameter])
             // The sandbox as found: the original value back, by its version number.
             let restored = try lookout(["secret", "restore", "--env", "dev", "--secret", "client-password", "--version", String(oldVersion), "--yes"])

@@ -45,8 +45,9 @@ extension ActionsOnTheSandbox {
         /// re-run or the named restore resolves it), naming the step, the version written, the one
         /// the brokers still run with, and the way back. The brokers were not rolled, so the old
         /// password still logs in and the written one does not; a re-run without the fault
-        /// completes, takes over the locks the stopped run could not release, and labels both
-        /// versions.
+        /// completes, takes over the locks the stopped run could not release, and labels the
+        /// version the brokers ran `previous` (not the written one, never in service), so a plain
+        /// `restore` afterwards puts the original back.
         @Test func awsBlackHoledAfterTheWriteStopsHalfWayAndARerunCompletes() throws {
             let parameter = Self.testParameter
             let oldVersion = try #require(try secrets.history("test", "client-password").map(\.version).max())
@@ -91,11 +92,14 @@ extension ActionsOnTheSandbox {
             }
             #expect(auditFailed, "no audit line for the failed label-previous")
 
-            // A re-run without the fault: a new version, both labelled, the brokers rolled.
+            // A re-run without the fault: a new version, labelled, the brokers rolled; `previous` is
+            // the version the brokers ran before, not the one the stopped run wrote.
             let rerun = try secrets.lookout(Self.rotateTest)
             #expect(rerun.status == 0, "stdout: \(rerun.stdout) stderr: \(rerun.stderr)")
+            #expect(rerun.stdout.contains("ok  read-current: version \(written) is the latest; the restart services still run version \(oldVersion) (\(written) was written after their deployments started)"))
             let newVersion = written + 1
-            #expect(try labels("test", "client-password", written)?.contains("previous") == true)
+            #expect(try labels("test", "client-password", oldVersion)?.contains("previous") == true)
+            #expect(try labels("test", "client-password", written) == [])
             #expect(try labels("test", "client-password", newVersion)?.contains("current") == true)
             #expect(rerun.stdout.contains("ok  verify: version \(newVersion) is the latest; kafka-broker-1, kafka-broker-2, kafka-broker-3 run deployments created after it was written"))
             let newValue = try secrets.script("test", ["value", parameter])
@@ -103,11 +107,11 @@ extension ActionsOnTheSandbox {
             #expect(withNew.ok, "the re-run's password does not log in: \(withNew.error)")
             #expect(!(try secrets.login("test", "client", "\(parameter):\(oldVersion)").ok), "the old password still logs in after the re-run's roll")
 
-            // The sandbox as found: the original value back through lookout.
-            let restored = try secrets.lookout(["secret", "restore", "--env", "test", "--secret", "client-password", "--version", String(oldVersion), "--yes"])
+            // The sandbox as found: the original value back through a plain restore (`previous`).
+            let restored = try secrets.lookout(["secret", "restore", "--env", "test", "--secret", "client-password", "--yes"])
             #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
             let back = try secrets.script("test", ["value", parameter]) == oldValue
-            #expect(back, "restore --version \(oldVersion) did not put the original value back")
+            #expect(back, "restore (previous) did not put the original value back")
             #expect(try secrets.login("test", "client", parameter).ok, "the original client password does not log in after the restore")
             clean = back
 
@@ -210,7 +214,9 @@ extension ActionsOnTheSandbox {
             // The way back the message names, word for word.
             let restored = try secrets.lookout(Array(restore.split(separator: " ").dropFirst().map(String.init)) + ["--yes"])
             #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
-            #expect(try labels("test", "client-password", written)?.contains("previous") == true)
+            // `previous` is what the brokers ran before the restore (the original), not the unrolled write.
+            #expect(try labels("test", "client-password", oldVersion)?.contains("previous") == true)
+            #expect(try labels("test", "client-password", written) == [])
             #expect(try labels("test", "client-password", written + 1)?.contains("current") == true)
             let back = try secrets.script("test", ["value", parameter]) == oldValue
             #expect(back, "the named restore did not put the original value back")

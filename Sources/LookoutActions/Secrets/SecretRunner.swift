@@ -69,6 +69,11 @@ public struct SecretRunner: Sendable {
             steps += prepared.steps
             blocked = prepared.blocked
         }
+        if let running = await versionInService(history, services: services),
+           let index = steps.firstIndex(where: { $0.name == SecretStateMachine.Step.labelPrevious.rawValue }) {
+            facts.append("the restart services still run version \(running): version \(latest) was written after their deployments started")
+            steps[index].detail = "label version \(running) `previous` (the version the services run)"
+        }
         var verify = services.isEmpty ? "the new version is still the latest" : "the new version is still the latest; every restart service's PRIMARY deployment was created after the write"
         if isOwnLogin, let sasl = environment.kafka?.sasl {
             facts.append("lookout itself logs in to Kafka with this secret (kafka.sasl.password_ssm, user \(sasl.username))")
@@ -106,7 +111,7 @@ public struct SecretRunner: Sendable {
                     before = latest?.version
                     action = machine.currentRead(
                         version: latest?.version ?? 0, previous: history.first { $0.labels?.contains("previous") == true }?.version,
-                        existing: Set(history.compactMap(\.version)))
+                        existing: Set(history.compactMap(\.version)), inService: await versionInService(history, services: services))
                 } catch {
                     action = machine.stepFailed("\(error)")
                 }
@@ -178,6 +183,22 @@ public struct SecretRunner: Sendable {
                 throw ActionError(kind, failure.message)
             }
         }
+    }
+
+    /// The latest version written before every restart service's PRIMARY deployment was created
+    /// (what `roll_pending` compares), when that is not the latest: a run that wrote a version and
+    /// stopped before its roll left the services on the earlier one. Nil when every version is in
+    /// service or it cannot be told (no restart services, no deployment dates).
+    func versionInService(_ history: [SSM.ParameterHistory], services: [RollStateMachine.Service]) async -> Int? {
+        guard !services.isEmpty, let ecs = environment.ecs,
+              let described = try? await client.ecs.describeAllServices(cluster: ecs.cluster, services: services.map(\.name)) else { return nil }
+        let created = services.compactMap { service in
+            described.services?.first { $0.serviceName == service.name }?.deployments?.first { $0.status == "PRIMARY" }?.createdAt
+        }
+        guard created.count == services.count, let oldest = created.min() else { return nil }
+        let latest = history.compactMap(\.version).max()
+        let running = history.filter { ($0.lastModifiedDate ?? .distantFuture) <= oldest }.compactMap(\.version).max()
+        return running == latest ? nil : running
     }
 
     /// Whether a failed PutParameter made a version: an error AWS answered with means it did

@@ -35,8 +35,11 @@ public struct SecretStateMachine: Sendable {
         public var step: Step
         public var reason: String
         public var parameter: String
-        /// The latest version before this run.
+        /// The version in service before this run: the latest, unless a later version was written
+        /// after the restart services' deployments started (a run stopped before its roll).
         public var before: Int?
+        /// The latest version before this run, where it differs from `before`.
+        public var latest: Int?
         /// The version this run wrote, if it got that far.
         public var written: Int?
         /// The command that puts `before` back, e.g. `lookout secret restore --env dev --secret x`.
@@ -73,7 +76,7 @@ public struct SecretStateMachine: Sendable {
                 text += "\n  SSM \(parameter): version \(before) was the latest before the write; whether the write made a new version is unknown (AWS did not answer and could not be read back)"
                 text += "\n  if a newer version is there: \(restoreCommand) --version \(before) puts \(before) back; a re-run starts again from the latest version"
             case (let before?, nil):
-                text += "\n  SSM \(parameter): not changed; version \(before) is still the latest"
+                text += "\n  SSM \(parameter): not changed; version \(latest ?? before) is still the latest"
             case (nil, _):
                 text += "\n  SSM \(parameter): not changed"
             }
@@ -119,6 +122,8 @@ public struct SecretStateMachine: Sendable {
     public let rolls: Bool
     public let restoreCommand: String
     var state: State = .idle
+    /// The latest version when this run read the history, where the services run an earlier one.
+    var latestPending: Int?
 
     /// - Parameters:
     ///   - rolls: whether the secret has `restart` services.
@@ -142,14 +147,24 @@ public struct SecretStateMachine: Sendable {
         }
     }
 
-    /// `version` is the latest; `previous` the version labelled `previous`, if any.
-    public mutating func currentRead(version: Int, previous: Int?, existing: Set<Int>) -> Action {
+    /// `version` is the latest; `previous` the version labelled `previous`, if any; `inService`
+    /// the latest version written before the restart services' deployments started, when that is
+    /// an earlier one (a run that wrote and stopped before its roll): that version, not the
+    /// latest, is the one labelled `previous` and named as the way back.
+    public mutating func currentRead(version: Int, previous: Int?, existing: Set<Int>, inService: Int? = nil) -> Action {
         switch state {
         case .reading:
-            let report = Report(step: .readCurrent, note: "version \(version) is the latest", versions: ["before": String(version)])
+            var before = version
+            var note = "version \(version) is the latest"
+            if let inService, inService < version, existing.contains(inService) {
+                before = inService
+                latestPending = version
+                note += "; the restart services still run version \(inService) (\(version) was written after their deployments started), so \(inService) is the version to label previous"
+            }
+            let report = Report(step: .readCurrent, note: note, versions: ["before": String(before)])
             switch mode {
             case .rotate:
-                state = .making(before: version)
+                state = .making(before: before)
                 return .completed(report, next: .makeValue)
             case .restore(let asked):
                 guard let source = asked ?? previous else {
@@ -161,7 +176,7 @@ public struct SecretStateMachine: Sendable {
                 guard source != version else {
                     return fail(.readCurrent, "version \(source) is already the latest: there is nothing to restore", before: version, written: nil)
                 }
-                state = .making(before: version)
+                state = .making(before: before)
                 return .completed(report, next: .readSource(version: source))
             }
         case .idle, .making, .writing, .labellingPrevious, .labellingCurrent, .rolling, .verifying, .finished, .failed:
@@ -283,6 +298,7 @@ public struct SecretStateMachine: Sendable {
         state = .failed
         var failure = Failure(step: step, reason: reason, parameter: parameter, before: before, written: written)
         failure.restoreCommand = restoreCommand
+        failure.latest = latestPending
         return .failed(failure)
     }
 
