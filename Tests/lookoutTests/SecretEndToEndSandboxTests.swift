@@ -230,6 +230,69 @@ extension ActionsOnTheSandbox {
             }
         }
 
+        /// The write itself gets no answer. Never reaching AWS (black-holed): lookout reads the
+        /// history back, finds no new version and says "not changed" (69: AWS did not do it).
+        /// Reaching AWS with its answer lost: the history read back shows the new version, so
+        /// lookout reports it as written (75), names the version the brokers still run and the way
+        /// back; the old password still logs in. A re-run then labels that version `previous`.
+        @Test func aWriteWithoutAnAnswerIsReadBack() throws {
+            let parameter = Self.testParameter
+            let before = try secrets.history("test", "client-password")
+            let oldVersion = try #require(before.map(\.version).max())
+            var clean = false
+            defer {
+                if !clean { putBackAndRoll("test", parameter, oldVersion) }
+                try? Sandbox.scenario("reset", "test")
+                _ = try? secrets.script("test", ["clear-locks"])
+            }
+            let oldValue = try secrets.script("test", ["value", parameter])
+
+            let (unsent, unsentOperations) = try actions.recordingAWS(Self.rotateTest, environment: "test",
+                                                                       rules: ["blackhole=PutParameter@\(parameter):1"])
+            #expect(unsent.status == 69, "stdout: \(unsent.stdout) stderr: \(unsent.stderr)")
+            #expect(unsent.stderr.contains("stopped at step write-version of \(parameter): "))
+            #expect(unsent.stderr.contains("timed out"))
+            #expect(unsent.stderr.contains("SSM \(parameter): not changed; version \(oldVersion) is still the latest"))
+            #expect(unsentOperations.contains("PutParameter blackholed"), "\(unsentOperations)")
+            #expect(unsentOperations.filter { $0 == "GetParameterHistory" }.count >= 3, "no history read back: \(unsentOperations)")
+            #expect(try secrets.history("test", "client-password").map(\.version) == before.map(\.version))
+
+            let (lost, lostOperations) = try actions.recordingAWS(Self.rotateTest, environment: "test",
+                                                                   rules: ["lose-answer=PutParameter@\(parameter):1"])
+            let written = oldVersion + 1
+            #expect(lost.status == 75, "stdout: \(lost.stdout) stderr: \(lost.stderr)")
+            #expect(lost.stderr.contains("stopped at step write-version of \(parameter): "))
+            #expect(lost.stderr.contains("(AWS's history shows version \(written) was written nonetheless)"))
+            #expect(lost.stderr.contains("version \(written) (written by this run) is the latest"))
+            #expect(lost.stderr.contains("their tasks still run with version \(oldVersion) until their next roll"))
+            #expect(lost.stderr.contains("to go back: lookout secret restore --env test --secret client-password --version \(oldVersion)"))
+            #expect(lostOperations.contains("PutParameter answer-lost"), "\(lostOperations)")
+            #expect(!lostOperations.contains { $0.hasPrefix("LabelParameterVersion") || $0.hasPrefix("UpdateService") }, "\(lostOperations)")
+            #expect(try secrets.history("test", "client-password").map(\.version).max() == written)
+            let halfValue = try secrets.script("test", ["value", parameter])
+            let withOld = try secrets.login("test", "client", "\(parameter):\(oldVersion)")
+            #expect(withOld.ok, "the old client password no longer logs in: \(withOld.error)")
+
+            let rerun = try secrets.lookout(Self.rotateTest)
+            #expect(rerun.status == 0, "stdout: \(rerun.stdout) stderr: \(rerun.stderr)")
+            #expect(try labels("test", "client-password", oldVersion)?.contains("previous") == true)
+            #expect(try labels("test", "client-password", written + 1)?.contains("current") == true)
+            let newValue = try secrets.script("test", ["value", parameter])
+            let restored = try secrets.lookout(["secret", "restore", "--env", "test", "--secret", "client-password", "--yes"])
+            #expect(restored.status == 0, "stdout: \(restored.stdout) stderr: \(restored.stderr)")
+            let back = try secrets.script("test", ["value", parameter]) == oldValue
+            #expect(back, "restore (previous) did not put the original value back")
+            #expect(try secrets.login("test", "client", parameter).ok, "the original client password does not log in after the restore")
+            clean = back
+
+            let outputs = [unsent.stdout, unsent.stderr, lost.stdout, lost.stderr, rerun.stdout, rerun.stderr, restored.stdout, restored.stderr,
+                           auditText(), withOld.error]
+            for (index, value) in [oldValue, halfValue, newValue].enumerated() {
+                let found = secrets.leaked(value, in: outputs)
+                #expect(!found, "value number \(index + 1) (old, half-way, new) appears in an output")
+            }
+        }
+
         // MARK: prod's admin password (TLS + SCRAM-SHA-512, protected, lookout's own login)
 
         /// Rotated on prod with its name confirmed: every broker roll is gated through lookout's

@@ -12,10 +12,14 @@ RULEs break AWS half-way through an action, at an exact point:
                                request (any operation) is read and never answered
   deny=OPERATION:N             the Nth request for OPERATION is answered 400 AccessDeniedException
                                (JSON protocol) without reaching AWS; others pass
+  blackhole=OPERATION:N        the Nth request for OPERATION is read and never answered nor passed
+                               on (AWS never sees it); others pass
+  lose-answer=OPERATION:N      the Nth request for OPERATION is passed on to AWS, which acts on it,
+                               and its answer is never sent back; others pass
 OPERATION may name a target as OPERATION@NAME (e.g. PutParameter@/kafka/test/client-password):
 then only requests whose JSON body's "Name" is NAME count, so lookout's lock parameters (also
 PutParameter) do not.
-The log line of a request that a rule stopped ends with " blackholed" or " denied".
+The log line of a request that a rule stopped ends with " blackholed", " denied" or " answer-lost".
 """
 import sys
 import urllib.error
@@ -32,7 +36,7 @@ rules = {}
 for rule in sys.argv[4:]:
     kind, _, spec = rule.partition("=")
     op, _, count = spec.rpartition(":")
-    if kind not in ("blackhole-after", "deny") or not op or not count.isdigit():
+    if kind not in ("blackhole-after", "deny", "blackhole", "lose-answer") or not op or not count.isdigit():
         sys.exit("aws_recorder.py: bad rule %r" % rule)
     op, _, name = op.partition("@")
     rules[kind] = (op, name or None, int(count))
@@ -47,7 +51,7 @@ def counted(op, target):
 
 
 def verdict(op, target):
-    """What the rules say about this request: None (relay it), 'blackhole' or 'deny'."""
+    """What the rules say about this request: None (relay it), 'blackhole', 'deny' or 'lose-answer'."""
     with lock:
         for key in {op, counted(op, target)}:
             counts[key] = counts.get(key, 0) + 1
@@ -55,11 +59,12 @@ def verdict(op, target):
             wanted, name, n = rules["blackhole-after"]
             if answered.get(counted(wanted, name), 0) >= n:
                 return "blackhole"
-        if "deny" in rules:
-            wanted, name, n = rules["deny"]
-            key = counted(wanted, name)
-            if counted(op, target if name else None) == key and counts[key] == n:
-                return "deny"
+        for kind in ("deny", "blackhole", "lose-answer"):
+            if kind in rules:
+                wanted, name, n = rules[kind]
+                key = counted(wanted, name)
+                if counted(op, target if name else None) == key and counts[key] == n:
+                    return kind
     return None
 
 
@@ -95,7 +100,7 @@ class Relay(BaseHTTPRequestHandler):
         target = target_name(body)
         stop = verdict(op, target)
         with open(log_file, "a") as log:
-            log.write(op + (" blackholed" if stop == "blackhole" else " denied" if stop == "deny" else "") + "\n")
+            log.write(op + {"blackhole": " blackholed", "deny": " denied", "lose-answer": " answer-lost"}.get(stop, "") + "\n")
         if stop == "blackhole":
             while True:
                 time.sleep(3600)
@@ -117,6 +122,9 @@ class Relay(BaseHTTPRequestHandler):
                 status, headers, data = response.status, response.getheaders(), response.read()
         except urllib.error.HTTPError as error:
             status, headers, data = error.code, error.headers.items(), error.read()
+        if stop == "lose-answer":
+            while True:
+                time.sleep(3600)
         self.send_response(status)
         for key, value in headers:
             if key.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
