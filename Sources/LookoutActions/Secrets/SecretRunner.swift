@@ -201,10 +201,11 @@ public struct SecretRunner: Sendable {
         return running == latest ? nil : running
     }
 
-    /// Whether a failed PutParameter made a version: an error AWS answered with means it did
-    /// not; without an answer (a timeout, a dropped connection) the history is read back.
+    /// Whether a failed PutParameter made a version: a client error AWS answered with (4xx) means
+    /// it did not; without an answer (a timeout, a dropped connection) or after a server error the
+    /// history is read back.
     private func writeOutcome(of error: AWSError, before: Int?) async -> SecretStateMachine.WriteOutcome {
-        if case .service = error.kind { return .notWritten }
+        if case .service(_, _, let status) = error.kind, status < 500 { return .notWritten }
         guard let before, let history = try? await client.ssm.getFullParameterHistory(name: secret.ssm),
               let latest = history.compactMap(\.version).max() else { return .unknown }
         return latest > before ? .written(version: latest) : .notWritten
