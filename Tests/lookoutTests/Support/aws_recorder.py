@@ -28,6 +28,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import json
+import os
 import threading
 import time
 
@@ -145,6 +146,8 @@ class Relay(BaseHTTPRequestHandler):
 
 ThreadingHTTPServer.daemon_threads = True
 server = ThreadingHTTPServer(("127.0.0.1", 0), Relay)
-with open(port_file, "w") as out:
+# Written whole and then renamed: a reader polling for the file never sees it empty.
+with open(port_file + ".tmp", "w") as out:
     out.write(str(server.server_address[1]))
+os.replace(port_file + ".tmp", port_file)
 server.serve_forever()
