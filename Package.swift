@@ -205,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py", "Support/cert_pair.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py", "Support/cert_pair.py", "Support/secret_put_back.py"],
             swiftSettings: strict
         ),
     ]

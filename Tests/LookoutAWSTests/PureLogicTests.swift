@@ -119,6 +119,20 @@ struct ErrorDecoderTests {
         #expect(!error(.transport(TransportError(kind: .timeout, detail: ""))).isRetryable)
     }
 
+    @Test("access denied: the codes AWS refuses permission with, or HTTP 403")
+    func accessDenied() {
+        func error(_ kind: AWSError.Kind) -> AWSError {
+            AWSError(environment: "e", service: "ssm", operation: "PutParameter", kind: kind)
+        }
+        #expect(error(.service(code: "AccessDeniedException", message: "", status: 400)).isAccessDenied)
+        #expect(error(.service(code: "AccessDenied", message: "", status: 403)).isAccessDenied)
+        #expect(error(.service(code: "UnauthorizedOperation", message: "", status: 400)).isAccessDenied)
+        #expect(error(.service(code: "ExpiredTokenException", message: "", status: 403)).isAccessDenied)
+        #expect(!error(.service(code: "ParameterNotFound", message: "", status: 400)).isAccessDenied)
+        #expect(!error(.service(code: "ThrottlingException", message: "", status: 400)).isAccessDenied)
+        #expect(!error(.transport(TransportError(kind: .timeout, detail: ""))).isAccessDenied)
+    }
+
     @Test("backoff grows and stays within its ceiling")
     func backoff() {
         let policy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .milliseconds(300))

@@ -71,6 +71,87 @@ import Testing
         #expect(failure.reason.contains("may or may not have been written"))
     }
 
+    @Test func aWriteThatTimedOutAndCannotBeReadBackIsUncertain() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        guard case .failed(let failure) = m.writeFailed("ssm PutParameter: timed out", outcome: .unknown) else { Issue.record("not failed"); return }
+        #expect(failure.writeUncertain)
+        #expect(!failure.nothingChanged)
+        #expect(failure.message.contains("version 3 was the latest before the write; whether the write made a new version is unknown"))
+        #expect(failure.message.contains("lookout secret restore --env dev --secret pw --version 3 puts 3 back"))
+        #expect(!failure.message.contains("not changed"))
+    }
+
+    @Test func aRefusedWriteChangedNothing() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        guard case .failed(let failure) = m.writeFailed("ssm PutParameter: AccessDeniedException (HTTP 400)", outcome: .notWritten) else { Issue.record("not failed"); return }
+        #expect(failure.step == .writeVersion)
+        #expect(failure.nothingChanged)
+        #expect(failure.written == nil)
+        #expect(failure.message.contains("not changed; version 3 is still the latest"))
+        #expect(!failure.message.contains("may or may not"))
+    }
+
+    @Test func aWriteThatTimedOutButShowsInTheHistoryCountsAsWritten() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        guard case .failed(let failure) = m.writeFailed("ssm PutParameter: timed out", outcome: .written(version: 4)) else { Issue.record("not failed"); return }
+        #expect(failure.written == 4)
+        #expect(!failure.nothingChanged)
+        #expect(failure.message.contains("version 4 (written by this run) is the latest"))
+        #expect(failure.message.contains("the restart services were not rolled: their tasks still run with version 3 until their next roll"))
+    }
+
+    @Test func aFailedLabelSaysTheServicesStillRunTheEarlierVersion() {
+        var m = machine(.rotate)
+        _ = m.start()
+        _ = m.currentRead(version: 3, previous: nil, existing: [3])
+        _ = m.valueReady()
+        _ = m.written(version: 4)
+        _ = m.labelled()
+        guard case .failed(let failure) = m.stepFailed("ssm LabelParameterVersion: timed out") else { Issue.record("not failed"); return }
+        #expect(failure.step == .labelCurrent)
+        #expect(failure.servicesNotRolled)
+        #expect(failure.message.contains("their tasks still run with version 3 until their next roll"))
+        #expect(failure.message.contains("to go back: lookout secret restore --env dev --secret pw --version 3"))
+    }
+
+    /// A run that wrote version 4 and stopped before its roll left the services on 3: a re-run
+    /// labels 3 `previous` (not 4, which was never in service) and names 3 as the way back.
+    @Test func aRerunAfterAnUnrolledWriteLabelsTheVersionInServicePrevious() {
+        var m = machine(.rotate)
+        _ = m.start()
+        guard case .completed(let report, .makeValue) = m.currentRead(version: 4, previous: 2, existing: [2, 3, 4], inService: 3) else {
+            Issue.record("not reading on"); return
+        }
+        #expect(report.note.contains("the restart services still run version 3 (4 was written after their deployments started)"))
+        #expect(report.versions == ["before": "3"])
+        _ = m.valueReady()
+        #expect(m.written(version: 5) == .completed(
+            .init(step: .writeVersion, note: "version 5 written", versions: ["before": "3", "written": "5"]), next: .label(version: 3, label: "previous")))
+        guard case .failed(let failure) = m.stepFailed("ssm LabelParameterVersion: timed out") else { Issue.record("not failed"); return }
+        #expect(failure.message.contains("to go back: lookout secret restore --env dev --secret pw --version 3"))
+
+        var refused = machine(.rotate)
+        _ = refused.start()
+        _ = refused.currentRead(version: 4, previous: 2, existing: [2, 3, 4], inService: 3)
+        _ = refused.valueReady()
+        guard case .failed(let notWritten) = refused.writeFailed("denied", outcome: .notWritten) else { Issue.record("not failed"); return }
+        #expect(notWritten.message.contains("not changed; version 4 is still the latest"))
+
+        var current = machine(.rotate)
+        _ = current.start()
+        guard case .completed(let plain, _) = current.currentRead(version: 4, previous: 3, existing: [3, 4], inService: nil) else { Issue.record("not reading on"); return }
+        #expect(plain.versions == ["before": "4"])
+    }
+
     @Test func aFailureAfterTheWriteNamesBothVersionsAndTheWayBack() {
         var m = machine(.rotate)
         _ = m.start()

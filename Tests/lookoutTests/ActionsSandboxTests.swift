@@ -88,7 +88,8 @@ extension ActionsOnTheSandbox {
             let deadline = Date().addingTimeInterval(10)
             var port: String?
             while port == nil, Date() < deadline {
-                port = try? String(contentsOfFile: folder + "/port", encoding: .utf8)
+                // Empty until written: a port read half-way would make the config unreadable.
+                port = (try? String(contentsOfFile: folder + "/port", encoding: .utf8)).flatMap { Int($0).map(String.init) }
                 if port == nil { Thread.sleep(forTimeInterval: 0.05) }
             }
             let relayed = try #require(port, "aws_recorder.py did not start")

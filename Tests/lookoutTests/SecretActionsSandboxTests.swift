@@ -4,7 +4,8 @@ import Testing
 extension ActionsOnTheSandbox {
     /// `lookout secret rotate` and `restore` against the sandbox: moto's SSM (versions, labels) and
     /// the ECS agent rolling the services that read the secret, the broker gate reading Kafka as
-    /// each environment is secured (dev PLAINTEXT, test SASL PLAIN; prod only dry-run).
+    /// each environment is secured (dev PLAINTEXT, test SASL PLAIN; prod dry-run here, rotated in
+    /// SecretEndToEndSandboxTests).
     /// No secret value may appear in any output: every captured output is searched for it.
     @Suite(.serialized)
     struct SecretActionsSandboxTests {
@@ -112,7 +113,8 @@ extension ActionsOnTheSandbox {
             #expect(rerun.status == 0, "stdout: \(rerun.stdout) stderr: \(rerun.stderr)")
             let after = try history("dev", "client-password")
             #expect(after.map(\.version).max() == oldVersion + 2)
-            #expect(after.first { $0.version == oldVersion + 1 }?.labels.contains("previous") == true)
+            // The roll stopped at the first service, so the services ran oldVersion: that is `previous`.
+            #expect(after.first { $0.version == oldVersion }?.labels.contains("previous") == true)
             let newValue = try script("dev", ["value", parameter])
             // The sandbox as found: the original value back, by its version number.
             let restored = try lookout(["secret", "restore", "--env", "dev", "--secret", "client-password", "--version", String(oldVersion), "--yes"])
@@ -137,12 +139,15 @@ extension ActionsOnTheSandbox {
         }
 
         /// The services' tasks must serve what SSM holds: after a failure the original value is put
-        /// back (boto3) and the services rolled, so the SASL gate requires the original again.
+        /// back and a broker service rolled, both with boto3 (secret_put_back.py), so the SASL gate
+        /// requires the original again. Not through `lookout service roll`: its Kafka gate logs in
+        /// with the value in SSM, which the front refuses until it has been rolled when the secret
+        /// is lookout's own admin password.
         func putBackAndRoll(_ env: String, _ parameter: String, _ version: Int) {
             _ = try? script(env, ["clear-locks"])
-            _ = try? script(env, ["put-back", parameter, String(version)])
-            _ = try? lookout(["service", "roll", "--env", env, "--service", "kafka-broker-1", "--service", "kafka-broker-2",
-                              "--service", "kafka-broker-3", "--yes"])
+            _ = try? Sandbox.python(Sandbox.support.appendingPathComponent("secret_put_back.py").path,
+                                    [Sandbox.folder!.path, env, parameter, String(version)])
+            _ = try? script(env, ["clear-locks"])
         }
 
         func snapshotKafka(_ env: String) throws -> (status: String?, clusterID: String?) {
@@ -253,8 +258,9 @@ extension ActionsOnTheSandbox {
             #expect(!newValueLeaked, "the new value appears in an output")
         }
 
-        /// prod (TLS + SCRAM-SHA-512) only dry-run (other work logs in to prod's Kafka with its
-        /// passwords): the plan reads Kafka through the gate and names lookout's own login.
+        /// prod (TLS + SCRAM-SHA-512), dry-run: the plan reads Kafka through the gate and names
+        /// lookout's own login. The real rotation and restore of prod's admin password is in
+        /// SecretEndToEndSandboxTests.
         @Test func prodsAdminPasswordPlanIsDryRunOnly() throws {
             defer { _ = try? script("prod", ["clear-locks"]) }
             let prodBefore = try history("prod", "admin-password").map(\.version)

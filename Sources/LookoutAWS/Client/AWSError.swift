@@ -53,6 +53,13 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// AWS refused the call for want of permission (`AccessDenied`, `AccessDeniedException`,
+    /// `UnauthorizedOperation`, or HTTP 403 with any code).
+    public var isAccessDenied: Bool {
+        guard case .service(let code, _, let status) = kind else { return false }
+        return status == 403 || code.hasPrefix("AccessDenied") || code == "UnauthorizedOperation"
+    }
+
     public var isThrottling: Bool {
         guard case .service(let code, _, let status) = kind else { return false }
         return status == 429 || Self.throttlingCodes.contains(code)

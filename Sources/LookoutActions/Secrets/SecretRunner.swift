@@ -69,6 +69,11 @@ public struct SecretRunner: Sendable {
             steps += prepared.steps
             blocked = prepared.blocked
         }
+        if let running = await versionInService(history, services: services),
+           let index = steps.firstIndex(where: { $0.name == SecretStateMachine.Step.labelPrevious.rawValue }) {
+            facts.append("the restart services still run version \(running): version \(latest) was written after their deployments started")
+            steps[index].detail = "label version \(running) `previous` (the version the services run)"
+        }
         var verify = services.isEmpty ? "the new version is still the latest" : "the new version is still the latest; every restart service's PRIMARY deployment was created after the write"
         if isOwnLogin, let sasl = environment.kafka?.sasl {
             facts.append("lookout itself logs in to Kafka with this secret (kafka.sasl.password_ssm, user \(sasl.username))")
@@ -86,6 +91,9 @@ public struct SecretRunner: Sendable {
         var value: SecretValue?
         var parameterType = "SecureString"
         var keyID: String?
+        var before: Int?
+        // The write was refused by AWS (access denied): nothing changed, exit 77 rather than 69.
+        var writeRefused = false
         var action = machine.start()
         while true {
             switch action {
@@ -100,9 +108,10 @@ public struct SecretRunner: Sendable {
                     let latest = history.max { ($0.version ?? 0) < ($1.version ?? 0) }
                     parameterType = latest?.type ?? parameterType
                     keyID = latest?.keyId
+                    before = latest?.version
                     action = machine.currentRead(
                         version: latest?.version ?? 0, previous: history.first { $0.labels?.contains("previous") == true }?.version,
-                        existing: Set(history.compactMap(\.version)))
+                        existing: Set(history.compactMap(\.version)), inService: await versionInService(history, services: services))
                 } catch {
                     action = machine.stepFailed("\(error)")
                 }
@@ -126,7 +135,9 @@ public struct SecretRunner: Sendable {
                     value = nil
                     action = written.version.map { machine.written(version: $0) } ?? machine.stepFailed("PutParameter answered without a version")
                 } catch {
-                    action = machine.stepFailed("\(error)")
+                    value = nil
+                    writeRefused = error.isAccessDenied
+                    action = machine.writeFailed("\(error)", outcome: await writeOutcome(of: error, before: before))
                 }
             case .label(let version, let label):
                 let step = label == "previous" ? SecretStateMachine.Step.labelPrevious : .labelCurrent
@@ -165,9 +176,39 @@ public struct SecretRunner: Sendable {
                 try? session.record(step: failure.step.rawValue, outcome: "failed",
                                     versions: ["before": failure.before.map(String.init), "written": failure.written.map(String.init)].compactMapValues { $0 },
                                     detail: failure.reason)
-                throw ActionError(.halfway, failure.message)
+                // Nothing changed for certain after a failed write: AWS refused it (77) or could
+                // not do it (69). Anything later is half-way (75): a re-run or a restore resolves it.
+                let kind: ActionError.Kind = failure.step == .writeVersion && failure.nothingChanged
+                    ? (writeRefused ? .refused : .unavailable) : .halfway
+                throw ActionError(kind, failure.message)
             }
         }
+    }
+
+    /// The latest version written before every restart service's PRIMARY deployment was created
+    /// (what `roll_pending` compares), when that is not the latest: a run that wrote a version and
+    /// stopped before its roll left the services on the earlier one. Nil when every version is in
+    /// service or it cannot be told (no restart services, no deployment dates).
+    func versionInService(_ history: [SSM.ParameterHistory], services: [RollStateMachine.Service]) async -> Int? {
+        guard !services.isEmpty, let ecs = environment.ecs,
+              let described = try? await client.ecs.describeAllServices(cluster: ecs.cluster, services: services.map(\.name)) else { return nil }
+        let created = services.compactMap { service in
+            described.services?.first { $0.serviceName == service.name }?.deployments?.first { $0.status == "PRIMARY" }?.createdAt
+        }
+        guard created.count == services.count, let oldest = created.min() else { return nil }
+        let latest = history.compactMap(\.version).max()
+        let running = history.filter { ($0.lastModifiedDate ?? .distantFuture) <= oldest }.compactMap(\.version).max()
+        return running == latest ? nil : running
+    }
+
+    /// Whether a failed PutParameter made a version: a client error AWS answered with (4xx) means
+    /// it did not; without an answer (a timeout, a dropped connection) or after a server error the
+    /// history is read back.
+    private func writeOutcome(of error: AWSError, before: Int?) async -> SecretStateMachine.WriteOutcome {
+        if case .service(_, _, let status) = error.kind, status < 500 { return .notWritten }
+        guard let before, let history = try? await client.ssm.getFullParameterHistory(name: secret.ssm),
+              let latest = history.compactMap(\.version).max() else { return .unknown }
+        return latest > before ? .written(version: latest) : .notWritten
     }
 
     struct VerifyFailure: Error {

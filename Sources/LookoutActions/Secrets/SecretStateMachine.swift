@@ -35,8 +35,11 @@ public struct SecretStateMachine: Sendable {
         public var step: Step
         public var reason: String
         public var parameter: String
-        /// The latest version before this run.
+        /// The version in service before this run: the latest, unless a later version was written
+        /// after the restart services' deployments started (a run stopped before its roll).
         public var before: Int?
+        /// The latest version before this run, where it differs from `before`.
+        public var latest: Int?
         /// The version this run wrote, if it got that far.
         public var written: Int?
         /// The command that puts `before` back, e.g. `lookout secret restore --env dev --secret x`.
@@ -50,14 +53,30 @@ public struct SecretStateMachine: Sendable {
             self.written = written
         }
 
+        /// Whether the write's outcome is unknown (it timed out and could not be read back).
+        public var writeUncertain = false
+        /// Whether the services that read the secret were left unrolled after the write (a
+        /// failure while labelling): they still run with `before` until their next roll.
+        public var servicesNotRolled = false
+
+        /// Whether nothing was changed for certain: the run stopped before the write, or the write
+        /// was refused.
+        public var nothingChanged: Bool { written == nil && !writeUncertain }
+
         public var message: String {
             var text = "stopped at step \(step.rawValue) of \(parameter): \(reason)"
             switch (before, written) {
             case (let before?, let written?):
                 text += "\n  SSM \(parameter): version \(written) (written by this run) is the latest, which services read when they start; version \(before) is still there"
+                if servicesNotRolled {
+                    text += "\n  the restart services were not rolled: their tasks still run with version \(before) until their next roll"
+                }
                 text += "\n  to go back: \(restoreCommand) --version \(before); a re-run starts again from the latest version"
+            case (let before?, nil) where writeUncertain:
+                text += "\n  SSM \(parameter): version \(before) was the latest before the write; whether the write made a new version is unknown (AWS did not answer and could not be read back)"
+                text += "\n  if a newer version is there: \(restoreCommand) --version \(before) puts \(before) back; a re-run starts again from the latest version"
             case (let before?, nil):
-                text += "\n  SSM \(parameter): not changed; version \(before) is still the latest"
+                text += "\n  SSM \(parameter): not changed; version \(latest ?? before) is still the latest"
             case (nil, _):
                 text += "\n  SSM \(parameter): not changed"
             }
@@ -103,6 +122,8 @@ public struct SecretStateMachine: Sendable {
     public let rolls: Bool
     public let restoreCommand: String
     var state: State = .idle
+    /// The latest version when this run read the history, where the services run an earlier one.
+    var latestPending: Int?
 
     /// - Parameters:
     ///   - rolls: whether the secret has `restart` services.
@@ -126,14 +147,24 @@ public struct SecretStateMachine: Sendable {
         }
     }
 
-    /// `version` is the latest; `previous` the version labelled `previous`, if any.
-    public mutating func currentRead(version: Int, previous: Int?, existing: Set<Int>) -> Action {
+    /// `version` is the latest; `previous` the version labelled `previous`, if any; `inService`
+    /// the latest version written before the restart services' deployments started, when that is
+    /// an earlier one (a run that wrote and stopped before its roll): that version, not the
+    /// latest, is the one labelled `previous` and named as the way back.
+    public mutating func currentRead(version: Int, previous: Int?, existing: Set<Int>, inService: Int? = nil) -> Action {
         switch state {
         case .reading:
-            let report = Report(step: .readCurrent, note: "version \(version) is the latest", versions: ["before": String(version)])
+            var before = version
+            var note = "version \(version) is the latest"
+            if let inService, inService < version, existing.contains(inService) {
+                before = inService
+                latestPending = version
+                note += "; the restart services still run version \(inService) (\(version) was written after their deployments started), so \(inService) is the version to label previous"
+            }
+            let report = Report(step: .readCurrent, note: note, versions: ["before": String(before)])
             switch mode {
             case .rotate:
-                state = .making(before: version)
+                state = .making(before: before)
                 return .completed(report, next: .makeValue)
             case .restore(let asked):
                 guard let source = asked ?? previous else {
@@ -145,7 +176,7 @@ public struct SecretStateMachine: Sendable {
                 guard source != version else {
                     return fail(.readCurrent, "version \(source) is already the latest: there is nothing to restore", before: version, written: nil)
                 }
-                state = .making(before: version)
+                state = .making(before: before)
                 return .completed(report, next: .readSource(version: source))
             }
         case .idle, .making, .writing, .labellingPrevious, .labellingCurrent, .rolling, .verifying, .finished, .failed:
@@ -219,6 +250,32 @@ public struct SecretStateMachine: Sendable {
         }
     }
 
+    /// What is known about a write that failed.
+    public enum WriteOutcome: Sendable, Equatable {
+        /// AWS answered with an error, or the history read back shows no new version.
+        case notWritten
+        /// The history read back shows `version`, newer than the latest before the write.
+        case written(version: Int)
+        /// No answer, and the history could not be read back.
+        case unknown
+    }
+
+    /// The write (PutParameter) failed; `outcome` says whether a version was made nonetheless.
+    public mutating func writeFailed(_ reason: String, outcome: WriteOutcome) -> Action {
+        guard case .writing(let before) = state else { return unexpected("writeFailed") }
+        switch outcome {
+        case .notWritten:
+            return fail(.writeVersion, reason, before: before, written: nil)
+        case .written(let version):
+            return unrolled(fail(.writeVersion, reason + " (AWS's history shows version \(version) was written nonetheless)", before: before, written: version))
+        case .unknown:
+            let action = fail(.writeVersion, reason + " (a version may or may not have been written)", before: before, written: nil)
+            guard case .failed(var failure) = action else { return action }
+            failure.writeUncertain = true
+            return .failed(failure)
+        }
+    }
+
     /// The running step failed (an AWS call, the roll, a verification).
     public mutating func stepFailed(_ reason: String) -> Action {
         switch state {
@@ -226,9 +283,9 @@ public struct SecretStateMachine: Sendable {
         case .making(let before):
             if case .rotate = mode { return fail(.makeValue, reason, before: before, written: nil) }
             return fail(.readSource, reason, before: before, written: nil)
-        case .writing(let before): return fail(.writeVersion, reason + " (a version may or may not have been written)", before: before, written: nil)
-        case .labellingPrevious(let before, let written): return fail(.labelPrevious, reason, before: before, written: written)
-        case .labellingCurrent(let before, let written): return fail(.labelCurrent, reason, before: before, written: written)
+        case .writing: return writeFailed(reason, outcome: .unknown)
+        case .labellingPrevious(let before, let written): return unrolled(fail(.labelPrevious, reason, before: before, written: written))
+        case .labellingCurrent(let before, let written): return unrolled(fail(.labelCurrent, reason, before: before, written: written))
         case .rolling(let before, let written): return fail(.roll, reason, before: before, written: written)
         case .verifying(let before, let written): return fail(.verify, reason, before: before, written: written)
         case .idle, .finished, .failed: return unexpected("stepFailed")
@@ -241,6 +298,14 @@ public struct SecretStateMachine: Sendable {
         state = .failed
         var failure = Failure(step: step, reason: reason, parameter: parameter, before: before, written: written)
         failure.restoreCommand = restoreCommand
+        failure.latest = latestPending
+        return .failed(failure)
+    }
+
+    /// A failure after the write and before the roll: the services still run the earlier version.
+    private func unrolled(_ action: Action) -> Action {
+        guard rolls, case .failed(var failure) = action else { return action }
+        failure.servicesNotRolled = true
         return .failed(failure)
     }
 

@@ -12,7 +12,14 @@ RULEs break AWS half-way through an action, at an exact point:
                                request (any operation) is read and never answered
   deny=OPERATION:N             the Nth request for OPERATION is answered 400 AccessDeniedException
                                (JSON protocol) without reaching AWS; others pass
-The log line of a request that a rule stopped ends with " blackholed" or " denied".
+  blackhole=OPERATION:N        the Nth request for OPERATION is read and never answered nor passed
+                               on (AWS never sees it); others pass
+  lose-answer=OPERATION:N      the Nth request for OPERATION is passed on to AWS, which acts on it,
+                               and its answer is never sent back; others pass
+OPERATION may name a target as OPERATION@NAME (e.g. PutParameter@/kafka/test/client-password):
+then only requests whose JSON body's "Name" is NAME count, so lookout's lock parameters (also
+PutParameter) do not.
+The log line of a request that a rule stopped ends with " blackholed", " denied" or " answer-lost".
 """
 import sys
 import urllib.error
@@ -21,6 +28,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import json
+import os
 import threading
 import time
 
@@ -29,27 +37,45 @@ rules = {}
 for rule in sys.argv[4:]:
     kind, _, spec = rule.partition("=")
     op, _, count = spec.rpartition(":")
-    if kind not in ("blackhole-after", "deny") or not op or not count.isdigit():
+    if kind not in ("blackhole-after", "deny", "blackhole", "lose-answer") or not op or not count.isdigit():
         sys.exit("aws_recorder.py: bad rule %r" % rule)
-    rules[kind] = (op, int(count))
+    op, _, name = op.partition("@")
+    rules[kind] = (op, name or None, int(count))
 counts = {}
 answered = {}
 lock = threading.Lock()
 
 
-def verdict(op):
-    """What the rules say about this request: None (relay it), 'blackhole' or 'deny'."""
+def counted(op, target):
+    """The key a request counts under: the operation, or the operation and its target's name."""
+    return op if target is None else "%s@%s" % (op, target)
+
+
+def verdict(op, target):
+    """What the rules say about this request: None (relay it), 'blackhole', 'deny' or 'lose-answer'."""
     with lock:
-        counts[op] = counts.get(op, 0) + 1
+        for key in {op, counted(op, target)}:
+            counts[key] = counts.get(key, 0) + 1
         if "blackhole-after" in rules:
-            target, n = rules["blackhole-after"]
-            if answered.get(target, 0) >= n:
+            wanted, name, n = rules["blackhole-after"]
+            if answered.get(counted(wanted, name), 0) >= n:
                 return "blackhole"
-        if "deny" in rules:
-            target, n = rules["deny"]
-            if op == target and counts[op] == n:
-                return "deny"
+        for kind in ("deny", "blackhole", "lose-answer"):
+            if kind in rules:
+                wanted, name, n = rules[kind]
+                key = counted(wanted, name)
+                if counted(op, target if name else None) == key and counts[key] == n:
+                    return kind
     return None
+
+
+def target_name(body):
+    """The JSON protocol's "Name" of the request (a parameter's name; never its value)."""
+    try:
+        name = json.loads(body.decode("utf-8")).get("Name")
+        return name if isinstance(name, str) else None
+    except (ValueError, AttributeError):
+        return None
 
 
 def operation(headers, path, body):
@@ -72,9 +98,10 @@ class Relay(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         op = operation(self.headers, self.path, body)
-        stop = verdict(op)
+        target = target_name(body)
+        stop = verdict(op, target)
         with open(log_file, "a") as log:
-            log.write(op + (" blackholed" if stop == "blackhole" else " denied" if stop == "deny" else "") + "\n")
+            log.write(op + {"blackhole": " blackholed", "deny": " denied", "lose-answer": " answer-lost"}.get(stop, "") + "\n")
         if stop == "blackhole":
             while True:
                 time.sleep(3600)
@@ -96,6 +123,9 @@ class Relay(BaseHTTPRequestHandler):
                 status, headers, data = response.status, response.getheaders(), response.read()
         except urllib.error.HTTPError as error:
             status, headers, data = error.code, error.headers.items(), error.read()
+        if stop == "lose-answer":
+            while True:
+                time.sleep(3600)
         self.send_response(status)
         for key, value in headers:
             if key.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
@@ -105,7 +135,8 @@ class Relay(BaseHTTPRequestHandler):
         self.wfile.write(data)
         if status < 300:
             with lock:
-                answered[op] = answered.get(op, 0) + 1
+                for key in {op, counted(op, target)}:
+                    answered[key] = answered.get(key, 0) + 1
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = relay
 
@@ -115,6 +146,8 @@ class Relay(BaseHTTPRequestHandler):
 
 ThreadingHTTPServer.daemon_threads = True
 server = ThreadingHTTPServer(("127.0.0.1", 0), Relay)
-with open(port_file, "w") as out:
+# Written whole and then renamed: a reader polling for the file never sees it empty.
+with open(port_file + ".tmp", "w") as out:
     out.write(str(server.server_address[1]))
+os.replace(port_file + ".tmp", port_file)
 server.serve_forever()
