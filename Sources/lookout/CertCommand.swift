@@ -39,25 +39,8 @@ extension CertCommand {
         }
 
         func run() async throws {
-            let serial = RevokeStateMachine.normalise(serial: serial)
-            var runner: RevokeRunner?
-            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly) { (environment, client) throws(ActionError) in
-                let made = try RevokeRunner(environment: environment, certificateName: cert, client: client)
-                runner = made
-                let current: String
-                do {
-                    current = try await made.currentSerial()
-                } catch {
-                    throw ActionError(.unavailable, "cannot read \(made.certificate.certSSM): \(error); nothing was changed")
-                }
-                if current == serial {
-                    throw ActionError(.refused, "\(serial) is the certificate in service (\(made.certificate.certSSM)); reissue first, then revoke the superseded one; nothing was changed")
-                }
-                return ActionSpec(action: "cert revoke", target: "\(cert) \(serial)", locks: [made.lock], steps: made.steps(serial: serial),
-                                  facts: ["\(made.certificate.certSSM): serial \(current) is in service"], blocked: nil)
-            } execute: { (session) throws(ActionError) in
-                try await runner!.run(serial: serial, session: session)
-            }
+            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
+                                     request: .revokeCertificate(cert, serial: RevokeStateMachine.normalise(serial: serial)))
         }
     }
 }

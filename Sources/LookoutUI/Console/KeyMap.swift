@@ -1,21 +1,39 @@
 /// What a key does in the console.
 public enum KeyAction: String, Hashable, Sendable, CaseIterable {
     case quit, help, command, filter, drillIn, back, up, down, pageUp, pageDown, top, bottom, refresh
+    /// Actions on the selected row (dangerous: read-only mode has none of them).
+    case roll, rotate, restore
+
+    /// The console action a key starts, for the action keys.
+    public var consoleAction: ConsoleAction.Kind? {
+        switch self {
+        case .roll: .roll
+        case .rotate: .rotate
+        case .restore: .restore
+        case .quit, .help, .command, .filter, .drillIn, .back, .up, .down, .pageUp, .pageDown, .top, .bottom, .refresh: nil
+        }
+    }
 }
 
-/// One entry of the key map: the keys, what they do in words, and whether they change anything
-/// outside the console (read-only mode drops those).
+/// One entry of the key map: the keys, what they do in words, whether they change anything
+/// outside the console (read-only mode drops those), and the views they work in (empty: every view).
 public struct KeyBinding: Sendable, Equatable {
     public var keys: [Key]
     public var action: KeyAction
     public var description: String
     public var dangerous: Bool
+    public var views: [String]
 
-    public init(_ keys: [Key], _ action: KeyAction, _ description: String, dangerous: Bool = false) {
+    public init(_ keys: [Key], _ action: KeyAction, _ description: String, dangerous: Bool = false, views: [String] = []) {
         self.keys = keys
         self.action = action
         self.description = description
         self.dangerous = dangerous
+        self.views = views
+    }
+
+    public func applies(in view: String?) -> Bool {
+        views.isEmpty || view.map(views.contains) == true
     }
 }
 
@@ -27,7 +45,8 @@ public struct KeyMap: Sendable, Equatable {
         self.bindings = bindings
     }
 
-    /// k9s's conventions. No binding is dangerous yet: the actions (rotate, reissue, roll) will be.
+    /// k9s's conventions. The action keys are capitals, so a stray lower-case key never opens a
+    /// dialog (`r` refreshes, as before); each opens the plan for confirmation, never acts at once.
     public static let standard = KeyMap([
         KeyBinding([.char("?")], .help, "Show the keys (this list)"),
         KeyBinding([.char(":")], .command, "Switch view by name: :certs, :secrets, :env prod (Tab completes)"),
@@ -42,6 +61,11 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding([.char("G"), .end], .bottom, "Last row"),
         KeyBinding([.char("r")], .refresh, "Refresh every environment now"),
         KeyBinding([.char("q"), .char("\u{3}")], .quit, "Quit"),
+        KeyBinding([.char("R")], .roll, "Roll the selected service (its plan first, y runs it)", dangerous: true, views: [ServicesView.view.name]),
+        KeyBinding([.char("R")], .rotate, "Rotate the selected secret (its plan first)", dangerous: true,
+                   views: [SecretsView.view.name]),
+        KeyBinding([.char("P")], .restore, "Restore the secret's `previous` version (plan first)", dangerous: true,
+                   views: [SecretsView.view.name]),
     ])
 
     /// The map for read-only mode: every dangerous binding removed, so no action key exists at all.
@@ -49,8 +73,9 @@ public struct KeyMap: Sendable, Equatable {
         readOnly ? KeyMap(bindings.filter { !$0.dangerous }) : self
     }
 
-    public func action(for key: Key) -> KeyAction? {
-        bindings.first { $0.keys.contains(key) }?.action
+    /// What a key does in a view (nil: any view; then only the bindings of every view count).
+    public func action(for key: Key, in view: String? = nil) -> KeyAction? {
+        bindings.first { $0.keys.contains(key) && $0.applies(in: view) }?.action
     }
 
     public func binding(for action: KeyAction) -> KeyBinding? {
