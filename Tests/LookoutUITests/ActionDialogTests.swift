@@ -16,6 +16,7 @@ import Testing
         #expect(map.action(for: .char("r"), in: ServicesView.view.name) == .refresh)
         let actions = map.bindings.filter { $0.action.consoleAction != nil }
         #expect(actions.count == 3)
+        #expect(map.action(for: .char("a"), in: OverviewView.view.name) == .showAction)
         #expect(actions.allSatisfy { $0.dangerous })
         // No key of an action clashes with a key of every view.
         let global = Set(map.bindings.filter(\.views.isEmpty).flatMap(\.keys))
@@ -24,6 +25,7 @@ import Testing
 
     @Test func readOnlyHasNoActionKeyAndHelpListsNone() {
         let readOnly = KeyMap.standard.readOnly(true)
+        #expect(readOnly.action(for: .char("a")) == nil)
         for view in [ServicesView.view.name, SecretsView.view.name] {
             #expect(readOnly.action(for: .char("R"), in: view) == nil)
             #expect(readOnly.action(for: .char("P"), in: view) == nil)
@@ -211,6 +213,13 @@ import Testing
         #expect(console.message?.contains("is running") == true)
         #expect(Fixtures.press(&console, [.char("R")]) == [.none])
         #expect(!console.dialogHidden)
+        #expect(Fixtures.press(&console, [.escape]) == [.none])
+        #expect(console.dialogHidden)
+        // `a` shows it in any view.
+        _ = Fixtures.press(&console, [.char(":")] + Fixtures.type("overview") + [.enter])
+        #expect(console.dialogHidden)
+        #expect(Fixtures.press(&console, [.char("a")]) == [.none])
+        #expect(!console.dialogHidden)
         console.actionFinished(failure: nil, done: "Done: service roll kafka-broker-2 in dev.")
         let shown = Fixtures.frame(console, width: 160, height: 30).lines.joined(separator: "\n")
         #expect(shown.contains("Plan: service roll kafka-broker-2 in dev"))
@@ -236,7 +245,7 @@ import Testing
         dialog.planned(Self.plan, blocked: nil)
         var long = ActionDialog(action: dialog.action, protected: false, environmentReadOnly: false, readOnlyFlag: false)
         long.planned((0..<60).map { "  \($0). step-\($0) " + String(repeating: "word ", count: 30) }.joined(separator: "\n"), blocked: nil)
-        let box = Frame.dialogBox(width: 100, height: 30)
+        let box = Frame.dialogBox(long, width: 100, height: 30)
         let wrapped = Frame.dialogLines(long, box: box)
         #expect(wrapped.count > 60)
         #expect(wrapped.allSatisfy { TextWidth.of($0) <= box.textWidth })

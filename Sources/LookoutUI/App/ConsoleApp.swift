@@ -99,7 +99,7 @@ public enum ConsoleApp {
                 let now = context(snapshot)
                 console.clamp(rowCount: Frame.rows(console: console, context: now).count, pageSize: page)
                 if let dialog = console.dialog {
-                    let box = Frame.dialogBox(width: size.width, height: size.height)
+                    let box = Frame.dialogBox(dialog, width: size.width, height: size.height)
                     console.clampDialog(lineCount: Frame.dialogLines(dialog, box: box).count, page: box.bodyHeight)
                 }
                 terminal.draw(Frame.render(console: console, context: now, width: size.width, height: size.height))
@@ -107,7 +107,11 @@ public enum ConsoleApp {
                 drawnAt = Date()
                 dirty = false
             }
-            guard let key = terminal.readKey() else { continue }
+            guard let key = terminal.readKey() else {
+                // A run in hand finishes (and is audited) even when the terminal is gone.
+                if console.dialog?.isBusy != true, terminal.hungUp { return }
+                continue
+            }
             dirty = true
             if key == .resize { continue }
             switch console.handle(key, rows: Frame.rows(console: console, context: context(snapshot)), pageSize: page) {

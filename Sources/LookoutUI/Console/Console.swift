@@ -87,6 +87,9 @@ public struct Console: Sendable {
         case .roll, .rotate, .restore:
             guard let kind = action.consoleAction else { return .none }
             return startAction(kind, row: visible.indices.contains(selection) ? visible[selection] : nil)
+        case .showAction:
+            if dialog == nil { message = "no action in hand: R or P on a row of :services or :secrets starts one" }
+            dialogHidden = false
         case .refresh: return .refresh
         case .help:
             if location.view == HelpView.view.name { back() } else { navigate(Location(view: HelpView.view.name, environment: location.environment)) }

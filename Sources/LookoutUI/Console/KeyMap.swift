@@ -3,6 +3,8 @@ public enum KeyAction: String, Hashable, Sendable, CaseIterable {
     case quit, help, command, filter, drillIn, back, up, down, pageUp, pageDown, top, bottom, refresh
     /// Actions on the selected row (dangerous: read-only mode has none of them).
     case roll, rotate, restore
+    /// Shows the action panel that Esc hid (the action went on).
+    case showAction
 
     /// The console action a key starts, for the action keys.
     public var consoleAction: ConsoleAction.Kind? {
@@ -10,7 +12,7 @@ public enum KeyAction: String, Hashable, Sendable, CaseIterable {
         case .roll: .roll
         case .rotate: .rotate
         case .restore: .restore
-        case .quit, .help, .command, .filter, .drillIn, .back, .up, .down, .pageUp, .pageDown, .top, .bottom, .refresh: nil
+        case .quit, .help, .command, .filter, .drillIn, .back, .up, .down, .pageUp, .pageDown, .top, .bottom, .refresh, .showAction: nil
         }
     }
 }
@@ -66,11 +68,13 @@ public struct KeyMap: Sendable, Equatable {
                    views: [SecretsView.view.name]),
         KeyBinding([.char("P")], .restore, "Restore the secret's `previous` version (plan first)", dangerous: true,
                    views: [SecretsView.view.name]),
+        KeyBinding([.char("a")], .showAction, "Show the action panel again (Esc hid it; the action went on)"),
     ])
 
-    /// The map for read-only mode: every dangerous binding removed, so no action key exists at all.
+    /// The map for read-only mode: every dangerous binding removed, so no action key exists at
+    /// all, and the key that shows the action panel with them (there is never one to show).
     public func readOnly(_ readOnly: Bool) -> KeyMap {
-        readOnly ? KeyMap(bindings.filter { !$0.dangerous }) : self
+        readOnly ? KeyMap(bindings.filter { !$0.dangerous && $0.action != .showAction }) : self
     }
 
     /// What a key does in a view (nil: any view; then only the bindings of every view count).

@@ -14,18 +14,26 @@ extension Frame {
         public var bodyHeight: Int { max(1, height - 4) }
     }
 
-    public static func dialogBox(width: Int, height: Int) -> DialogBox {
+    /// The panel for a dialog: as wide as the frame allows (up to 130 columns), as tall as its
+    /// wrapped lines need (at least 10 rows, at most the frame less its bars).
+    public static func dialogBox(_ dialog: ActionDialog, width: Int, height: Int) -> DialogBox {
         let boxWidth = min(width - 4, 130)
-        return DialogBox(x: (width - boxWidth) / 2, y: 1, width: boxWidth, height: height - 3)
+        let widest = DialogBox(x: (width - boxWidth) / 2, y: 1, width: boxWidth, height: height - 3)
+        let needed = dialogLines(dialog, textWidth: widest.textWidth).count + 4
+        return DialogBox(x: widest.x, y: 1, width: boxWidth, height: min(widest.height, max(10, needed)))
     }
 
     /// The dialog's lines wrapped to the box: what scrolling moves over.
     public static func dialogLines(_ dialog: ActionDialog, box: DialogBox) -> [String] {
-        dialog.lines.flatMap { wrap($0, width: box.textWidth) }
+        dialogLines(dialog, textWidth: box.textWidth)
+    }
+
+    static func dialogLines(_ dialog: ActionDialog, textWidth: Int) -> [String] {
+        dialog.lines.flatMap { wrap($0, width: textWidth) }
     }
 
     static func drawDialog(_ dialog: ActionDialog, into grid: inout Grid, ascii: Bool) {
-        let box = dialogBox(width: grid.width, height: grid.height)
+        let box = dialogBox(dialog, width: grid.width, height: grid.height)
         let (horizontal, vertical, corners) = ascii ? ("-", "|", ["+", "+", "+", "+"]) : ("─", "│", ["┌", "┐", "└", "┘"])
         let inner = box.width - 2
         let ruleY = box.y + box.height - 3
