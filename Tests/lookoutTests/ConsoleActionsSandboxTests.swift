@@ -245,6 +245,65 @@ extension ActionsOnTheSandbox {
             #expect(primary(try state(), "kafka-broker-2") != primary(before, "kafka-broker-2"))
         }
 
+        /// dev's Kafka address refused (`kafka-refuse`): the broker gate cannot run, so the plan is
+        /// shown with why, and no key runs it.
+        @Test func aBlockedPlanSaysWhyAndOffersNoConfirmation() throws {
+            defer { cleanUp() }
+            let before = try state()
+            try Sandbox.scenario("kafka-refuse", "dev")
+            let tmux = try console(config: try config())
+            defer { tmux.close() }
+            try select(tmux, view: "services", "kafka-broker-2")
+            try tmux.send("R")
+            var screen = try tmux.wait(seconds: 60) { $0.contains { $0.contains("Blocked:") } }
+            #expect(text(screen).contains("Plan: service roll kafka-broker-2 in dev"), "\(text(screen))")
+            #expect(text(screen).contains("Blocked: Kafka does not answer Metadata"), "\(text(screen))")
+            #expect(!text(screen).contains("y runs it"))
+            try tmux.send("y")
+            Thread.sleep(forTimeInterval: 3)
+            screen = try tmux.capture()
+            #expect(text(screen).contains("service roll kafka-broker-2 in dev: blocked"))
+            #expect(!text(screen).contains("locked:"))
+            #expect(primary(try state(), "kafka-broker-2") == primary(before, "kafka-broker-2"))
+            #expect(!FileManager.default.fileExists(atPath: auditPath))
+            try tmux.send("Escape")
+            screen = try tmux.wait { !$0.contains { $0.contains("Plan: service roll") } }
+            #expect(!text(screen).contains("Plan: service roll"))
+        }
+
+        /// dev's ECS answers after 8 s (`aws-slow ecs`): the dialog opens at once saying the plan
+        /// is being built, the console keeps drawing meanwhile, and Esc lets go of the plan, which
+        /// never shows up later.
+        @Test func aSlowAWSLeavesTheConsoleDrawing() throws {
+            defer { cleanUp() }
+            let before = try state()
+            let tmux = try console(config: try config())
+            defer { tmux.close() }
+            try select(tmux, view: "services", "kafka-broker-2")
+            try Sandbox.scenario("aws-slow", "dev", "ecs", environment: ["SANDBOX_DELAY_MS": "8000"])
+            try tmux.send("R")
+            var screen = try tmux.wait(seconds: 2) { $0.contains { $0.contains("building the plan") } }
+            #expect(text(screen).contains("service roll kafka-broker-2 in dev: planning"), "\(text(screen))")
+            // The status line's age of the last refresh is redrawn every second while the plan is built.
+            var statusLines: Set<String> = []
+            for _ in 0..<4 {
+                screen = try tmux.capture()
+                if screen.contains(where: { $0.contains("building the plan") }), let last = screen.last { statusLines.insert(last) }
+                Thread.sleep(forTimeInterval: 1.1)
+            }
+            #expect(statusLines.count >= 2, "\(statusLines)")
+            try tmux.send("Escape")
+            screen = try tmux.wait(seconds: 2) { !$0.contains { $0.contains("building the plan") } }
+            #expect(!text(screen).contains("service roll kafka-broker-2 in dev"))
+            // The plan that arrives after the cancel is dropped, not shown.
+            Thread.sleep(forTimeInterval: 12)
+            screen = try tmux.capture()
+            #expect(!text(screen).contains("Plan: service roll"), "\(text(screen))")
+            try Sandbox.scenario("reset", "dev")
+            #expect(primary(try state(), "kafka-broker-2") == primary(before, "kafka-broker-2"))
+            #expect(!FileManager.default.fileExists(atPath: auditPath))
+        }
+
         /// Rotates dev's `client-password` from the secrets view, then restores it with the
         /// restore key; values are compared by actions_state.py and never leave it.
         @Test func rotateThenRestoreFromTheSecretsView() throws {
