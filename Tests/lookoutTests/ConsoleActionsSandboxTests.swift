@@ -263,7 +263,7 @@ extension ActionsOnTheSandbox {
             Thread.sleep(forTimeInterval: 3)
             screen = try tmux.capture()
             #expect(text(screen).contains("service roll kafka-broker-2 in dev: blocked"))
-            #expect(!text(screen).contains("locked:"))
+            #expect(!text(screen).contains("locked: /lookout"))
             #expect(primary(try state(), "kafka-broker-2") == primary(before, "kafka-broker-2"))
             #expect(!FileManager.default.fileExists(atPath: auditPath))
             try tmux.send("Escape")
