@@ -35,9 +35,11 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // A secret held in memory only, redacted wherever it could be printed.
+        .target(name: "LookoutSecrets", swiftSettings: strict),
         .target(
             name: "LookoutAWS",
-            dependencies: ["CCurl", "SigV4"],
+            dependencies: ["CCurl", "SigV4", "LookoutSecrets"],
             swiftSettings: strict
         ),
         // Kafka: generated messages and codec; the admin client.
@@ -51,7 +53,7 @@ let package = Package(
             dependencies: [
                 "KafkaProtocol",
                 // SecretValue: the SASL password and the client key stay redacted.
-                "LookoutAWS",
+                "LookoutSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -108,7 +110,15 @@ let package = Package(
         .target(
             name: "LookoutActions",
             // LookoutPolling: KafkaConnectionOptions, so the broker gate connects as the cluster is secured.
-            dependencies: ["LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutX509"],
+            // LookoutProbes: the TLS phase that reports the served chain (a reissue's last check).
+            // X509, _CryptoExtras: a reissue's key (RSA or EC, made locally) and its CSR.
+            dependencies: [
+                "LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutProbes", "LookoutX509",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -147,7 +157,7 @@ let package = Package(
             name: "LookoutKafkaTests",
             dependencies: [
                 "LookoutKafka",
-                "LookoutAWS",
+                "LookoutSecrets",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -184,13 +194,19 @@ let package = Package(
         ),
         .testTarget(
             name: "LookoutActionsTests",
-            dependencies: ["LookoutActions", "LookoutConfig", "LookoutKafka"],
+            dependencies: [
+                "LookoutActions", "LookoutConfig", "LookoutKafka", "LookoutAWS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "lookoutTests",
             dependencies: ["lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py", "Support/cert_pair.py"],
             swiftSettings: strict
         ),
     ]

@@ -104,3 +104,22 @@ private final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHan
         context.fireChannelInactive()
     }
 }
+
+/// The chain an address serves over TLS, as the TLS phase captures it (no verification by the TLS
+/// library: the caller judges it). Used by a reissue to see which serial every endpoint serves.
+public enum ServedChain {
+    public static func fetch(host: String, port: Int, timeout: Duration) async throws -> [Certificate] {
+        let addresses = try await withTimeout(timeout) { try await DNSPhase.resolve(host, port: port) }
+        guard let first = addresses.first else { throw DNSPhase.Failure(description: "\(host) resolves to no address") }
+        let channel = try await ConnectPhase.connect(to: first, port: port, timeout: timeout)
+        let isIP = host.contains(":") || host.split(separator: ".").allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+        do {
+            let handshake = try await ConnectPhase.handshake(on: channel, serverName: isIP ? nil : host, timeout: timeout)
+            try? await channel.close()
+            return handshake.chain
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+    }
+}

@@ -6,9 +6,44 @@ struct CertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
         abstract: "Act on tracked certificates.",
-        discussion: "Reissuing a certificate is not built yet; see the README.",
-        subcommands: [Revoke.self]
+        subcommands: [Reissue.self, Revoke.self]
     )
+}
+
+extension CertCommand {
+    struct Reissue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new certificate for a new key at the Private CA, write both to SSM, roll the services that serve it.",
+            usage: "lookout cert reissue --env <name> --cert <name> [--timeout <duration>] [--config <file>] [--dry-run] [--yes] [--confirm-env <name>] [--read-only] [--break-lock]",
+            discussion: """
+            The key is made locally (the current key's algorithm and size) and never shown; the certificate is verified before any write. \
+            A re-run after a failure continues: a written key gets its certificate, a written pair is rolled out. \
+            The old certificate is not revoked (`lookout cert revoke`). Exits 75 when it stopped half-way, 77 when refused, 69 when AWS or the Kafka gate is unavailable.
+            """
+        )
+
+        @OptionGroup var options: EnvironmentOptions
+
+        @Option(name: .long, help: ArgumentHelp("The tracked certificate, by its name in the config.", valueName: "name"))
+        var cert: String
+
+        @Option(name: .long, help: ArgumentHelp("How long each wait (issuing, the roll, the endpoints) may take.", valueName: "duration"))
+        var timeout: String = "5m"
+
+        @OptionGroup var flags: ActionFlags
+
+        @OptionGroup var readOnlyOption: ReadOnlyOption
+
+        func validate() throws {
+            try options.requireEnvironment()
+            guard ConfigDuration(parsing: timeout) != nil else { throw ValidationError("--timeout takes a duration such as 90s or 5m.") }
+        }
+
+        func run() async throws {
+            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
+                                     request: .reissueCertificate(cert, timeout: ConfigDuration(parsing: timeout)!.swiftDuration))
+        }
+    }
 }
 
 extension CertCommand {

@@ -13,8 +13,7 @@ struct Lookout: AsyncParsableCommand {
             background. Press ? in it for the keys. Themes are looked up in Themes/ beside the \
             executable, in <prefix>/share/lookout/Themes, then in the repository. The actions \
             are subcommands, and keys in the console that show the plan to confirm first \
-            (R rolls a service, R rotates and P restores a secret); certificate reissue is \
-            not built: see the README.
+            (R rolls a service, R rotates and P restores a secret, R reissues a certificate).
             """,
         subcommands: [SnapshotCommand.self, CheckCommand.self, ConfigCommand.self, ServiceCommand.self, SecretCommand.self, CertCommand.self, AuditCommand.self]
     )

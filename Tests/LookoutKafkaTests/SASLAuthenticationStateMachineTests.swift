@@ -1,5 +1,5 @@
 @testable import LookoutKafka
-import LookoutAWS
+import LookoutSecrets
 import Testing
 
 @Suite("SASL authentication state machine")

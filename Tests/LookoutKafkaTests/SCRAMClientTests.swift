@@ -1,4 +1,4 @@
-import LookoutAWS
+import LookoutSecrets
 @testable import LookoutKafka
 import Testing
 

@@ -164,6 +164,21 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         #expect(try decoder.decode(LagHistory.self, from: encoder.encode(history)) == history)
     }
+
+    @Test func offsetsRoundTripAsOneStringAndTheOldArrayFormStillReads() throws {
+        for offsets: [Int64?] in [[], [nil], [0, nil, 9_223_372_036_854_775_807], [nil, nil, 5, -1]] {
+            let topic = LagHistory.TopicOffsets(topic: "t,-", offsets: offsets)
+            let data = try JSONEncoder().encode(topic)
+            #expect(try JSONDecoder().decode(LagHistory.TopicOffsets.self, from: data) == topic)
+        }
+        #expect(String(decoding: try JSONEncoder().encode(LagHistory.TopicOffsets(topic: "t", offsets: [1, nil, 3])), as: UTF8.self)
+            == #"{"topic":"t","offsets":"1,-,3"}"#)
+        let old = Data(#"{"topic":"t","offsets":[1,null,3]}"#.utf8)
+        #expect(try JSONDecoder().decode(LagHistory.TopicOffsets.self, from: old) == LagHistory.TopicOffsets(topic: "t", offsets: [1, nil, 3]))
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(LagHistory.TopicOffsets.self, from: Data(#"{"topic":"t","offsets":"1,x"}"#.utf8))
+        }
+    }
 }
 
 @Suite struct GroupJudgementTests {

@@ -10,6 +10,40 @@ import Testing
 
     @Test func formatsTimesAsRFC3339UTC() {
         #expect(rfc3339(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(rfc3339(Date(timeIntervalSince1970: 951_782_400.9)) == "2000-02-29T00:00:00Z")
+        #expect(rfc3339(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+    }
+
+    /// The arithmetic against Foundation's ISO 8601 formatter, over dates from 1900 to 2200.
+    @Test func rfc3339AgreesWithFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            let date = Date(timeIntervalSince1970: Double(Int64.random(in: -2_208_988_800...7_258_118_400, using: &generator)))
+            #expect(rfc3339(date) == formatter.string(from: date))
+        }
+    }
+
+    @Test func prettyOutputIndentsByTwoAndParsesBack() throws {
+        let value = JSONValue.object([("a", .array([.int(1), .object([("b", .double(-0.0)), ("c", .double(3))]), .array([])])),
+                                      ("d", .object([])), ("e", .string("ü \u{7f}\\ \t"))])
+        #expect(value.serialized(pretty: true) == """
+        {
+          "a": [
+            1,
+            {
+              "b": -0.0,
+              "c": 3.0
+            },
+            []
+          ],
+          "d": {},
+          "e": "ü \u{7f}\\\\ \\t"
+        }
+        """)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(value.serialized(pretty: true).utf8)) as? [String: Any])
+        #expect(parsed["e"] as? String == "ü \u{7f}\\ \t")
     }
 }
 

@@ -15,7 +15,8 @@ import Testing
         // `r` still refreshes everywhere, also where `R` acts.
         #expect(map.action(for: .char("r"), in: ServicesView.view.name) == .refresh)
         let actions = map.bindings.filter { $0.action.consoleAction != nil }
-        #expect(actions.count == 3)
+        #expect(actions.count == 4)
+        #expect(map.action(for: .char("R"), in: CertificatesView.view.name) == .reissue)
         #expect(map.action(for: .char("a"), in: OverviewView.view.name) == .showAction)
         #expect(actions.allSatisfy { $0.dangerous })
         // No key of an action clashes with a key of every view.
@@ -26,7 +27,7 @@ import Testing
     @Test func readOnlyHasNoActionKeyAndHelpListsNone() {
         let readOnly = KeyMap.standard.readOnly(true)
         #expect(readOnly.action(for: .char("a")) == nil)
-        for view in [ServicesView.view.name, SecretsView.view.name] {
+        for view in [ServicesView.view.name, SecretsView.view.name, CertificatesView.view.name] {
             #expect(readOnly.action(for: .char("R"), in: view) == nil)
             #expect(readOnly.action(for: .char("P"), in: view) == nil)
         }
@@ -35,7 +36,7 @@ import Testing
         #expect(!help.contains { $0.cells[1].text.contains("Roll the selected") || $0.cells[1].text.contains("Rotate") })
         let full = HelpView.view.rows(ViewContext(snapshot: nil, environments: [], scope: nil, now: Fixtures.now, keyMap: .standard))
         let dangerous = full.filter { $0.cells[2].text == "changes things" }
-        #expect(dangerous.map { $0.cells[0].text } == ["R", "R", "P"])
+        #expect(dangerous.map { $0.cells[0].text } == ["R", "R", "P", "R"])
         #expect(dangerous[0].cells[1].text.hasSuffix("(in :services)"))
         #expect(dangerous[2].cells[1].text.contains("`previous`"))
     }
@@ -65,6 +66,12 @@ import Testing
         select(&rotate, view: "secrets", environment: "prod", target: "admin-password")
         #expect(Fixtures.press(&rotate, [.char("R")]) == [.prepare(ConsoleAction(kind: .rotate, environment: "prod", target: "admin-password"))])
         #expect(rotate.dialog?.verdict == .askName)
+        // Only tracked certificates can be reissued: the CA's and served ones have no target.
+        var certs = self.console()
+        select(&certs, view: "certs", environment: "dev", target: "broker")
+        #expect(Fixtures.press(&certs, [.char("R")]) == [.prepare(ConsoleAction(kind: .reissue, environment: "dev", target: "broker"))])
+        let rows = Frame.rows(console: certs, context: Fixtures.context(certs))
+        #expect(rows.filter { $0.target != nil }.allSatisfy { $0.cells[2].text == "tracked" })
     }
 
     @Test func readOnlyConsoleIgnoresTheKey() {

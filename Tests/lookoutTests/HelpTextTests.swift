@@ -12,8 +12,8 @@ import Testing
             in the background. Press ? in it for the keys. Themes are looked up in Themes/
             beside the executable, in <prefix>/share/lookout/Themes, then in the
             repository. The actions are subcommands, and keys in the console that show the
-            plan to confirm first (R rolls a service, R rotates and P restores a secret);
-            certificate reissue is not built: see the README.
+            plan to confirm first (R rolls a service, R rotates and P restores a secret, R
+            reissues a certificate).
 
             USAGE: lookout [--config <file>] [--env <name>] [--read-only] [--theme <name>] <subcommand>
 
@@ -296,17 +296,54 @@ import Testing
         #expect(result.stdout == """
             OVERVIEW: Act on tracked certificates.
 
-            Reissuing a certificate is not built yet; see the README.
-
             USAGE: lookout cert <subcommand>
 
             OPTIONS:
               -h, --help              Show help information.
 
             SUBCOMMANDS:
+              reissue                 Issue a new certificate for a new key at the Private
+                                      CA, write both to SSM, roll the services that serve
+                                      it.
               revoke                  Revoke a superseded certificate at the Private CA.
 
               See 'lookout help cert <subcommand>' for detailed help.
+
+            """)
+    }
+
+    @Test func certReissue() throws {
+        let result = try LookoutBinary.run(["cert", "reissue", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Issue a new certificate for a new key at the Private CA, write both
+            to SSM, roll the services that serve it.
+
+            The key is made locally (the current key's algorithm and size) and never shown;
+            the certificate is verified before any write. A re-run after a failure
+            continues: a written key gets its certificate, a written pair is rolled out.
+            The old certificate is not revoked (`lookout cert revoke`). Exits 75 when it
+            stopped half-way, 77 when refused, 69 when AWS or the Kafka gate is unavailable.
+
+            USAGE: lookout cert reissue --env <name> --cert <name> [--timeout <duration>] [--config <file>] [--dry-run] [--yes] [--confirm-env <name>] [--read-only] [--break-lock]
+
+            OPTIONS:
+              --config <file>         Read the config from this file.
+                    Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --env <name>            Only this environment.
+              --cert <name>           The tracked certificate, by its name in the config.
+              --timeout <duration>    How long each wait (issuing, the roll, the endpoints)
+                                      may take. (default: 5m)
+              --dry-run               Print every step the action would take, and change
+                                      nothing.
+              --yes                   Do not ask y/N; a protected environment still needs
+                                      its name.
+              --confirm-env <name>    Confirm a protected environment by its name.
+              --break-lock            Break a lock older than 30 minutes (audited).
+              --read-only             Refuse every action (exit 77); the console offers no
+                                      key that acts.
+              -h, --help              Show help information.
+
 
             """)
     }

@@ -7,6 +7,8 @@ public enum ActionRequest: Sendable, Equatable {
     case rotateSecret(String, timeout: Duration)
     /// Write an earlier version of a secret back (nil: the one labelled `previous`).
     case restoreSecret(String, version: Int?, timeout: Duration)
+    /// Reissue a tracked certificate (key made locally, issued, verified, written, services rolled).
+    case reissueCertificate(String, timeout: Duration)
     /// Revoke a superseded certificate at the Private CA (the serial normalised).
     case revokeCertificate(String, serial: String)
 
@@ -16,6 +18,7 @@ public enum ActionRequest: Sendable, Equatable {
         case .roll: "service roll"
         case .rotateSecret: "secret rotate"
         case .restoreSecret: "secret restore"
+        case .reissueCertificate: "cert reissue"
         case .revokeCertificate: "cert revoke"
         }
     }

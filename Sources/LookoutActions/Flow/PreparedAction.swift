@@ -57,6 +57,25 @@ public struct PreparedAction: Sendable {
         case .restoreSecret(let name, let version, let timeout):
             return try await prepareSecret(.restore(version: version), name: name, timeout: timeout, request: request,
                                            environment: environment, client: client)
+        case .reissueCertificate(let name, let timeout):
+            let kafka = KafkaProbe(environment: environment, aws: client)
+            do {
+                var roll: RollRunner?
+                if environment.ecs != nil {
+                    roll = try RollRunner(environment: environment, client: client, kafka: kafka, timeout: timeout)
+                }
+                let runner = try ReissueRunner(environment: environment, certificateName: name, client: client, roll: roll, timeout: timeout)
+                let prepared = try await runner.prepare()
+                let services = prepared.services
+                return PreparedAction(
+                    environment: environment, client: client, action: request.action, target: name, locks: prepared.locks,
+                    steps: prepared.steps, facts: prepared.facts, blocked: prepared.blocked,
+                    body: { (session) throws(ActionError) in try await runner.run(services: services, session: session) },
+                    cleanup: { await kafka.shutdown() })
+            } catch {
+                await kafka.shutdown()
+                throw error
+            }
         case .revokeCertificate(let name, let serial):
             let runner = try RevokeRunner(environment: environment, certificateName: name, client: client)
             let current: String

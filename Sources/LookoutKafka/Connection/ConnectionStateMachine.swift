@@ -1,5 +1,5 @@
 import KafkaProtocol
-import LookoutAWS
+import LookoutSecrets
 
 /// The life of one broker connection, without I/O or clocks: ApiVersions first (again in
 /// version 0 if the broker does not know the version sent), then, when SASL is configured,

@@ -1,4 +1,4 @@
-import LookoutAWS
+import LookoutSecrets
 
 /// One SASL login as a pure state machine over the mechanism: the bytes to send first, then
 /// what each server message calls for. The connection state machine nests it while it

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import LookoutAWS
+import LookoutSecrets
 
 /// The client side of SCRAM (RFC 5802) without channel binding, as a pure state machine:
 /// it is given the server's messages and returns the next one to send. Nonce and password come

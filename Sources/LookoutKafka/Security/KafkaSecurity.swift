@@ -1,4 +1,4 @@
-import LookoutAWS
+import LookoutSecrets
 import NIOSSL
 
 /// How a cluster is secured: TLS to its brokers, a SASL login, both or neither.

@@ -77,6 +77,7 @@ extension ConsoleAction {
         case .roll: .roll(services: [target], timeout: Self.timeout)
         case .rotate: .rotateSecret(target, timeout: Self.timeout)
         case .restore: .restoreSecret(target, version: nil, timeout: Self.timeout)
+        case .reissue: .reissueCertificate(target, timeout: Self.timeout)
         }
     }
 }

@@ -84,11 +84,11 @@ public struct Console: Sendable {
                 return .none
             }
             return .quit
-        case .roll, .rotate, .restore:
+        case .roll, .rotate, .restore, .reissue:
             guard let kind = action.consoleAction else { return .none }
             return startAction(kind, row: visible.indices.contains(selection) ? visible[selection] : nil)
         case .showAction:
-            if dialog == nil { message = "no action in hand: R or P on a row of :services or :secrets starts one" }
+            if dialog == nil { message = "no action in hand: R or P on a row of :services, :secrets or :certs starts one" }
             dialogHidden = false
         case .refresh: return .refresh
         case .help:

@@ -1,13 +1,14 @@
 /// An action a key asked for on a row: what, where, on which object (by its name in the config).
 public struct ConsoleAction: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable, CaseIterable {
-        case roll, rotate, restore
+        case roll, rotate, restore, reissue
 
         /// The view whose rows it acts on, and what such a row holds.
         public var noun: String {
             switch self {
             case .roll: "service"
             case .rotate, .restore: "secret"
+            case .reissue: "tracked certificate"
             }
         }
 
@@ -17,6 +18,7 @@ public struct ConsoleAction: Sendable, Equatable {
             case .roll: "service roll"
             case .rotate: "secret rotate"
             case .restore: "secret restore"
+            case .reissue: "cert reissue"
             }
         }
     }

@@ -2,7 +2,7 @@
 public enum KeyAction: String, Hashable, Sendable, CaseIterable {
     case quit, help, command, filter, drillIn, back, up, down, pageUp, pageDown, top, bottom, refresh
     /// Actions on the selected row (dangerous: read-only mode has none of them).
-    case roll, rotate, restore
+    case roll, rotate, restore, reissue
     /// Shows the action panel that Esc hid (the action went on).
     case showAction
 
@@ -12,6 +12,7 @@ public enum KeyAction: String, Hashable, Sendable, CaseIterable {
         case .roll: .roll
         case .rotate: .rotate
         case .restore: .restore
+        case .reissue: .reissue
         case .quit, .help, .command, .filter, .drillIn, .back, .up, .down, .pageUp, .pageDown, .top, .bottom, .refresh, .showAction: nil
         }
     }
@@ -68,6 +69,8 @@ public struct KeyMap: Sendable, Equatable {
                    views: [SecretsView.view.name]),
         KeyBinding([.char("P")], .restore, "Restore the secret's `previous` version (plan first)", dangerous: true,
                    views: [SecretsView.view.name]),
+        KeyBinding([.char("R")], .reissue, "Reissue the selected tracked certificate (its plan first)", dangerous: true,
+                   views: [CertificatesView.view.name]),
         KeyBinding([.char("a")], .showAction, "Show the action panel again (Esc hid it; the action went on)"),
     ])
 

@@ -4,6 +4,9 @@ needles are the value itself and, for PEM text, each body line (a leak of part o
 The caller must never print what this prints.
 
 usage: secure_values.py SANDBOX_DIR  (run with the sandbox venv's python)
+       secure_values.py SANDBOX_DIR ENV NAME  -> {"needles": [...]} for EVERY version of one
+           parameter (a rotated key's old versions too): each value and each of its 40-character
+           slices (PEM wraps lines, so a leak may cross them)
 """
 import json
 import os
@@ -20,6 +23,18 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 for v in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
           "AWS_REGION", "AWS_DEFAULT_REGION"):
     os.environ.pop(v, None)
+
+if len(sys.argv) == 4:
+    e = info["environments"][sys.argv[2]]
+    ssm = boto3.Session(profile_name=e["profile"]).client("ssm", region_name=info["region"])
+    needles = []
+    for page in ssm.get_paginator("get_parameter_history").paginate(Name=sys.argv[3], WithDecryption=True):
+        for version in page["Parameters"]:
+            value = version["Value"]
+            needles.append(value)
+            needles += [value[i:i + 40] for i in range(0, max(0, len(value) - 39))]
+    print(json.dumps({"needles": sorted(set(needles))}))
+    sys.exit(0)
 
 out = {}
 for name, e in info["environments"].items():
