@@ -102,7 +102,8 @@ let package = Package(
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "LookoutUI",
-            dependencies: ["CNcurses", "LookoutConfig", "LookoutModel", "LookoutPolling"],
+            // LookoutActions: the actions' one path, which the console's action keys take as the command line does.
+            dependencies: ["CNcurses", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutActions"],
             swiftSettings: strict
         ),
         // Actions: plans, guards, locks, the audit log, the roll.
@@ -188,7 +189,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LookoutUITests",
-            dependencies: ["LookoutUI", "LookoutConfig", "LookoutModel", "LookoutPolling"],
+            dependencies: ["LookoutUI", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutActions"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LookoutActions
-import LookoutAWS
 import LookoutConfig
 
 /// `--read-only`, one type shared with the root command (the console). ArgumentParser parses the
@@ -38,22 +37,10 @@ extension EnvironmentOptions {
     }
 }
 
-/// What an action command supplies to the shared flow.
-struct ActionSpec {
-    var action: String
-    var target: String
-    var locks: [String]
-    var steps: [ActionPlan.Step]
-    var facts: [String]
-    /// Why a real run must be refused although the plan could be made.
-    var blocked: String?
-}
-
-/// The one path every action takes: guards, plan, dry run or prompt, identity, audit, locks, steps.
+/// The command line's side of the one path (``PreparedAction`` in LookoutActions, which the
+/// console takes too): guards, plan, dry run or prompt, then the audited, locked run.
 enum ActionFlow {
-    static func run(options: EnvironmentOptions, flags: ActionFlags, readOnly: Bool,
-                    prepare: (EnvironmentConfig, AWSClient) async throws(ActionError) -> ActionSpec,
-                    execute: (ActionSession) async throws(ActionError) -> Void) async throws {
+    static func run(options: EnvironmentOptions, flags: ActionFlags, readOnly: Bool, request: ActionRequest) async throws {
         let (config, environments) = try options.load()
         guard options.env != nil, let environment = environments.first else {
             throw CommandFailure(message: "an action needs --env", code: 64)
@@ -63,26 +50,24 @@ enum ActionFlow {
             readOnlyFlag: readOnly, dryRun: flags.dryRun, yes: flags.yes, confirmEnv: flags.confirmEnv,
             interactive: isatty(STDIN_FILENO) == 1))
         if case .refuse(let why) = verdict { throw CommandFailure(message: why, code: 77) }
+        var prepared: PreparedAction?
         do {
-            let client = ActionEnvironment.client(for: environment)
-            let spec = try await prepare(environment, client)
-            let plan = ActionPlan(environment: environment.name, action: spec.action, target: spec.target, locks: spec.locks,
-                                  steps: spec.steps, facts: spec.facts)
-            emit(plan.rendered)
+            let action = try await PreparedAction.prepare(request, environment: environment)
+            prepared = action
+            emit(action.plan.rendered)
             if flags.dryRun {
-                if let blocked = spec.blocked { emit("A real run would be refused: \(blocked)\n") }
+                if let blocked = action.blocked { emit("A real run would be refused: \(blocked)\n") }
                 emit("Dry run: nothing was changed.\n")
+                await action.close()
                 return
             }
-            if let blocked = spec.blocked { throw ActionError(.unavailable, blocked + "; nothing was changed") }
-            try confirm(verdict, environment: environment.name, action: "\(spec.action) \(spec.target)")
-            let identity = try await ActionEnvironment.identity(client)
-            let session = ActionSession(environment: environment, client: client, audit: AuditLog(path: config.auditLog),
-                                        user: ActionEnvironment.osUser, identity: identity, action: spec.action,
-                                        target: spec.target, progress: { emit($0 + "\n") })
-            try await session.execute(locks: spec.locks, breakLock: flags.breakLock, execute)
-            emit("Done: \(spec.action) \(spec.target) in \(environment.name).\n")
+            if let blocked = action.blocked { throw ActionError(.unavailable, blocked + "; nothing was changed") }
+            try confirm(verdict, environment: environment.name, action: "\(action.plan.action) \(action.plan.target)")
+            try await action.run(audit: AuditLog(path: config.auditLog), breakLock: flags.breakLock) { emit($0 + "\n") }
+            emit(action.doneLine + "\n")
+            await action.close()
         } catch let error as ActionError {
+            await prepared?.close()
             throw CommandFailure(message: error.message, code: error.exitCode)
         }
     }

@@ -40,32 +40,8 @@ extension CertCommand {
         }
 
         func run() async throws {
-            let wait = ConfigDuration(parsing: timeout)!.swiftDuration
-            var runner: ReissueRunner?
-            var services: [RollStateMachine.Service] = []
-            var probe: KafkaProbe?
-            do {
-                try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly) { (environment, client) throws(ActionError) in
-                    let kafka = KafkaProbe(environment: environment, aws: client)
-                    probe = kafka
-                    var roll: RollRunner?
-                    if environment.ecs != nil {
-                        roll = try RollRunner(environment: environment, client: client, kafka: kafka, timeout: wait)
-                    }
-                    let made = try ReissueRunner(environment: environment, certificateName: cert, client: client, roll: roll, timeout: wait)
-                    runner = made
-                    let prepared = try await made.prepare()
-                    services = prepared.services
-                    return ActionSpec(action: "cert reissue", target: cert, locks: prepared.locks, steps: prepared.steps,
-                                      facts: prepared.facts, blocked: prepared.blocked)
-                } execute: { (session) throws(ActionError) in
-                    try await runner!.run(services: services, session: session)
-                }
-            } catch {
-                await probe?.shutdown()
-                throw error
-            }
-            await probe?.shutdown()
+            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
+                                     request: .reissueCertificate(cert, timeout: ConfigDuration(parsing: timeout)!.swiftDuration))
         }
     }
 }
@@ -98,25 +74,8 @@ extension CertCommand {
         }
 
         func run() async throws {
-            let serial = RevokeStateMachine.normalise(serial: serial)
-            var runner: RevokeRunner?
-            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly) { (environment, client) throws(ActionError) in
-                let made = try RevokeRunner(environment: environment, certificateName: cert, client: client)
-                runner = made
-                let current: String
-                do {
-                    current = try await made.currentSerial()
-                } catch {
-                    throw ActionError(.unavailable, "cannot read \(made.certificate.certSSM): \(error); nothing was changed")
-                }
-                if current == serial {
-                    throw ActionError(.refused, "\(serial) is the certificate in service (\(made.certificate.certSSM)); reissue first, then revoke the superseded one; nothing was changed")
-                }
-                return ActionSpec(action: "cert revoke", target: "\(cert) \(serial)", locks: [made.lock], steps: made.steps(serial: serial),
-                                  facts: ["\(made.certificate.certSSM): serial \(current) is in service"], blocked: nil)
-            } execute: { (session) throws(ActionError) in
-                try await runner!.run(serial: serial, session: session)
-            }
+            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
+                                     request: .revokeCertificate(cert, serial: RevokeStateMachine.normalise(serial: serial)))
         }
     }
 }

@@ -20,36 +20,8 @@ struct SecretCommand: AsyncParsableCommand {
         func validate() throws {
             guard ConfigDuration(parsing: timeout) != nil else { throw ValidationError("--timeout takes a duration such as 90s or 5m.") }
         }
-    }
 
-    static func run(_ mode: SecretStateMachine.Mode, options: EnvironmentOptions, target: Target, flags: ActionFlags, readOnly: Bool) async throws {
-        let wait = ConfigDuration(parsing: target.timeout)!.swiftDuration
-        var runner: SecretRunner?
-        var services: [RollStateMachine.Service] = []
-        var probe: KafkaProbe?
-        let action = mode == .rotate ? "secret rotate" : "secret restore"
-        do {
-            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnly) { (environment, client) throws(ActionError) in
-                let kafka = KafkaProbe(environment: environment, aws: client)
-                probe = kafka
-                var roll: RollRunner?
-                if environment.ecs != nil {
-                    roll = try RollRunner(environment: environment, client: client, kafka: kafka, timeout: wait)
-                }
-                let made = try SecretRunner(environment: environment, secretName: target.secret, client: client, roll: roll, kafka: kafka)
-                runner = made
-                let prepared = try await made.prepare(mode)
-                services = prepared.services
-                return ActionSpec(action: action, target: target.secret, locks: prepared.locks, steps: prepared.steps,
-                                  facts: prepared.facts, blocked: prepared.blocked)
-            } execute: { (session) throws(ActionError) in
-                try await runner!.run(mode, services: services, session: session)
-            }
-        } catch {
-            await probe?.shutdown()
-            throw error
-        }
-        await probe?.shutdown()
+        var wait: Duration { ConfigDuration(parsing: timeout)!.swiftDuration }
     }
 }
 
@@ -72,7 +44,8 @@ extension SecretCommand {
         }
 
         func run() async throws {
-            try await SecretCommand.run(.rotate, options: options, target: target, flags: flags, readOnly: readOnlyOption.readOnly)
+            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
+                                     request: .rotateSecret(target.secret, timeout: target.wait))
         }
     }
 
@@ -98,7 +71,8 @@ extension SecretCommand {
         }
 
         func run() async throws {
-            try await SecretCommand.run(.restore(version: version), options: options, target: target, flags: flags, readOnly: readOnlyOption.readOnly)
+            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
+                                     request: .restoreSecret(target.secret, version: version, timeout: target.wait))
         }
     }
 }

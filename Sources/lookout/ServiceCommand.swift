@@ -37,33 +37,8 @@ extension ServiceCommand {
         }
 
         func run() async throws {
-            let wait = ConfigDuration(parsing: timeout)!.swiftDuration
-            let names = service
-            var runner: RollRunner?
-            var order: [RollStateMachine.Service] = []
-            var probe: KafkaProbe?
-            do {
-            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly) { (environment, client) throws(ActionError) in
-                if let listed = environment.ecs?.services, let unknown = names.first(where: { !listed.contains($0) }) {
-                    throw ActionError(.usage, "`\(unknown)` is not among \(environment.name)'s ecs.services (\(listed.joined(separator: ", ")))")
-                }
-                let kafka = KafkaProbe(environment: environment, aws: client)
-                probe = kafka
-                let made = try RollRunner(environment: environment, client: client, kafka: kafka, timeout: wait)
-                runner = made
-                let prepared = try await made.prepare(names)
-                order = prepared.services
-                return ActionSpec(action: "service roll", target: order.map(\.name).joined(separator: ","),
-                                  locks: RollPlan.lockNames(environment: environment.name, services: order.map(\.name)),
-                                  steps: prepared.steps, facts: prepared.facts, blocked: prepared.blocked)
-            } execute: { (session) throws(ActionError) in
-                try await runner!.run(order, session: session)
-            }
-            } catch {
-                await probe?.shutdown()
-                throw error
-            }
-            await probe?.shutdown()
+            try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
+                                     request: .roll(services: service, timeout: ConfigDuration(parsing: timeout)!.swiftDuration))
         }
     }
 }

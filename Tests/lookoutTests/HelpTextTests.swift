@@ -11,8 +11,9 @@ import Testing
             Without a subcommand, opens the console: every environment at a glance, polled
             in the background. Press ? in it for the keys. Themes are looked up in Themes/
             beside the executable, in <prefix>/share/lookout/Themes, then in the
-            repository. The actions are subcommands; the console has no action keys yet:
-            see the README.
+            repository. The actions are subcommands, and keys in the console that show the
+            plan to confirm first (R rolls a service, R rotates and P restores a secret, R
+            reissues a certificate).
 
             USAGE: lookout [--config <file>] [--env <name>] [--read-only] [--theme <name>] <subcommand>
 

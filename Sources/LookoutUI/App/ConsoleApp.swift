@@ -1,4 +1,5 @@
 import Foundation
+import LookoutActions
 import LookoutConfig
 import LookoutModel
 import LookoutPolling
@@ -39,9 +40,10 @@ public enum ConsoleApp {
         let poller = LivePoller(environments: environments, refresh: config.refresh.swiftDuration, sourceTimeout: options.sourceTimeout) { box.set($0) }
         await poller.start()
         let infos = environments.map { EnvironmentInfo(name: $0.name, protected: $0.protected, readOnly: $0.readOnly) }
+        let bridge = ActionBridge(environments: environments, audit: AuditLog(path: config.auditLog))
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                uiLoop(box: box, environments: infos, options: options) { Task { await poller.refreshNow() } }
+                uiLoop(box: box, environments: infos, options: options, actions: bridge) { Task { await poller.refreshNow() } }
                 continuation.resume()
             }
             thread.name = "lookout-ui"
@@ -51,10 +53,16 @@ public enum ConsoleApp {
     }
 
     /// Draws when the snapshot or the state changed, and once a second for the ages; reads keys in between.
-    static func uiLoop(box: SnapshotBox, environments: [EnvironmentInfo], options: Options, refresh: @escaping @Sendable () -> Void) {
+    static func uiLoop(box: SnapshotBox, environments: [EnvironmentInfo], options: Options, actions: ActionBridge,
+                       refresh: @escaping @Sendable () -> Void) {
         let terminal = Terminal(theme: options.theme, color: options.color)
         defer { terminal.end() }
-        var console = Console(environments: environments.map(\.name), readOnly: options.readOnly, environment: options.environment)
+        var console = Console(environments: environments.map(\.name), readOnly: options.readOnly, environment: options.environment,
+                              protected: Set(environments.filter(\.protected).map(\.name)),
+                              readOnlyEnvironments: Set(environments.filter(\.readOnly).map(\.name)))
+        // The action in hand: its number (events of older ones are stale) and its plan once built.
+        var actionID = 0
+        var prepared: PreparedAction?
         var drawnVersion = -1
         var drawnAt = Date.distantPast
         var dirty = true
@@ -64,24 +72,62 @@ public enum ConsoleApp {
                         symbols: options.theme.symbols, keyMap: console.keyMap)
         }
         while true {
+            for event in actions.drain() {
+                dirty = true
+                switch event {
+                case .planned(let id, let plan):
+                    guard id == actionID, console.dialog?.phase == .preparing else {
+                        actions.discard(plan)
+                        continue
+                    }
+                    console.actionPlanned(plan.plan.rendered, blocked: plan.blocked)
+                    if plan.blocked == nil { prepared = plan } else { actions.discard(plan) }
+                case .notPlanned(let id, let message):
+                    if id == actionID { console.actionNotPlanned(message) }
+                case .progress(let id, let line):
+                    if id == actionID { console.actionProgress(line) }
+                case .finished(let id, let failure, let done):
+                    guard id == actionID else { continue }
+                    console.actionFinished(failure: failure, done: done)
+                    refresh()
+                }
+            }
             let (snapshot, version) = box.latest
             let size = terminal.size
             let page = Frame.pageSize(height: size.height)
             if dirty || version != drawnVersion || Date().timeIntervalSince(drawnAt) >= 1 {
                 let now = context(snapshot)
                 console.clamp(rowCount: Frame.rows(console: console, context: now).count, pageSize: page)
+                if let dialog = console.dialog {
+                    let box = Frame.dialogBox(dialog, width: size.width, height: size.height)
+                    console.clampDialog(lineCount: Frame.dialogLines(dialog, box: box).count, page: box.bodyHeight)
+                }
                 terminal.draw(Frame.render(console: console, context: now, width: size.width, height: size.height))
                 drawnVersion = version
                 drawnAt = Date()
                 dirty = false
             }
-            guard let key = terminal.readKey() else { continue }
+            guard let key = terminal.readKey() else {
+                // A run in hand finishes (and is audited) even when the terminal is gone.
+                if console.dialog?.isBusy != true, terminal.hungUp { return }
+                continue
+            }
             dirty = true
             if key == .resize { continue }
             switch console.handle(key, rows: Frame.rows(console: console, context: context(snapshot)), pageSize: page) {
             case .quit: return
             case .refresh: refresh()
             case .none: break
+            case .prepare(let action):
+                actionID += 1
+                actions.prepare(action, id: actionID)
+            case .runAction:
+                if let plan = prepared { actions.run(plan, id: actionID) }
+                prepared = nil
+            case .discardAction:
+                if let plan = prepared { actions.discard(plan) }
+                prepared = nil
+                actionID += 1
             }
         }
     }

@@ -11,6 +11,12 @@ public struct Console: Sendable {
 
     public enum Effect: Equatable, Sendable {
         case none, quit, refresh
+        /// Build the plan of an action, off the UI thread, and report it with ``actionPlanned(_:blocked:)``.
+        case prepare(ConsoleAction)
+        /// Run the plan that was built (confirmed in the dialog).
+        case runAction
+        /// Let go of the plan built or being built; nothing runs.
+        case discardAction
     }
 
     public private(set) var location: Location
@@ -24,10 +30,20 @@ public struct Console: Sendable {
     public let keyMap: KeyMap
     public let readOnly: Bool
     public let environments: [String]
+    /// The environments that need their name typed, and those the config makes read-only.
+    public let protected: Set<String>
+    public let readOnlyEnvironments: Set<String>
+    /// The one action of this console: its dialog, then its progress panel (one at a time).
+    public private(set) var dialog: ActionDialog?
+    /// Whether the panel is hidden (Esc while it runs); the action goes on.
+    public private(set) var dialogHidden = false
 
-    public init(environments: [String], readOnly: Bool, environment: String? = nil, keyMap: KeyMap = .standard) {
+    public init(environments: [String], readOnly: Bool, environment: String? = nil, keyMap: KeyMap = .standard,
+                protected: Set<String> = [], readOnlyEnvironments: Set<String> = []) {
         self.environments = environments
         self.readOnly = readOnly
+        self.protected = protected
+        self.readOnlyEnvironments = readOnlyEnvironments
         self.keyMap = keyMap.readOnly(readOnly)
         location = environment.map { Location(view: EnvironmentView.view.name, environment: $0) } ?? Location(view: OverviewView.view.name)
     }
@@ -38,6 +54,18 @@ public struct Console: Sendable {
 
     public mutating func handle(_ key: Key, rows: [Row], pageSize: Int) -> Effect {
         message = nil
+        if var open = dialog, !dialogHidden {
+            let effect = open.handle(key)
+            dialog = open.phase == .closed ? nil : open
+            switch effect {
+            case .none: return .none
+            case .run: return .runAction
+            case .discard: return .discardAction
+            case .hide:
+                dialogHidden = true
+                return .none
+            }
+        }
         switch input {
         case .filter(let text):
             editFilter(text, key)
@@ -47,10 +75,21 @@ public struct Console: Sendable {
         case .none:
             break
         }
-        guard let action = keyMap.action(for: key) else { return .none }
+        guard let action = keyMap.action(for: key, in: location.view) else { return .none }
         let visible = rows.filter { $0.matches(filter) }
         switch action {
-        case .quit: return .quit
+        case .quit:
+            if let dialog, dialog.phase == .running {
+                message = "\(dialog.action.title) is running: q quits once it has ended"
+                return .none
+            }
+            return .quit
+        case .roll, .rotate, .restore, .reissue:
+            guard let kind = action.consoleAction else { return .none }
+            return startAction(kind, row: visible.indices.contains(selection) ? visible[selection] : nil)
+        case .showAction:
+            if dialog == nil { message = "no action in hand: R or P on a row of :services, :secrets or :certs starts one" }
+            dialogHidden = false
         case .refresh: return .refresh
         case .help:
             if location.view == HelpView.view.name { back() } else { navigate(Location(view: HelpView.view.name, environment: location.environment)) }
@@ -77,6 +116,48 @@ public struct Console: Sendable {
         if selection < top { top = selection }
         if selection >= top + page { top = selection - page + 1 }
         top = max(0, min(top, max(0, rowCount - page)))
+    }
+
+    // MARK: Actions
+
+    /// An action key on a row: opens the dialog (the guards first), or shows the one already open.
+    mutating func startAction(_ kind: ConsoleAction.Kind, row: Row?) -> Effect {
+        if let dialog {
+            dialogHidden = false
+            message = "one action at a time: \(dialog.action.title)"
+            return .none
+        }
+        guard let row, let environment = row.environment, let target = row.target else {
+            message = "select a \(kind.noun) first"
+            return .none
+        }
+        let opened = ActionDialog(action: ConsoleAction(kind: kind, environment: environment, target: target),
+                                  protected: protected.contains(environment),
+                                  environmentReadOnly: readOnlyEnvironments.contains(environment), readOnlyFlag: readOnly)
+        dialog = opened
+        dialogHidden = false
+        return opened.phase == .preparing ? .prepare(opened.action) : .none
+    }
+
+    public mutating func actionPlanned(_ rendered: String, blocked: String?) {
+        dialog?.planned(rendered, blocked: blocked)
+    }
+
+    public mutating func actionNotPlanned(_ message: String) {
+        dialog?.notPlanned(message)
+    }
+
+    public mutating func actionProgress(_ line: String) {
+        dialog?.progress(line)
+    }
+
+    public mutating func actionFinished(failure: String?, done: String) {
+        dialog?.finished(failure: failure, done: done)
+    }
+
+    /// Keeps the panel's scroll position within its lines.
+    public mutating func clampDialog(lineCount: Int, page: Int) {
+        dialog?.clamp(lineCount: lineCount, page: page)
     }
 
     // MARK: Navigation

@@ -104,6 +104,7 @@ public enum Frame {
         grid.fill(row: height - 1, role: .statusLine)
         var parts = [" env: \(context.scope ?? "all")", "view: \(view.name)"]
         if let object = context.object { parts.append("group: \(object)") }
+        if let dialog = console.dialog, console.dialogHidden { parts.append("action: \(dialog.title)") }
         if !console.filter.isEmpty { parts.append("filter: \(console.filter)") }
         let refreshed = context.snapshot.map { "refreshed \(shortAge(Int(context.now.timeIntervalSince($0.generatedAt)))) ago" } ?? "loading…"
         parts.append(refreshed)
@@ -116,6 +117,9 @@ public enum Frame {
         status = hints(console.keyMap)
         if statusX + TextWidth.of(status) + 3 <= width {
             grid.put(status, x: width - TextWidth.of(status), y: height - 1, role: .statusLine)
+        }
+        if let dialog = console.dialog, !console.dialogHidden {
+            drawDialog(dialog, into: &grid, ascii: context.symbols.isASCII)
         }
         return grid
     }

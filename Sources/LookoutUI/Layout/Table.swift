@@ -39,11 +39,14 @@ public struct Row: Sendable, Equatable {
     public var environment: String?
     /// Where Enter leads from this row, if anywhere.
     public var drill: Location?
+    /// The object the row shows, by its name in the config (a service, a secret): what an action key acts on.
+    public var target: String?
 
-    public init(_ cells: [TableCell], environment: String? = nil, drill: Location? = nil) {
+    public init(_ cells: [TableCell], environment: String? = nil, drill: Location? = nil, target: String? = nil) {
         self.cells = cells
         self.environment = environment
         self.drill = drill
+        self.target = target
     }
 
     /// Whether the row matches a filter: case-insensitive, on any cell's text.

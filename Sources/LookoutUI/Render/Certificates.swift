@@ -11,7 +11,7 @@ enum CertificatesRender {
                             Cells.status(certificate.status, context.symbols), TableCell("\(certificate.daysLeft)"),
                             Cells.date(observation.notAfter), Cells.flag(certificate.rollPending),
                             TableCell(observation.serial, .dim), TableCell(observation.subject)],
-                           environment: info.name)
+                           environment: info.name, target: observation.source == .tracked ? observation.name : nil)
             }
         }
     }

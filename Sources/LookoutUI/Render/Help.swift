@@ -2,7 +2,9 @@
 enum HelpRender {
     static func rows(_ context: ViewContext) -> [Row] {
         let keys: [Row] = context.keyMap.bindings.map { (binding) -> Row in
-            Row([TableCell(KeyMap.label(binding), .title), TableCell(binding.description), TableCell(binding.dangerous ? "changes things" : "", .status(.warn))])
+            let scope = binding.views.isEmpty ? "" : " (in :\(binding.views.joined(separator: ", :")))"
+            return Row([TableCell(KeyMap.label(binding), .title), TableCell(binding.description + scope),
+                        TableCell(binding.dangerous ? "changes things" : "", .status(.warn))])
         }
         let legend: [Row] = [
             Row([TableCell("[P]", .protected), TableCell("a protected environment: actions need its name typed"), TableCell("")]),

@@ -9,7 +9,7 @@ enum SecretsRender {
                      TableCell("\(secret.observation.version)"), TableCell("\(secret.ageDays)d"),
                      Cells.flag(secret.rollPending, yes: "roll pending"), Cells.date(secret.observation.lastModified),
                      TableCell(secret.observation.ssm, .dim)],
-                    environment: info.name)
+                    environment: info.name, target: secret.observation.name)
             }
         }
     }

@@ -10,7 +10,7 @@ enum ServicesRender {
                      Cells.status(ecs.serviceStatus[service.name] ?? .ok, context.symbols),
                      TableCell("\(service.desired)"), TableCell("\(service.running)"), TableCell("\(service.pending)"),
                      TableCell(service.deployment?.rolloutState ?? "-"), Cells.date(service.deployment?.createdAt)],
-                    environment: info.name, drill: Location(view: TasksView.view.name, environment: info.name))
+                    environment: info.name, drill: Location(view: TasksView.view.name, environment: info.name), target: service.name)
             }
         }
     }

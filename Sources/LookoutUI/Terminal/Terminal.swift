@@ -50,6 +50,13 @@ public final class Terminal {
         (Int(getmaxx(window)), Int(getmaxy(window)))
     }
 
+    /// Whether the terminal went away (an SSH session dropped, the pty's other side closed): the
+    /// console then stops instead of reading nothing forever.
+    public var hungUp: Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 1 && descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     /// The next key, or nil when none came within the timeout.
     public func readKey() -> Key? {
         var character: wint_t = 0

@@ -23,9 +23,22 @@ final class TmuxSession {
         try tmux(["set-option", "-t", name, "window-size", "manual"])
     }
 
-    /// Stops the private tmux server and the lookout in it.
+    private var closed = false
+
+    /// Stops the private tmux server and the lookout in it. `kill-server` alone was seen to leave
+    /// both running (the console polling on, for good), so the pane's process is hung up by its
+    /// pid too, once it is known to still be lookout.
     func close() {
+        guard !closed else { return }
+        closed = true
+        let pane = (try? tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]))
+            .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         _ = try? tmux(["kill-server"])
+        guard let pane, pane > 0 else { return }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pane)/exe")) ?? ""
+        if executable == LookoutBinary.url.resolvingSymlinksInPath().path || executable == LookoutBinary.url.path {
+            kill(pane, SIGHUP)
+        }
     }
 
     deinit {

@@ -7,6 +7,10 @@ usage: actions_state.py SANDBOX_DIR ENV                     -> the state
        actions_state.py SANDBOX_DIR ENV clear-locks          -> deletes every lock parameter of ENV
        actions_state.py SANDBOX_DIR ENV value NAME[:VERSION] -> the decrypted value, for a test to
                                                                 compare and search for (never to print)
+       actions_state.py SANDBOX_DIR ENV same NAME V1 V2      -> "same" or "different": the two versions' values
+                                                                compared here, so no value leaves this script
+       actions_state.py SANDBOX_DIR ENV absent NAME FILE     -> "absent", or "present" when any version's value of
+                                                                NAME occurs in FILE (e.g. captured screens)
        actions_state.py SANDBOX_DIR ENV put-back NAME VERSION -> when the latest value differs from VERSION's,
                                                                 copies VERSION's value as a new version (a
                                                                 test's cleanup after a failure; prints nothing)
@@ -40,6 +44,15 @@ if len(sys.argv) > 3:
         latest = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
         if latest["Value"] != wanted["Value"]:
             ssm.put_parameter(Name=name, Value=wanted["Value"], Type=wanted["Type"], Overwrite=True)
+    elif sys.argv[3] == "same":
+        first, second = (ssm.get_parameter(Name="%s:%s" % (sys.argv[4], v), WithDecryption=True)["Parameter"]["Value"]
+                         for v in (sys.argv[5], sys.argv[6]))
+        print("same" if first == second else "different")
+    elif sys.argv[3] == "absent":
+        text = Path(sys.argv[5]).read_text(errors="replace")
+        values = [h["Value"] for page in ssm.get_paginator("get_parameter_history").paginate(Name=sys.argv[4], WithDecryption=True)
+                  for h in page["Parameters"]]
+        print("present" if any(v and v in text for v in values) else "absent")
     elif sys.argv[3] == "value":
         sys.stdout.write(ssm.get_parameter(Name=sys.argv[4], WithDecryption=True)["Parameter"]["Value"])
     elif sys.argv[3] in ("issue-leaf", "get-cert"):
