@@ -187,6 +187,52 @@ extension ActionsOnTheSandbox {
                                                                                       ("dry run's audit log", auditText(recorder.stateHome))])
         }
 
+        /// The console's `R` on acc's tracked certificate in `:certs`: the dialog shows the plan the
+        /// command line's dry run prints, `y` reissues through the same audited path while the
+        /// console keeps drawing, and boto3 and openssl see the new pair in SSM and served. No key
+        /// material on any screen.
+        @Test(.enabled(if: TmuxSession.available)) func reissueFromTheConsolesCertificatesView() throws {
+            defer { try? settle() }
+            try settle()
+            let before = try pair()
+            var screens: [[String]] = []
+            let config = try ConsoleActionsSandboxTests().config()
+            let tmux = try TmuxSession(width: 200, height: 50, arguments: ["--config", config, "--env", "acc"], environment: environment)
+            defer { tmux.close() }
+            try ConsoleSandboxTests.command(tmux, "certs")
+            screens.append(try tmux.wait(seconds: 30) { screen in screen.contains { $0.hasPrefix(" acc ") && $0.contains("tracked") } })
+            try tmux.send("/")
+            try tmux.type("tracked")
+            try tmux.send("Enter")
+            screens.append(try tmux.wait { $0.last?.contains("filter: tracked") == true })
+            try tmux.send("R")
+            screens.append(try tmux.wait(seconds: 30) { $0.contains { $0.contains("y runs it") } })
+            let plan = screens.last!.joined(separator: "\n")
+            #expect(plan.contains("Plan: cert reissue broker in acc"), "\(plan)")
+            #expect(plan.contains("lock: /lookout/locks/acc/cert/broker"), "\(plan)")
+            let afterPlan = try pair()
+            #expect(afterPlan.key == before.key && afterPlan.cert == before.cert, "the plan wrote to SSM")
+            try tmux.send("y")
+            screens.append(try tmux.wait(seconds: 240) { screen in
+                screen.contains { $0.contains("Done: cert reissue broker in acc.") || $0.contains("Failed:") }
+            })
+            let outcome = screens.last!.joined(separator: "\n")
+            #expect(outcome.contains("Done: cert reissue broker in acc."), "\(outcome)")
+            let after = try pair()
+            #expect(after.key == before.key + 1 && after.cert == before.cert + 1, "key \(after.key), cert \(after.cert)")
+            #expect(after.serial != before.serial)
+            #expect(after.match, "the new certificate's public key is not the new key's")
+            try expectServed(after.serial, "after the console's reissue")
+            let lines = auditText(stateHome).split(separator: "\n").compactMap { try? parseJSON(String($0)) }
+            #expect(lines.allSatisfy { $0["action"] as? String == "cert reissue" && $0["environment"] as? String == "acc" })
+            let steps = lines.map { "\($0["step"] as! String) \($0["outcome"] as! String)" }
+            for step in ["write-key ok", "write-cert ok", "verify-served ok", "end ok"] {
+                #expect(steps.contains(step), "audit: no \(step)")
+            }
+            try expectNoKeyIn(screens.enumerated().map { ("screen \($0.offset)", $0.element.joined(separator: "\n")) }
+                              + [("audit log", auditText(stateHome))])
+        }
+
         /// (b) The certificate write is refused: the key is put back as a new version, SSM's latest
         /// key and certificate are the old pair again, the old certificate is still served; a re-run completes.
         @Test func aRefusedCertificateWritePutsTheKeyBackAndARerunCompletes() throws {
