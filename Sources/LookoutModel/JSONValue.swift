@@ -117,23 +117,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// RFC 3339 in UTC with whole seconds: `2026-11-25T20:02:12Z`. Computed from the seconds since
-/// 1970 (the proleptic Gregorian calendar, H. Hinnant's days-to-civil), without a Calendar.
+/// RFC 3339 in UTC with whole seconds: `2026-11-25T20:02:12Z` (Foundation's ISO 8601 style,
+/// which needs no Calendar per date).
 public func rfc3339(_ date: Date) -> String {
-    let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-    let ofDay = seconds - days * 86_400
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    let yearText = String(year)
-    let paddedYear = String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText
-    return "\(paddedYear)-\(two(month))-\(two(day))T\(two(ofDay / 3600)):\(two(ofDay % 3600 / 60)):\(two(ofDay % 60))Z"
+    date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
 }
