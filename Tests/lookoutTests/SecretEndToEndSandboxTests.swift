@@ -127,6 +127,29 @@ extension ActionsOnTheSandbox {
         /// so with 77 (refused; sysexits' EX_NOPERM) rather than 75, which would send the operator
         /// to look for a half-done change. The versions, labels and brokers are as they were, the
         /// locks released; a re-run completes.
+        /// AWS refuses the history read the run starts with (the plan's read passed): the run stops
+        /// before its write, exit 69, nothing changed, no lock left.
+        @Test func aFailedReadBeforeTheWriteIsUnavailableAndChangesNothing() throws {
+            let parameter = Self.testParameter
+            let before = try secrets.history("test", "client-password")
+            defer {
+                try? Sandbox.scenario("reset", "test")
+                _ = try? secrets.script("test", ["clear-locks"])
+            }
+            let (failed, operations) = try actions.recordingAWS(Self.rotateTest, environment: "test",
+                                                                 rules: ["deny=GetParameterHistory@\(parameter):2"])
+            #expect(failed.status == 69, "stdout: \(failed.stdout) stderr: \(failed.stderr)")
+            #expect(failed.stderr.contains("stopped at step read-current of \(parameter): "), "stderr: \(failed.stderr)")
+            #expect(failed.stderr.contains("not changed"), "stderr: \(failed.stderr)")
+            #expect(operations.contains("GetParameterHistory denied"), "\(operations)")
+            #expect(!operations.contains { $0.hasPrefix("LabelParameterVersion") || $0.hasPrefix("UpdateService") }, "\(operations)")
+            let after = try secrets.history("test", "client-password")
+            #expect(after.map(\.version) == before.map(\.version))
+            #expect(after.map(\.labels) == before.map(\.labels))
+            let locks = try actions.state("test")["locks"] as? JSONObject
+            #expect(locks?.isEmpty == true, "locks left: \(locks?.keys.sorted() ?? [])")
+        }
+
         @Test func aRefusedWriteChangesNothingAndARerunCompletes() throws {
             let parameter = Self.testParameter
             let before = try secrets.history("test", "client-password")

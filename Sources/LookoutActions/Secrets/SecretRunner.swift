@@ -176,10 +176,15 @@ public struct SecretRunner: Sendable {
                 try? session.record(step: failure.step.rawValue, outcome: "failed",
                                     versions: ["before": failure.before.map(String.init), "written": failure.written.map(String.init)].compactMapValues { $0 },
                                     detail: failure.reason)
-                // Nothing changed for certain after a failed write: AWS refused it (77) or could
-                // not do it (69). Anything later is half-way (75): a re-run or a restore resolves it.
-                let kind: ActionError.Kind = failure.step == .writeVersion && failure.nothingChanged
-                    ? (writeRefused ? .refused : .unavailable) : .halfway
+                // Nothing changed when the run stopped at a read before its write (69), or when
+                // AWS refused the write (77) or could not do it (69). Anything later is half-way
+                // (75): a re-run or a restore resolves it.
+                let kind: ActionError.Kind
+                switch failure.step {
+                case .readCurrent, .readSource: kind = .unavailable
+                case .writeVersion where failure.nothingChanged: kind = writeRefused ? .refused : .unavailable
+                default: kind = .halfway
+                }
                 throw ActionError(kind, failure.message)
             }
         }
