@@ -17,6 +17,10 @@ extension Config {
         } catch let error as ConfigError {
             throw error
         } catch let error as YamlError {
+            if case .duplicatedKeysInMapping(let duplicates, let context) = error,
+               let located = DuplicateKey.locate(in: text, key: duplicates.first ?? "", firstMark: context.mark, file: file) {
+                throw located
+            }
             throw ConfigError(yamlError: error, file: file)
         } catch {
             throw ConfigError(file: file, line: 1, column: 1, keyPath: "", message: "cannot read YAML: \(error)")
@@ -323,5 +327,45 @@ extension SecretConfig {
             restart: try decodeRestart(map.value("restart"), ecs: ecs),
             generate: generate
         )
+    }
+}
+
+/// Yams reports a duplicate key before any tree exists, at the key's first occurrence and without
+/// its path. To name the path and the repeated occurrence, the first occurrence is renamed to a
+/// placeholder, the text composed again, and both keys found in the tree.
+enum DuplicateKey {
+    static func locate(in text: String, key: String, firstMark: Mark, file: String) -> ConfigError? {
+        let placeholder = "lookout-duplicate-key-placeholder"
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard !key.isEmpty, firstMark.line >= 1, firstMark.line <= lines.count else { return nil }
+        let line = lines[firstMark.line - 1]
+        let start = line.unicodeScalars.index(line.unicodeScalars.startIndex, offsetBy: firstMark.column - 1,
+                                              limitedBy: line.unicodeScalars.endIndex)
+        guard let start, line.unicodeScalars[start...].starts(with: key.unicodeScalars) else { return nil }
+        let end = line.unicodeScalars.index(start, offsetBy: key.unicodeScalars.count)
+        lines[firstMark.line - 1] = String(line.unicodeScalars[..<start]) + placeholder + String(line.unicodeScalars[end...])
+        guard let root = try? Yams.compose(yaml: lines.joined(separator: "\n")),
+              let (path, mapping) = find(placeholder, in: root, path: KeyPath()) else { return nil }
+        guard let repeated = mapping.first(where: { $0.key.string == key }), let mark = repeated.key.mark else { return nil }
+        return ConfigError(file: file, line: mark.line, column: mark.column, keyPath: path.appending(key).description,
+                           message: "duplicate key `\(key)` in one mapping; line \(firstMark.line) has it already")
+    }
+
+    /// The mapping holding `key`, with its path.
+    private static func find(_ key: String, in node: Node, path: KeyPath) -> (KeyPath, Node.Mapping)? {
+        switch node {
+        case .mapping(let mapping):
+            if mapping.contains(where: { $0.key.string == key }) { return (path, mapping) }
+            for (name, value) in mapping {
+                if let found = find(key, in: value, path: path.appending(name.string ?? "?")) { return found }
+            }
+        case .sequence(let sequence):
+            for (index, item) in sequence.enumerated() {
+                if let found = find(key, in: item, path: path.appending(index: index)) { return found }
+            }
+        default:
+            break
+        }
+        return nil
     }
 }

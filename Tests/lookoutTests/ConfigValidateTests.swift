@@ -35,7 +35,7 @@ import Testing
         .init(file: "21-unknown-sasl-mechanism", line: 7, column: 26, key: "environments[0].kafka.sasl.mechanism", message: "unknown SASL mechanism `GSSAPI`"),
         .init(file: "22-missing-ca-file", line: 7, column: 23, key: "environments[0].kafka.tls.ca_file", message: "cannot read the CA file"),
         .init(file: "23-lag-crit-below-warn", line: 7, column: 32, key: "environments[0].kafka.lag.crit", message: "crit (10) is below warn (1000)"),
-        .init(file: "24-duplicate-key", line: 4, column: 7, key: "region", message: "duplicate key `region`"),
+        .init(file: "24-duplicate-key", line: 5, column: 7, key: "environments[0].aws.region", message: "duplicate key `region` in one mapping; line 4 has it already"),
         .init(file: "25-bad-region", line: 4, column: 15, key: "environments[0].aws.region", message: "`europe` is not an AWS region name"),
         .init(file: "26-restart-unknown-service", line: 11, column: 19, key: "environments[0].secrets[0].restart[0]", message: "`kafka-broker-9` is not among ecs.services"),
         .init(file: "27-restart-without-ecs", line: 8, column: 18, key: "environments[0].secrets[0].restart", message: "need an `ecs` section"),
@@ -47,6 +47,8 @@ import Testing
         .init(file: "33-brokers-unknown-service", line: 8, column: 18, key: "environments[0].ecs.brokers.kafka-broker-2", message: "`kafka-broker-2` is not among ecs.services"),
         .init(file: "34-empty-file", line: 1, column: 1, key: "(top level)", message: "the file is empty"),
         .init(file: "35-alphabet", line: 8, column: 43, key: "environments[0].secrets[0].generate.alphabet", message: "unknown alphabet `emoji`"),
+        .init(file: "36-duplicate-key-in-list", line: 15, column: 9, key: "environments[1].secrets[1].ssm", message: "duplicate key `ssm` in one mapping; line 13 has it already"),
+        .init(file: "37-duplicate-top-key", line: 6, column: 1, key: "refresh", message: "duplicate key `refresh` in one mapping; line 1 has it already"),
     ]
 
     @Test(arguments: badConfigs)
