@@ -97,6 +97,62 @@ import X509
         #expect(message.contains("certificate 0c:0d was issued at the Private CA and is not used"))
     }
 
+    func atTheKeyWrite() -> ReissueStateMachine {
+        var m = machine()
+        _ = m.start()
+        _ = m.currentRead(current())
+        _ = m.keyMade("RSA 2048")
+        _ = m.issued(arn: "a")
+        _ = m.certificateReady(serial: "0c:0d")
+        _ = m.verified("fine")
+        return m
+    }
+
+    @Test func aKeyWriteAWSAnsweredWithAnErrorChangedNothing() {
+        var m = atTheKeyWrite()
+        let failed = failure(m.keyWriteFailed("AccessDeniedException: no", outcome: .notWritten))
+        #expect(failed?.step == .writeKey)
+        #expect(failed?.record.changedNothing == true)
+        let message = failed?.message ?? ""
+        #expect(message.contains("SSM's latest key is still version 4: nothing was written"))
+        #expect(message.contains("SSM not changed: /k version 4 and /c version 7 (serial 0a:0b) are the latest"))
+        #expect(message.contains("a re-run (lookout cert reissue --env acc --cert broker) starts again"))
+    }
+
+    @Test func aKeyWriteWhoseAnswerWasLostButLandedGoesOnToTheCertificate() {
+        var m = atTheKeyWrite()
+        var steps: [ReissueStateMachine.Step] = []
+        #expect(settle(m.keyWriteFailed("timed out", outcome: .written(version: 5)), &steps) == .writeCert)
+        #expect(steps == [.writeKey])
+        #expect(m.record.keyWritten == 5)
+        #expect(settle(m.certWritten(version: 8), &steps) == .label(.key, previous: 4, current: 5))
+    }
+
+    @Test func aKeyWriteThatCannotBeReadBackIsHalfWayAndSaysSo() {
+        var m = atTheKeyWrite()
+        let failed = failure(m.keyWriteFailed("timed out", outcome: .unknown("the key could not be read back: timed out")))
+        #expect(failed?.record.changedNothing == false)
+        #expect(failed?.record.keyWriteUnknown == true)
+        let message = failed?.message ?? ""
+        #expect(!message.contains("SSM not changed"))
+        #expect(message.contains("/k: the write of the new key got no answer and could not be read back: version 4 (the old key) was the latest before it"))
+        #expect(message.contains("/c was not written: version 7 (serial 0a:0b) is the latest and still in service"))
+        #expect(message.contains("if the new key landed it issues a certificate for it, otherwise it starts again"))
+    }
+
+    @Test func onlyAFreshRunThatWroteNothingChangedNothing() {
+        var record = ReissueStateMachine.Record()
+        #expect(record.changedNothing)
+        record.mode = .adopt
+        #expect(!record.changedNothing, "an adopted half-way pair stays half-way")
+        record.mode = .fresh
+        record.keyPutBack = 6
+        #expect(!record.changedNothing)
+        record.keyPutBack = nil
+        record.certWriteUnknown = true
+        #expect(!record.changedNothing)
+    }
+
     /// The certificate write fails: the key is put back (a new version with the old value).
     @Test func aFailedCertificateWritePutsTheKeyBack() {
         var m = machine()

@@ -298,6 +298,46 @@ extension ActionsOnTheSandbox {
             try expectNoKeyIn(outputs("black-holed run", failed) + outputs("re-run", rerun) + [("audit log", auditText(recorder.stateHome) + auditText(stateHome))])
         }
 
+        /// (d) The key write itself fails, three ways, through aws_recorder.py rules aimed at the
+        /// key parameter's PutParameter: refused by AWS (77), black-holed before AWS (the key read
+        /// back is unchanged: 69), and reaching AWS with its answer lost (the key read back is this
+        /// run's: the run goes on, writes the certificate and completes). The first two change
+        /// nothing in SSM and the old certificate is still served.
+        @Test func aKeyWriteThatFailsIsReadBack() throws {
+            defer { try? settle() }
+            try settle()
+            let before = try pair()
+            let recorder = ActionsSandboxTests()
+
+            let (denied, deniedOps) = try recorder.recordingAWS(reissue(), environment: "acc", rules: ["deny=PutParameter@\(Self.keyParameter):1"])
+            #expect(denied.status == 77, "stdout: \(denied.stdout) stderr: \(denied.stderr)")
+            #expect(deniedOps.contains("PutParameter denied"), "\(deniedOps)")
+            #expect(denied.stderr.contains("stopped at step write-key of \(Self.certParameter): "))
+            #expect(denied.stderr.contains("SSM's latest key is still version \(before.key): nothing was written"), "stderr: \(denied.stderr)")
+            #expect(denied.stderr.contains("SSM not changed"))
+            let afterDenied = try pair()
+            #expect(afterDenied.key == before.key && afterDenied.cert == before.cert && afterDenied.match)
+
+            let (held, heldOps) = try recorder.recordingAWS(reissue(), environment: "acc", rules: ["blackhole=PutParameter@\(Self.keyParameter):1"])
+            #expect(held.status == 69, "stdout: \(held.stdout) stderr: \(held.stderr)")
+            #expect(heldOps.contains("PutParameter blackholed"), "\(heldOps)")
+            #expect(held.stderr.contains("SSM's latest key is still version \(before.key): nothing was written"), "stderr: \(held.stderr)")
+            let afterHeld = try pair()
+            #expect(afterHeld.key == before.key && afterHeld.cert == before.cert && afterHeld.match)
+            try expectServed(before.serial, "after two key writes that changed nothing")
+
+            let (lost, lostOps) = try recorder.recordingAWS(reissue(), environment: "acc", rules: ["lose-answer=PutParameter@\(Self.keyParameter):1"])
+            #expect(lost.status == 0, "stdout: \(lost.stdout) stderr: \(lost.stderr)")
+            #expect(lostOps.contains { $0.hasPrefix("PutParameter") && $0.contains("lost") }, "\(lostOps)")
+            #expect(lost.stdout.contains("version \(before.key + 1) written (the new key; the answer was lost"), "stdout: \(lost.stdout)")
+            let after = try pair()
+            #expect(after.key == before.key + 1 && after.cert == before.cert + 1 && after.match && after.serial != before.serial,
+                    "key \(after.key), cert \(after.cert), match \(after.match)")
+            try expectServed(after.serial, "after the run whose key write lost its answer")
+            try expectNoKeyIn(outputs("denied", denied) + outputs("black-holed", held) + outputs("answer lost", lost)
+                              + [("audit log", auditText(recorder.stateHome))])
+        }
+
         /// (c) acc's ECS agent paused (SIGSTOP; resumed, it catches up): the roll times out at the
         /// first service; key and certificate are written and match, the front still serves the old
         /// certificate; a re-run rolls the written pair out without issuing again.

@@ -247,6 +247,8 @@ public struct ReissueRunner: Sendable {
         var issuedLeaf: Certificate?
         var issuedChain: [Certificate] = []
         var bundle: String?
+        // The key write was refused by AWS (access denied): nothing changed, exit 77 rather than 69.
+        var writeRefused = false
         var action = machine.start()
         while true {
             switch action {
@@ -319,7 +321,8 @@ public struct ReissueRunner: Sendable {
                                                                     keyId: found.keyType == "SecureString" ? found.keyID : nil)
                     action = written.version.map { machine.keyWritten(version: $0) } ?? machine.stepFailed("PutParameter answered without a version")
                 } catch {
-                    action = machine.stepFailed("\(error)")
+                    writeRefused = error.isAccessDenied
+                    action = machine.keyWriteFailed("\(error)", outcome: await keyWriteOutcome(of: error, before: found.current.keyVersion, key: key.pem))
                 }
             case .writeCert:
                 session.say("  ... \(ReissueStateMachine.Step.writeCert.rawValue)")
@@ -416,12 +419,35 @@ public struct ReissueRunner: Sendable {
                     "key_put_back": r.keyPutBack.map(String.init), "serial_before": r.serialBefore, "serial_issued": r.issuedSerial,
                 ].compactMapValues { $0 }
                 try? session.record(step: failure.step.rawValue, outcome: "failed", versions: versions, detail: failure.reason)
-                throw ActionError(.halfway, failure.message)
+                // Nothing in SSM changed (a read, the issue or the verification failed, or AWS
+                // answered the key write with an error): 77 when AWS refused the write, else 69.
+                // Anything written, or possibly written, or an earlier run's pair left as it was
+                // found, is half-way (75): a re-run resolves it.
+                let kind: ActionError.Kind = r.changedNothing ? (writeRefused ? .refused : .unavailable) : .halfway
+                throw ActionError(kind, failure.message)
             }
         }
     }
 
     // MARK: Steps
+
+    /// What a failed key write left in SSM. An error AWS answered (a 4xx) wrote nothing. Without
+    /// an answer (a timeout, a 5xx, a lost reply) the key is read back: a newer version holding
+    /// this run's key is the write, landed; the same latest version is nothing written; anything
+    /// else (no read, another value) is unknown.
+    private func keyWriteOutcome(of error: AWSError, before: Int, key: SecretValue) async -> ReissueStateMachine.WriteOutcome {
+        if case .service(_, _, let status) = error.kind, status < 500 { return .notWritten }
+        do {
+            let now = try await client.ssm.getParameter(name: certificate.keySSM, withDecryption: true)
+            guard let version = now.version else { return .unknown("the key read back has no version") }
+            if version == before { return .notWritten }
+            return now.value == key
+                ? .written(version: version)
+                : .unknown("version \(version) of \(certificate.keySSM) is newer than \(before) but is not this run's key")
+        } catch {
+            return .unknown("the key could not be read back: \(error)")
+        }
+    }
 
     private func issue(for key: ReissueKey, observed: Observed, session: ActionSession) async throws -> String {
         let subject = ReissueNames.subject(keeping: observed.leaf.subject, commonName: certificate.commonName)

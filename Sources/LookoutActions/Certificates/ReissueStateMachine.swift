@@ -112,6 +112,15 @@ public struct ReissueStateMachine: Sendable {
         public var putBackFailure: String?
         /// The certificate write got no answer and lookout could not read back whether it landed.
         public var certWriteUnknown = false
+        /// The key write got no answer and lookout could not read back whether it landed.
+        public var keyWriteUnknown = false
+
+        /// Nothing in SSM changed: no write landed or may have landed, and the run started from a
+        /// clean pair (not from an earlier run's half-way state, which it leaves as it found it).
+        public var changedNothing: Bool {
+            keyWritten == nil && certWritten == nil && keyPutBack == nil && !keyWriteUnknown && !certWriteUnknown
+                && (mode ?? .fresh) == .fresh
+        }
 
         public init() {}
     }
@@ -137,6 +146,10 @@ public struct ReissueStateMachine: Sendable {
             case (nil, nil) where r.mode == .adopt:
                 lines.append("SSM not changed: \(key) version \(r.keyBefore.map(String.init) ?? "?") is the latest and does NOT match \(cert) version \(r.certBefore.map(String.init) ?? "?")\(oldSerial), as before this run; the running services still serve the certificate they loaded: do not roll them until the pair matches")
                 lines.append("a re-run (\(rerunCommand)) issues a certificate for that key and completes")
+            case (nil, nil) where r.keyWriteUnknown:
+                lines.append("\(key): the write of the new key got no answer and could not be read back: version \(r.keyBefore.map(String.init) ?? "?") (the old key) was the latest before it, and a new version may or may not have been written; \(cert) was not written: version \(r.certBefore.map(String.init) ?? "?")\(oldSerial) is the latest and still in service")
+                lines.append("the running services still serve the old certificate (they read SSM only when rolled): do not roll them until a re-run has finished")
+                lines.append("a re-run (\(rerunCommand)) reads SSM again: if the new key landed it issues a certificate for it, otherwise it starts again")
             case (nil, nil):
                 if r.keyBefore == nil {
                     lines.append("SSM not changed")
@@ -332,6 +345,34 @@ public struct ReissueStateMachine: Sendable {
         return .completed(Report(step: .writeKey, note: "\(keyParameter) version \(version) written (the new key)",
                                  versions: ["before": record.keyBefore.map(String.init) ?? "?", "written": String(version)]),
                           next: .writeCert)
+    }
+
+    /// How a key write that failed ended, as read back from SSM.
+    public enum WriteOutcome: Sendable, Equatable {
+        /// AWS answered with an error, or SSM's latest version is still the one before the write.
+        case notWritten
+        /// No answer, but SSM's latest version is `version` and holds this run's key.
+        case written(version: Int)
+        /// No answer, and SSM could not be read back (or holds another value).
+        case unknown(String)
+    }
+
+    /// The key write failed (`reason`); `outcome` says what reading SSM back found.
+    public mutating func keyWriteFailed(_ reason: String, outcome: WriteOutcome) -> Action {
+        guard case .writingKey = state else { return unexpected("keyWriteFailed") }
+        switch outcome {
+        case .notWritten:
+            return fail(.writeKey, reason + " (SSM's latest key is still version \(record.keyBefore.map(String.init) ?? "?"): nothing was written)")
+        case .written(let version):
+            record.keyWritten = version
+            state = .writingCert
+            return .completed(Report(step: .writeKey, note: "\(keyParameter) version \(version) written (the new key; the answer was lost: \(reason); read back from SSM)",
+                                     versions: ["before": record.keyBefore.map(String.init) ?? "?", "written": String(version)]),
+                              next: .writeCert)
+        case .unknown(let why):
+            record.keyWriteUnknown = true
+            return fail(.writeKey, reason + " (\(why))")
+        }
     }
 
     public mutating func certWritten(version: Int) -> Action {
