@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 @testable import LookoutAWS
@@ -63,6 +66,26 @@ enum Sandbox {
         }
     }
 
+    /// How many requests the fault proxy has read on this environment's AWS target for `service`
+    /// (the SigV4 scope's name), counted on the proxy's side: `GET /counts` of its control port.
+    static func proxyCount(_ service: String) async throws -> Int {
+        let url = try #require(URL(string: "http://127.0.0.1:45900/counts"))
+        let (data, _) = try await URLSession.shared.data(from: url)
+        struct Target: Decodable { var requests: Int; var by_service: [String: Int] }
+        let counts = try JSONDecoder().decode([String: Target].self, from: data)
+        guard let target = counts["\(environment)-aws"] else {
+            throw TestSetupError(description: "the proxy counts no \(environment)-aws")
+        }
+        return target.by_service[service] ?? 0
+    }
+
+    /// The requests the proxy read for `service` while `body` ran.
+    static func counted<T>(_ service: String, _ body: () async throws -> T) async throws -> (T, Int) {
+        let before = try await proxyCount(service)
+        let result = try await body()
+        return (result, try await proxyCount(service) - before)
+    }
+
     /// Runs `body` with a fault on, and resets the environment afterwards whatever happened.
     static func withFault(_ name: String, service: String, _ body: () async throws -> Void) async throws {
         try await scenario(name, environment, service)
@@ -103,27 +126,36 @@ struct SandboxFaultTests {
         let client = try Sandbox.client()
         _ = try await client.credentials()  // the role is assumed before STS might be faulted
         try await Sandbox.withFault("aws-throttle", service: "ssm") {
-            let error = await #expect(throws: AWSError.self) {
-                _ = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!)
+            let (error, requests) = try await Sandbox.counted("ssm") {
+                await #expect(throws: AWSError.self) {
+                    _ = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!)
+                }
             }
             #expect(error?.code == "ThrottlingException")
             #expect(error?.attempts == 3)
+            #expect(requests == 3, "the proxy read \(requests) SSM requests")
             #expect(error?.environment == Sandbox.environment)
             _ = try await client.ecs.listAllServices(cluster: facts.cluster)
         }
         try await Sandbox.withFault("aws-throttle", service: "autoscaling") {
-            let error = await #expect(throws: AWSError.self) {
-                _ = try await client.autoScaling.describeAutoScalingGroups(names: [facts.asg])
+            let (error, requests) = try await Sandbox.counted("autoscaling") {
+                await #expect(throws: AWSError.self) {
+                    _ = try await client.autoScaling.describeAutoScalingGroups(names: [facts.asg])
+                }
             }
             #expect(error?.code == "Throttling")
             #expect(error?.attempts == 3)
+            #expect(requests == 3, "the proxy read \(requests) Auto Scaling requests")
         }
         try await Sandbox.withFault("aws-throttle", service: "route53") {
-            let error = await #expect(throws: AWSError.self) {
-                _ = try await client.route53.getHealthCheckStatus(id: facts.health_check_id)
+            let (error, requests) = try await Sandbox.counted("route53") {
+                await #expect(throws: AWSError.self) {
+                    _ = try await client.route53.getHealthCheckStatus(id: facts.health_check_id)
+                }
             }
             #expect(error?.code == "Throttling")
             #expect(error?.attempts == 3)
+            #expect(requests == 3, "the proxy read \(requests) Route53 requests")
         }
         let recovered = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!)
         #expect(recovered.version != nil, "after reset the same client works again")
@@ -135,9 +167,12 @@ struct SandboxFaultTests {
         let client = try Sandbox.client()
         let secret = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!, withDecryption: true)
         try await Sandbox.withFault("aws-garbage", service: "ecs") {
-            let error = await #expect(throws: AWSError.self) {
-                _ = try await client.ecs.describeServices(cluster: facts.cluster, services: facts.services)
+            let (error, requests) = try await Sandbox.counted("ecs") {
+                await #expect(throws: AWSError.self) {
+                    _ = try await client.ecs.describeServices(cluster: facts.cluster, services: facts.services)
+                }
             }
+            #expect(requests == 1, "the proxy read \(requests) ECS requests")
             guard case .badResponse(let status, _) = error?.kind else {
                 Issue.record("expected badResponse, got \(String(describing: error))")
                 return
@@ -168,6 +203,7 @@ struct SandboxFaultTests {
         let (_, facts) = try Sandbox.facts()
         let slowClient = try Sandbox.client(timeout: .seconds(3))
         _ = try await slowClient.credentials()
+        let ecsBefore = try await Sandbox.proxyCount("ecs")
         try await Sandbox.withFault("aws-blackhole", service: "ecs") {
             async let held: Result<ECS.ListServicesPage, AWSError> = {
                 do throws(AWSError) {
@@ -188,6 +224,43 @@ struct SandboxFaultTests {
             }
             #expect(transport.kind == .timeout)
             #expect(error.attempts == 1)
+            let requests = try await Sandbox.proxyCount("ecs") - ecsBefore
+            #expect(requests == 1, "the proxy read \(requests) ECS requests")
+        }
+    }
+
+    @Test("aws-5xx: an HTTP 500 is retried: 3 requests reach the proxy; an error AWS means (4xx) is 1")
+    func serverError() async throws {
+        let (_, facts) = try Sandbox.facts()
+        let client = try Sandbox.client()
+        _ = try await client.credentials()
+        let (missing, once) = try await Sandbox.counted("ssm") {
+            await #expect(throws: AWSError.self) {
+                _ = try await client.ssm.getParameter(name: "/lookout/no/such/parameter")
+            }
+        }
+        #expect(missing?.code == "ParameterNotFound")
+        #expect(once == 1, "the proxy read \(once) SSM requests for a missing parameter")
+        try await Sandbox.withFault("aws-5xx", service: "ssm") {
+            let (error, requests) = try await Sandbox.counted("ssm") {
+                await #expect(throws: AWSError.self) {
+                    _ = try await client.ssm.getParameter(name: facts.ssm["client-password"]!)
+                }
+            }
+            #expect(error?.code == "InternalFailure")
+            if case .service(_, _, let status) = error?.kind { #expect(status == 500) } else { Issue.record("expected a service error, got \(String(describing: error))") }
+            #expect(error?.attempts == 3)
+            #expect(requests == 3, "the proxy read \(requests) SSM requests")
+            _ = try await client.ecs.listAllServices(cluster: facts.cluster)
+        }
+        try await Sandbox.withFault("aws-5xx", service: "route53") {
+            let (error, requests) = try await Sandbox.counted("route53") {
+                await #expect(throws: AWSError.self) {
+                    _ = try await client.route53.getHealthCheckStatus(id: facts.health_check_id)
+                }
+            }
+            #expect(error?.code == "InternalFailure")
+            #expect(requests == 3, "the proxy read \(requests) Route53 requests")
         }
     }
 }

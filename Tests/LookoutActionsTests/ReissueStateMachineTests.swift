@@ -155,13 +155,7 @@ import X509
 
     /// The certificate write fails: the key is put back (a new version with the old value).
     @Test func aFailedCertificateWritePutsTheKeyBack() {
-        var m = machine()
-        _ = m.start()
-        _ = m.currentRead(current())
-        _ = m.keyMade("RSA 2048")
-        _ = m.issued(arn: "a")
-        _ = m.certificateReady(serial: "0c:0d")
-        _ = m.verified("ok")
+        var m = atTheKeyWrite()
         _ = m.keyWritten(version: 5)
         #expect(m.stepFailed("AccessDeniedException") == .putBackKey(version: 4))
         let failed = failure(m.keyPutBack(version: 6))
@@ -174,13 +168,7 @@ import X509
 
     /// AWS unreachable after the key write: nothing can be put back, and the message says what is where.
     @Test func aKeyThatCannotBePutBackIsNamedWithTheWayOut() {
-        var m = machine()
-        _ = m.start()
-        _ = m.currentRead(current())
-        _ = m.keyMade("RSA 2048")
-        _ = m.issued(arn: "a")
-        _ = m.certificateReady(serial: "0c:0d")
-        _ = m.verified("ok")
+        var m = atTheKeyWrite()
         _ = m.keyWritten(version: 5)
         _ = m.stepFailed("timed out")
         let failed = failure(m.putBackFailed("cannot read /c back", certificateUnknown: true))
@@ -195,13 +183,7 @@ import X509
 
     /// Reading the certificate back shows the failed write landed: the run goes on.
     @Test func aCertificateWriteThatLandedAfterAllGoesOn() {
-        var m = machine()
-        _ = m.start()
-        _ = m.currentRead(current())
-        _ = m.keyMade("RSA 2048")
-        _ = m.issued(arn: "a")
-        _ = m.certificateReady(serial: "0c:0d")
-        _ = m.verified("ok")
+        var m = atTheKeyWrite()
         _ = m.keyWritten(version: 5)
         _ = m.stepFailed("timed out")
         var steps: [ReissueStateMachine.Step] = []
@@ -253,13 +235,7 @@ import X509
     }
 
     @Test func aRollFailureAfterTheWritesSaysBothAreWrittenAndTheOldStillServes() {
-        var m = machine()
-        _ = m.start()
-        _ = m.currentRead(current())
-        _ = m.keyMade("RSA 2048")
-        _ = m.issued(arn: "a")
-        _ = m.certificateReady(serial: "0c:0d")
-        _ = m.verified("ok")
+        var m = atTheKeyWrite()
         _ = m.keyWritten(version: 5)
         _ = m.certWritten(version: 8)
         _ = m.labelled()
