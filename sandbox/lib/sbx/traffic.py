@@ -9,6 +9,8 @@
 - `archiver` joins once, commits what it read, and leaves while `audit` grows (stop).
 Control: state/<env>/traffic.json {"producers_paused": bool, "stalled": [group, ...]};
 a stalled group keeps its member joined (polling, heartbeating) and commits nothing.
+produced.json also says when the traffic is ready (`up` waits for it): `ready` per group is
+true once billing and analytics committed and archiver's marker state/<env>/archiver.done exists.
 On an authentication failure (a rotated password took effect) the clients are rebuilt with
 the password read again from SSM.
 """
@@ -49,6 +51,7 @@ class Traffic:
         self.control = {"producers_paused": False, "stalled": []}
         self.password = None
         self.threads: list[threading.Thread] = []
+        self.ready = {"billing": False, "analytics": False}  # committed at least once by this process
 
     # ---- setup ----
     def read_password(self) -> None:
@@ -142,6 +145,7 @@ class Traffic:
             if msgs and not paused:
                 try:
                     c.commit(asynchronous=False)
+                    self.ready["billing"] = True
                 except Exception as ex:  # noqa: BLE001 - a rebalance or a fault; next round retries
                     print(f"billing commit: {ex}", flush=True)
         c.close()
@@ -177,6 +181,7 @@ class Traffic:
                         new.append(TopicPartition(tp.topic, tp.partition, target))
                 if new:
                     c.commit(offsets=new, asynchronous=False)
+                    self.ready["analytics"] = True
             except Exception as ex:  # noqa: BLE001
                 print(f"analytics commit: {ex}", flush=True)
         c.close()
@@ -224,7 +229,8 @@ class Traffic:
             data = {"topics": {t: {str(i): n for i, n in enumerate(c)} for t, c in self.counts.items()},
                     "total": sum(sum(c) for c in self.counts.values()), "failed": self.failed,
                     "producers_paused": bool(self.control.get("producers_paused")),
-                    "updated": time.time(), "pid": os.getpid()}
+                    "updated": time.time(), "pid": os.getpid(),
+                    "ready": {**self.ready, "archiver": (self.dir / "archiver.done").exists()}}
         atomic_json(self.dir / "produced.json", data)
 
     def load_counts(self) -> None:
