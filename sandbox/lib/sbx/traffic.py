@@ -154,7 +154,7 @@ class Traffic:
         c = Consumer(self.conf(**{"group.id": "analytics", **CONSUMER}))
         c.subscribe(layout.GROUPS["analytics"], on_assign=lambda consumer, parts: consumer.pause(parts))
         last_hw: dict = {}
-        next_tick = time.monotonic() + 5
+        next_tick = time.monotonic() + 1  # the first commit soon (up waits for it), then every 5 s
         while not stop.is_set():
             c.consume(10, 0.5)  # keeps the member alive; its partitions stay paused
             if time.monotonic() < next_tick:
@@ -165,6 +165,7 @@ class Traffic:
             try:
                 parts = c.assignment()
                 if not parts:
+                    next_tick = time.monotonic() + 1  # not assigned yet: look again soon
                     continue
                 committed = {(tp.topic, tp.partition): tp.offset for tp in c.committed(parts, timeout=5)}
                 new = []
