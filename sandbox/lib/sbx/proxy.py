@@ -12,7 +12,7 @@ limits the fault to one AWS service. Control: HTTP on 127.0.0.1:CONTROL_PORT
                                   every HTTP request read on that target, faulted or not;
                                   monotonic since the proxy started (take deltas)
   POST /drop/<target>          closes every open connection of the target (both sides), as a
-                               broker restart would; -> {"target": ..., "dropped": n}
+                               broker restart would; -> {"target": ..., "dropped": n clients}
 Faults are kept in state/faults.json so a restarted proxy keeps them; counts are not.
 """
 from __future__ import annotations
@@ -38,7 +38,8 @@ class Target:
         self.name, self.kind, self.listen, self.upstream = name, kind, listen, upstream
         self.fault: dict = dict(PASS)
         self.server: asyncio.AbstractServer | None = None
-        self.conns: set[asyncio.StreamWriter] = set()
+        self.conns: set[asyncio.StreamWriter] = set()       # both sides of every open connection
+        self.upstreams: set[asyncio.StreamWriter] = set()   # the upstream sides among them
         self.requests = 0                      # HTTP requests read (aws targets)
         self.by_service: dict[str, int] = {}   # the same, by SigV4 service ("unsigned" without)
 
@@ -139,6 +140,7 @@ class Proxy:
                 return
             up_r, up_w = await asyncio.open_connection(layout.HOST, t.upstream)
             t.conns.add(up_w)
+            t.upstreams.add(up_w)
             await asyncio.gather(self.pump(t, r, up_w, False), self.pump(t, up_r, w, True))
         except (OSError, asyncio.IncompleteReadError):
             pass
@@ -147,6 +149,7 @@ class Proxy:
             w.close()
             if up_w is not None:
                 t.conns.discard(up_w)
+                t.upstreams.discard(up_w)
                 up_w.close()
 
     async def pump(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter, downstream: bool) -> None:
@@ -264,10 +267,11 @@ class Proxy:
                     name = path.split("/", 2)[2]
                     if name not in self.targets:
                         raise KeyError(name)
-                    conns = list(self.targets[name].conns)
-                    for c in conns:
+                    t = self.targets[name]
+                    clients = [c for c in t.conns if c not in t.upstreams]
+                    for c in list(t.conns):
                         drop(c)
-                    out = {"target": name, "dropped": len(conns)}
+                    out = {"target": name, "dropped": len(clients)}
                 elif method == "POST" and path.startswith("/reset/"):
                     env = path.split("/", 2)[2]
                     layout.env(env)
