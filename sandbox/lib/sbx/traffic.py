@@ -183,6 +183,8 @@ class Traffic:
                 if new:
                     c.commit(offsets=new, asynchronous=False)
                     self.ready["analytics"] = True
+                elif not self.ready["analytics"]:
+                    next_tick = time.monotonic() + 2  # a restart with commits: the first ones soon
             except Exception as ex:  # noqa: BLE001
                 print(f"analytics commit: {ex}", flush=True)
         c.close()
@@ -191,12 +193,11 @@ class Traffic:
         marker = self.dir / "archiver.done"
         if marker.exists():
             return
-        while not stop.is_set() and sum(self.counts["audit"]) < 5:
-            time.sleep(0.5)
+        # joins at once (a join takes seconds), reads from the start while audit fills up
         c = Consumer(self.conf(**{"group.id": "archiver", **CONSUMER}))
         c.subscribe(layout.GROUPS["archiver"])
         got, deadline = 0, time.monotonic() + 30
-        while not stop.is_set() and time.monotonic() < deadline and got < 5:
+        while not stop.is_set() and time.monotonic() < deadline and got < 3:
             got += len(c.consume(100, 0.5))
         if got:
             c.commit(asynchronous=False)
