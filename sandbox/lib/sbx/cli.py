@@ -32,7 +32,7 @@ def start_moto(e: layout.Env) -> bool:
     if procs.read_pid(role):
         return False
     procs.spawn(role, procs.python("motoserve", "-H", layout.HOST, "-p", str(e.moto_port)),
-                env={"MOTO_ECS_SERVICE_RUNNING": "1"})
+                env={"MOTO_ECS_SERVICE_RUNNING": "1", "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
     return True
 
 
