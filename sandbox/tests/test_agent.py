@@ -83,3 +83,50 @@ def test_without_the_agent_nothing_changes(sb):
         assert f"agent-{MUTATE}" in out
     wait_for(lambda: [t["startedBy"] for t in running(ecs, e["cluster"], svc)] == [new_dep], 30,
              what="the restarted agent to catch up")
+
+
+def _api_versions(s) -> bytes:
+    """One ApiVersions v0 round trip on an open socket; returns the response frame."""
+    import struct
+    from conftest import _recv
+    cid = b"sandbox-pytest"
+    body = struct.pack(">hhih", 18, 0, 7, len(cid)) + cid
+    s.sendall(struct.pack(">i", len(body)) + body)
+    return _recv(s, struct.unpack(">i", _recv(s, 4))[0])
+
+
+def _closed(s, timeout: float) -> bool:
+    import socket
+    s.settimeout(timeout)
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_a_roll_on_dev_closes_open_kafka_connections_as_a_broker_restart(sb):
+    """dev has no front to restart: the agent closes the broker's open connections (through the
+    fault proxy), so clients see the restart; Tansu keeps running (its data is in memory)."""
+    import socket
+    from confluent_kafka.admin import AdminClient
+    from conftest import kafka_conf, roll_and_wait
+    env = "dev"
+    e = sb["environments"][env]
+    tansu = json.loads((HOME / "run" / f"tansu-{env}.pid").read_text())["pid"]
+    socks = [socket.create_connection(("127.0.0.1", e["ports"][p]), timeout=5) for p in ("kafka_proxy", "public_proxy")]
+    try:
+        for s in socks:
+            assert _api_versions(s)[:4] == (7).to_bytes(4, "big")  # correlation id: the broker answered
+        assert not any(_closed(s, 1.5) for s in socks)  # left alone, they stay open
+        roll_and_wait(sb, env, ["kafka-broker-1"])
+        assert [_closed(s, 5) for s in socks] == [True, True]
+    finally:
+        for s in socks:
+            s.close()
+    assert os.path.exists(f"/proc/{tansu}")  # the same Tansu, topics and offsets intact
+    md = AdminClient(kafka_conf(sb, env)).list_topics(timeout=10)  # a client reconnects fine
+    assert {t: len(md.topics[t].partitions) for t in sb["topics"]} == sb["topics"]
+    with socket.create_connection(("127.0.0.1", e["ports"]["kafka_proxy"]), timeout=5) as s:
+        assert _api_versions(s)[:4] == (7).to_bytes(4, "big")

@@ -58,9 +58,13 @@ def test_passwords_are_secure_strings(sb, env):
     for leaf in ("admin-password", "client-password"):
         p = ssm.get_parameter(Name=e["ssm"][leaf])["Parameter"]
         assert p["Type"] == "SecureString"
-        assert p["Value"].startswith("kms:")  # not decrypted without WithDecryption
+        # booleans only: a failing assert must not print the value
+        encrypted = p["Value"].startswith("kms:")  # not decrypted without WithDecryption
         clear = ssm.get_parameter(Name=e["ssm"][leaf], WithDecryption=True)["Parameter"]["Value"]
-        assert len(clear) >= 32 and not clear.startswith("kms:")
+        long_enough, decrypted = len(clear) >= 32, not clear.startswith("kms:")
+        del clear
+        assert encrypted, f"{leaf} is returned in clear without WithDecryption"
+        assert long_enough and decrypted, f"{leaf}: not 32+ characters once decrypted"
 
 
 @pytest.mark.parametrize("env", ENVS)

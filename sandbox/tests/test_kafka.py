@@ -133,3 +133,28 @@ def test_group_stalled_keeps_its_member_and_stops_committing(sb, reset_env):
     assert describe_group_members(sb["environments"][env]["ports"]["tansu"], "billing") == ("Stable", 1)
     scenario("reset", env)
     wait_for(lambda: sum(committed(a, "billing").values()) > sum(first.values()), 15, what="billing to commit again")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_a_consumer_reads_the_producers_messages(sb, env):
+    """A confluent-kafka Consumer, through the proxy with the environment's security (TLS trust
+    anchor, SASL user and SSM password as lookout.yaml gives them), reads real messages."""
+    import re
+    import uuid
+    from confluent_kafka import Consumer
+    c = Consumer(kafka_conf(sb, env, "client", **{"group.id": f"sandbox-pytest-{uuid.uuid4()}",
+                                                   "enable.auto.commit": False}))
+    try:
+        c.assign([TopicPartition("orders", 0, 0)])
+        got = []
+        deadline = time.time() + 20
+        while time.time() < deadline and len(got) < 3:
+            m = c.poll(1)
+            if m is not None and m.error() is None:
+                got.append((m.partition(), m.offset(), m.value()))
+    finally:
+        c.close()
+    assert len(got) == 3, got
+    # from offset 0 of partition 0, in order, as traffic.py produces them: "<env>-orders-<seq>"
+    assert [(p, o) for p, o, _ in got] == [(0, 0), (0, 1), (0, 2)]
+    assert all(re.fullmatch(rf"{env}-orders-\d+".encode(), v) for _, _, v in got), got

@@ -10,7 +10,7 @@ import botocore.exceptions as bx
 import pytest
 from botocore.config import Config
 from botocore.parsers import ResponseParserError
-from confluent_kafka import KafkaException
+from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
 from conftest import MUTATE, client, kafka_conf, refused, scenario, session
@@ -117,12 +117,37 @@ def test_aws_garbage(sb, env, creds):
     assert aws_works(sb)
 
 
+def kafka_errors(sb, timeout: float, logs: list | None = None, **extra) -> list[KafkaError]:
+    """list_topics must fail; returns what confluent-kafka reported through error_cb meanwhile
+    (and appends librdkafka's log lines to logs)."""
+    import logging
+    errors: list[KafkaError] = []
+    conf = kafka_conf(sb, ENV, error_cb=errors.append, **extra)
+    if logs is not None:
+        logger = logging.getLogger(f"sandbox-pytest-rdkafka-{len(logs)}-{time.time()}")
+        logger.propagate = False
+        handler = logging.Handler()
+        handler.emit = lambda record: logs.append(record.getMessage())
+        logger.addHandler(handler)
+        conf["logger"] = logger
+    a = AdminClient(conf)
+    with pytest.raises(KafkaException):
+        a.list_topics(timeout=timeout)
+    a.poll(0.5)  # serves error_cb and the logger
+    return errors
+
+
+def refused_transport(errors: list[KafkaError]) -> bool:
+    return any(e.code() == KafkaError._TRANSPORT and "Connection refused" in e.str() for e in errors)
+
+
 def test_kafka_refuse(sb, env):
     assert kafka_works(sb)
     scenario("kafka-refuse", ENV)
     assert refused(env["ports"]["kafka_proxy"])
-    with pytest.raises(KafkaException):
-        AdminClient(kafka_conf(sb, ENV)).list_topics(timeout=4)
+    errors = kafka_errors(sb, 4)
+    # confluent-kafka itself sees the refusal: a transport error "Connection refused"
+    assert refused_transport(errors), [e.str() for e in errors]
     scenario("reset", ENV)
     assert kafka_works(sb)
 
@@ -132,9 +157,13 @@ def test_kafka_blackhole(sb, env):
     with socket.create_connection(("127.0.0.1", env["ports"]["kafka_proxy"]), timeout=2):
         pass
     t0 = time.time()
-    with pytest.raises(KafkaException):
-        AdminClient(kafka_conf(sb, ENV)).list_topics(timeout=4)
+    logs: list[str] = []
+    errors = kafka_errors(sb, 4, logs, **{"socket.timeout.ms": 2000})
     assert time.time() - t0 >= 3.5
+    # not a refusal: the connection is accepted, then the first request times out
+    assert not refused_transport(errors), [e.str() for e in errors]
+    assert not any("Connection refused" in line for line in logs), logs
+    assert any("Timed out" in line for line in logs), logs
     scenario("reset", ENV)
     assert kafka_works(sb)
 
@@ -244,3 +273,65 @@ def test_kafka_garbage_and_endpoint_refuse(sb, env):
     scenario("endpoint-refuse", ENV)
     assert refused(env["ports"]["public_proxy"])
     assert kafka_works(sb)
+
+
+# ---------------------------------------------------------------- server-side request counts, aws-5xx
+def counts(sb) -> dict:
+    import urllib.request
+    with urllib.request.urlopen(sb["control"]["counts"], timeout=5) as r:
+        return json.loads(r.read())
+
+
+def delta(sb, before: dict, target: str, service: str | None = None) -> int:
+    now = counts(sb)[target]
+    if service is None:
+        return now["requests"] - before[target]["requests"]
+    return now["by_service"].get(service, 0) - before[target]["by_service"].get(service, 0)
+
+
+def test_counts_see_every_request_and_aws_5xx_is_retried_by_botocore(sb, env, creds):
+    target = f"{ENV}-aws"
+    # total_max_attempts is the config file's max_attempts (botocore's Config max_attempts counts retries)
+    retrying = Config(retries={"total_max_attempts": 3, "mode": "standard"})
+    ecs, ssm = creds.client("ecs", config=retrying), creds.client("ssm", config=retrying)
+    ecs.list_clusters()  # connection made, nothing pending
+    # passed through: one request each, a non-retryable error included
+    before = counts(sb)
+    assert ecs.list_clusters()["clusterArns"]
+    with pytest.raises(ssm.exceptions.ParameterNotFound):
+        ssm.get_parameter(Name="/sandbox-pytest/does-not-exist")
+    assert (delta(sb, before, target, "ecs"), delta(sb, before, target, "ssm")) == (1, 1)
+    scenario("aws-5xx", ENV)
+    before = counts(sb)
+    with pytest.raises(bx.ClientError) as ex:
+        ecs.list_clusters()
+    assert ex.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert ex.value.response["Error"]["Code"] == "InternalFailure"
+    assert ex.value.response["ResponseMetadata"]["RetryAttempts"] == 2
+    assert delta(sb, before, target, "ecs") == 3  # botocore's standard mode: 3 attempts, all seen
+    assert delta(sb, before, target) == 3
+    scenario("reset", ENV)
+    before = counts(sb)
+    assert ecs.list_clusters()["clusterArns"]
+    assert delta(sb, before, target, "ecs") == 1
+
+
+def test_aws_5xx_in_each_protocol_and_of_one_service(sb, env, creds):
+    cfg = Config(retries={"max_attempts": 1, "mode": "standard"})
+    scenario("aws-5xx", ENV)
+    calls = [("ecs", "list_clusters", "InternalFailure"),                       # JSON 1.1
+             ("autoscaling", "describe_auto_scaling_groups", "InternalFailure"),  # Query XML
+             ("route53", "list_hosted_zones", "InternalFailure"),               # REST-XML
+             ("ec2", "describe_instances", "InternalError")]                    # EC2 XML
+    for svc, op, code in calls:
+        with pytest.raises(bx.ClientError) as ex:
+            getattr(creds.client(svc, config=cfg), op)()
+        assert ex.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500, svc
+        assert ex.value.response["Error"]["Code"] == code, svc
+    scenario("aws-5xx", ENV, "ssm")  # one service only: the others pass
+    assert creds.client("ecs", config=cfg).list_clusters()["clusterArns"]
+    with pytest.raises(bx.ClientError) as ex:
+        creds.client("ssm", config=cfg).describe_parameters()
+    assert ex.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    scenario("reset", ENV)
+    assert creds.client("ssm", config=cfg).describe_parameters() is not None

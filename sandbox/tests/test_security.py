@@ -1,5 +1,10 @@
 """Issue 4: Private CA certificates, TLS fronts and SASL gates, proven with independent
-clients (openssl s_client, Python ssl, confluent-kafka, boto3), and rolls that reload them."""
+clients (openssl s_client, Python ssl, confluent-kafka, boto3), and rolls that reload them.
+
+No assert here may show a secret when it fails: pytest's assertion rewriting prints the values
+of the compared expressions (call arguments included), so secrets are only ever compared into
+a bool or an index first, and failures name indices and paths (tracebacks are --tb=short:
+pytest.ini)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -66,6 +71,29 @@ def test_the_served_certificate_is_the_one_in_ssm_issued_by_the_private_ca(sb, e
     assert cert.issuer == x509.load_pem_x509_certificate(ca_pem.encode()).subject
     key = client(sb, env, "ssm").get_parameter(Name=e["ssm"]["broker-key"])["Parameter"]
     assert key["Type"] == "SecureString"
+    # SSM's certificate value: the leaf then its chain, the chain being the Private CA's certificate
+    ca = x509.load_pem_x509_certificate(ca_pem.encode())
+    pem = client(sb, env, "ssm").get_parameter(Name=e["ssm"]["broker-cert"])["Parameter"]["Value"]
+    certs = x509.load_pem_x509_certificates(pem.encode())
+    assert len(certs) == 2
+    leaf, chain = certs
+    assert leaf.serial_number == cert.serial_number
+    leaf.verify_directly_issued_by(ca)  # raises unless the PCA's key signed the leaf
+    assert chain == ca
+    root = x509.load_pem_x509_certificate(open(e["ca_file"], "rb").read())
+    chain.verify_directly_issued_by(root)  # and the PCA chains to the trust anchor
+    # the key: encrypted at rest, PKCS#8 PEM once decrypted, and the leaf's own key (booleans only)
+    encrypted = key["Value"].startswith("kms:")
+    clear = client(sb, env, "ssm").get_parameter(Name=e["ssm"]["broker-key"], WithDecryption=True)["Parameter"]["Value"]
+    pkcs8 = clear.startswith("-----BEGIN PRIVATE KEY-----\n") and clear.rstrip().endswith("-----END PRIVATE KEY-----")
+    try:
+        pair = serialization.load_pem_private_key(clear.encode(), None).public_key() == leaf.public_key()
+    except ValueError:
+        pair = False
+    del clear
+    assert encrypted, "the key is not stored encrypted"
+    assert pkcs8, "the key is not a PKCS#8 PEM"
+    assert pair, "the key is not the served leaf's"
 
 
 # ---------------------------------------------------------------- SASL
@@ -109,25 +137,45 @@ def test_refused_logins(sb, env):
     assert not ok, errors
 
 
-def test_a_new_password_is_required_only_after_the_roll(sb):
-    env = "test"
+@pytest.mark.parametrize("env", ["test", "prod"])  # PLAIN, SCRAM-SHA-512
+def test_a_new_password_is_required_only_after_the_roll(sb, env):
+    """A password put into SSM is required only once the services are rolled (the agent restarts
+    the gate, which reads SSM at start); then the same the other way round."""
     e = sb["environments"][env]
     ssm = client(sb, env, "ssm")
     name = e["ssm"]["admin-password"]
     old = ssm_password(sb, env, "admin")
     new = "N" + old[1:][::-1]
+
+    def works(password) -> bool:
+        return login(sb, env, **{"sasl.password": password})[0]
+
+    def refused(password) -> bool:
+        ok, errors = login(sb, env, 3, **{"sasl.password": password})
+        return not ok and auth_error(errors)
+
     try:
         ssm.put_parameter(Name=name, Value=new, Type="SecureString", Overwrite=True)
-        assert login(sb, env, **{"sasl.password": old})[0]          # not yet: the broker has the old one
-        assert not login(sb, env, **{"sasl.password": new})[0]
+        still_old, not_yet_new = works(old), refused(new)
+        assert still_old, "before the roll the gate must still take the old password"
+        assert not_yet_new, "before the roll the gate must refuse the new password"
         roll_and_wait(sb, env)
-        assert wait_for(lambda: login(sb, env, **{"sasl.password": new})[0], 20, what="login with the new password")
-        ok, errors = login(sb, env, **{"sasl.password": old})
-        assert not ok and auth_error(errors)
+        wait_for(lambda: works(new), 20, what="login with the new password after the roll")
+        old_refused = refused(old)
+        assert old_refused, "after the roll the old password must be refused"
+        # the reverse: the original back in SSM is required only after the next roll
+        ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
+        still_new, not_yet_old = works(new), refused(old)
+        assert still_new, "before the second roll the gate must still take the new password"
+        assert not_yet_old, "before the second roll the gate must refuse the original password"
+        roll_and_wait(sb, env)
+        wait_for(lambda: works(old), 20, what="login with the original password after the second roll")
+        new_refused = refused(new)
+        assert new_refused, "after the second roll the new password must be refused"
     finally:
         ssm.put_parameter(Name=name, Value=old, Type="SecureString", Overwrite=True)
         roll_and_wait(sb, env)
-    assert wait_for(lambda: login(sb, env, **{"sasl.password": old})[0], 20, what="the old password again")
+    wait_for(lambda: works(old), 20, what="the original password again")
 
 
 def test_a_new_certificate_is_served_only_after_the_roll(sb):
@@ -247,13 +295,19 @@ def test_no_secret_value_in_any_sandbox_file(sb):
         key = client(sb, env, "ssm").get_parameter(Name=e["ssm"]["broker-key"], WithDecryption=True)["Parameter"]["Value"]
         secrets.append("".join(key.splitlines()[1:3]))  # a piece of the base64 body
     secrets = [s for s in secrets if s]
-    assert len(secrets) >= 12
+    n = len(secrets)
+    assert n >= 12  # 8 passwords and 4 key pieces
+    found = []
     for path in HOME.rglob("*"):
         if "venv" in path.parts or not path.is_file():
             continue
         text = path.read_bytes().decode(errors="replace").replace("\n", "")
-        for s in secrets:
-            assert s not in text, f"a secret value is in {path}"
+        hits = [i for i, s in enumerate(secrets) if s in text]
+        if hits:
+            found.append(f"secret #{hits} in {path}")
+        del text
+    del secrets
+    assert not found, found
 
 
 def test_traffic_follows_a_rotated_client_password(sb):
@@ -331,3 +385,30 @@ def test_gate_closes_on_anything_but_sasl_before_login(sb):
         s.sendall(_req(3, 0, 1, struct.pack(">i", 0)))  # Metadata without login
         s.settimeout(5)
         assert s.recv(10) == b""
+
+
+# ---------------------------------------------------------------- TLS-only scenarios without TLS
+@pytest.mark.parametrize("name", ["cert-expiring", "cert-wrong-name", "cert-untrusted"])
+@pytest.mark.parametrize("env", ["dev", "test"])
+def test_tls_only_scenarios_refuse_an_environment_without_tls(sb, reset_env, env, name):
+    """Nothing serves a certificate on dev (PLAINTEXT) or test (SASL_PLAINTEXT): the scenario
+    says so, exits non-zero and changes nothing (SSM, deployments, scenario state)."""
+    from conftest import HOME, run
+    reset_env.append(env)
+    e = sb["environments"][env]
+    ssm, ecs = client(sb, env, "ssm"), client(sb, env, "ecs")
+
+    def snapshot():
+        versions = {k: ssm.get_parameter(Name=e["ssm"][k])["Parameter"]["Version"] for k in ("broker-cert", "broker-key")}
+        deps = {s["serviceName"]: [d["id"] for d in s["deployments"]]
+                for s in ecs.describe_services(cluster=e["cluster"], services=e["services"])["services"]}
+        state = {f: (HOME / "state" / env / f).read_text() if (HOME / "state" / env / f).exists() else None
+                 for f in ("scenarios.json", "pki-good.json")}
+        return versions, deps, state
+    before = snapshot()
+    p = run("scenario", name, env, check=False)
+    assert p.returncode != 0
+    assert "needs an environment whose brokers serve TLS (acc, prod)" in p.stderr, p.stderr
+    assert "Nothing was changed" in p.stderr
+    time.sleep(1.5)  # an agent would have started a roll by now
+    assert snapshot() == before

@@ -78,3 +78,42 @@ def test_the_sandbox_ports_are_never_handed_out_as_local_ports():
         port = s.getsockname()[1]
         s.close()
         assert not 45000 <= port <= 47999, port
+
+
+def test_the_sandbox_stays_under_2_gb_of_memory():
+    """The issue's budget: every process the sandbox runs (the PIDs in .sandbox/run/*.pid, as
+    `status` counts them, plus any child they started) under 2048 MB of RSS in all."""
+    import os
+    from pathlib import Path
+    roles = {p.stem: json.loads(p.read_text()) for p in (HOME / "run").glob("*.pid")}
+    assert len(roles) >= 20  # 4 x (moto, tansu, traffic, agent) + 3 fronts + the proxy
+    parents = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                parents[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+
+    def tree(pid):
+        out = {pid}
+        for child, parent in parents.items():
+            if parent == pid:
+                out |= tree(child)
+        return out
+
+    def rss_kb(pid):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+    pids = set()
+    for role, info in roles.items():
+        assert os.path.exists(f"/proc/{info['pid']}"), f"{role} is not running"
+        pids |= tree(info["pid"])
+    total_mb = sum(rss_kb(p) for p in pids) / 1024
+    print(f"sandbox RSS: {total_mb:.0f} MB in {len(pids)} processes ({len(roles)} roles)")
+    assert 500 < total_mb < 2048, total_mb  # 500: the four motos alone take more; a 0 means nothing was read

@@ -4,7 +4,9 @@ Every second it compares each service with its tasks in moto. A service whose PR
 deployment id has no RUNNING task started by it (`forceNewDeployment`), or whose task count
 differs from its desired count, is rolled the way ECS would: rolloutState IN_PROGRESS, the
 old task stopped, what the service stands for restarted (its broker front, which reads its
-secrets and certificate from SSM at start), then the new task run with
+secrets and certificate from SSM at start; where there is no front, dev, the broker's open
+connections are closed through the fault proxy, as a broker restart closes them, while Tansu
+itself stays up because it keeps its data in memory), then the new task run with
 `startedBy: <deployment id>` and `group: service:<name>`, and rolloutState COMPLETED.
 Services listed in state/<env>/held.json (scenario broker-down) are kept at no task.
 The agent keeps no state of its own: stopped and started again, it catches up.
@@ -118,9 +120,26 @@ class Agent:
 
     def restart_front(self, service: str) -> None:
         if not self.e.has_front:
+            self.drop_connections(service)
             return
         from .front import launch
         launch(self.e, self.a, reason=f"roll of {service}")
+
+    def drop_connections(self, service: str) -> None:
+        """What clients see of a broker restart without restarting Tansu (its data is in memory):
+        every open connection to the environment's Kafka address and public endpoint closed."""
+        import urllib.request
+        for kind in ("kafka", "public"):
+            req = urllib.request.Request(f"http://{layout.HOST}:{layout.CONTROL_PORT}/drop/{self.e.name}-{kind}",
+                                         data=b"{}", method="POST")
+            try:
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    n = json.loads(r.read()).get("dropped")
+                print(f"{time.strftime('%H:%M:%S')} roll of {service}: {n} connection(s) of "
+                      f"{self.e.name}-{kind} closed", flush=True)
+            except OSError as ex:
+                print(f"{time.strftime('%H:%M:%S')} roll of {service}: could not close the connections of "
+                      f"{self.e.name}-{kind} ({ex}); is the fault proxy running?", flush=True)
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: setattr(self, "running", False))

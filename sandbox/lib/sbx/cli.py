@@ -32,7 +32,7 @@ def start_moto(e: layout.Env) -> bool:
     if procs.read_pid(role):
         return False
     procs.spawn(role, procs.python("motoserve", "-H", layout.HOST, "-p", str(e.moto_port)),
-                env={"MOTO_ECS_SERVICE_RUNNING": "1"})
+                env={"MOTO_ECS_SERVICE_RUNNING": "1", "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
     return True
 
 
@@ -163,16 +163,52 @@ def up() -> None:
                 (layout.state_dir(e.name) / f).unlink(missing_ok=True)
             (layout.state_dir(e.name) / "kafka.json").write_text(
                 json.dumps({"tansu_pid": procs.read_pid(f"tansu-{e.name}")}))
+    new_traffic = []
     for e in layout.ENVS:
         if not procs.read_pid(f"traffic-{e.name}"):
             procs.spawn(f"traffic-{e.name}", procs.python("traffic", e.name))
+            new_traffic.append(e)
         if not procs.read_pid(f"agent-{e.name}"):
             procs.spawn(f"agent-{e.name}", procs.python("agent", e.name))
     seeded = {e.name: aws_facts(e) or {} for e in layout.ENVS}
     files.lookout_yaml(seeded)
     files.sandbox_json(seeded, pid_roles())
+    if new_traffic:
+        wait_traffic(new_traffic, TRAFFIC_WAIT)
     log(f"up in {time.time() - t0:.1f} s")
     status()
+
+
+TRAFFIC_WAIT = 45.0  # seconds; `up` stays under a minute (README: measured)
+
+
+def traffic_ready(e: layout.Env) -> dict | None:
+    """What is still missing of the traffic of e (None: ready): the traffic process now running
+    has counted a delivered message, billing and analytics committed, archiver committed and left."""
+    try:
+        p = json.loads((layout.state_dir(e.name) / "produced.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return {"produced.json": "not written yet"}
+    missing = {}
+    if p.get("pid") != procs.read_pid(f"traffic-{e.name}"):
+        missing["produced.json"] = "from an earlier process"
+    elif not p.get("total"):
+        missing["producers"] = "nothing delivered yet"
+    missing.update({g: "not committed yet" for g, ok in (p.get("ready") or {"groups": False}).items() if not ok})
+    return missing or None
+
+
+def wait_traffic(envs: list[layout.Env], timeout: float) -> None:
+    log(f"waiting for the traffic of {', '.join(e.name for e in envs)} (producers delivering, groups committed)")
+    deadline = time.time() + timeout
+    pending = list(envs)
+    while pending and time.time() < deadline:
+        pending = [e for e in pending if traffic_ready(e)]
+        if pending:
+            time.sleep(0.25)
+    for e in pending:
+        log(f"traffic of {e.name} not ready after {timeout:.0f} s: {traffic_ready(e)}; "
+            f"see {layout.log_dir() / f'traffic-{e.name}.log'}")
 
 
 def pid_roles() -> dict:

@@ -2,13 +2,18 @@
 
 Targets (per environment): `<env>-aws` (HTTP, to moto), `<env>-kafka` (TCP, the bootstrap and
 advertised Kafka address) and `<env>-public` (TCP, the public endpoint). Each target has a
-fault: mode pass | refuse | blackhole | slow | throttle (aws) | garbage, with `delay_ms` for
-slow and an optional `service` (aws: the SigV4 scope's service, e.g. ssm) that limits the
-fault to one AWS service. Control: HTTP on 127.0.0.1:CONTROL_PORT
+fault: mode pass | refuse | blackhole | slow | throttle (aws) | 5xx (aws) | garbage, with
+`delay_ms` for slow and an optional `service` (aws: the SigV4 scope's service, e.g. ssm) that
+limits the fault to one AWS service. Control: HTTP on 127.0.0.1:CONTROL_PORT
   GET  /faults                 -> {target: fault}
   POST /faults/<target>        body {"mode": ..., "delay_ms": ..., "service": ...}
   POST /reset/<env>            every target of that environment back to pass
-Faults are kept in state/faults.json so a restarted proxy keeps them.
+  GET  /counts                 -> {"<env>-aws": {"requests": N, "by_service": {"ecs": n, ...}}}
+                                  every HTTP request read on that target, faulted or not;
+                                  monotonic since the proxy started (take deltas)
+  POST /drop/<target>          closes every open connection of the target (both sides), as a
+                               broker restart would; -> {"target": ..., "dropped": n clients}
+Faults are kept in state/faults.json so a restarted proxy keeps them; counts are not.
 """
 from __future__ import annotations
 
@@ -23,7 +28,8 @@ import uuid
 
 from . import layout
 
-MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "garbage"}
+MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "5xx", "garbage"}
+HTTP_ONLY = {"throttle", "5xx"}
 PASS = {"mode": "pass"}
 
 
@@ -32,7 +38,15 @@ class Target:
         self.name, self.kind, self.listen, self.upstream = name, kind, listen, upstream
         self.fault: dict = dict(PASS)
         self.server: asyncio.AbstractServer | None = None
-        self.conns: set[asyncio.StreamWriter] = set()
+        self.conns: set[asyncio.StreamWriter] = set()       # both sides of every open connection
+        self.upstreams: set[asyncio.StreamWriter] = set()   # the upstream sides among them
+        self.requests = 0                      # HTTP requests read (aws targets)
+        self.by_service: dict[str, int] = {}   # the same, by SigV4 service ("unsigned" without)
+
+    def count(self, service: str | None) -> None:
+        self.requests += 1
+        key = service or "unsigned"
+        self.by_service[key] = self.by_service.get(key, 0) + 1
 
     def mode_for(self, service: str | None = None) -> str:
         only = self.fault.get("service")
@@ -65,6 +79,14 @@ def abort(w: asyncio.StreamWriter) -> None:
         pass
 
 
+def drop(w: asyncio.StreamWriter) -> None:
+    """Close as a process that exits does: an orderly FIN after what was already written."""
+    try:
+        w.close()
+    except Exception:  # noqa: BLE001 - the connection may already be gone
+        pass
+
+
 class Proxy:
     def __init__(self) -> None:
         self.targets = targets()
@@ -88,7 +110,7 @@ class Proxy:
 
     async def apply(self, t: Target, fault: dict) -> None:
         mode = fault.get("mode", "pass")
-        if mode not in MODES or (mode == "throttle" and t.kind != "http"):
+        if mode not in MODES or (mode in HTTP_ONLY and t.kind != "http"):
             raise ValueError(f"mode {mode!r} not available for {t.name}")
         t.fault = {k: v for k, v in fault.items() if v is not None}
         if mode == "refuse":
@@ -118,6 +140,7 @@ class Proxy:
                 return
             up_r, up_w = await asyncio.open_connection(layout.HOST, t.upstream)
             t.conns.add(up_w)
+            t.upstreams.add(up_w)
             await asyncio.gather(self.pump(t, r, up_w, False), self.pump(t, up_r, w, True))
         except (OSError, asyncio.IncompleteReadError):
             pass
@@ -126,6 +149,7 @@ class Proxy:
             w.close()
             if up_w is not None:
                 t.conns.discard(up_w)
+                t.upstreams.discard(up_w)
                 up_w.close()
 
     async def pump(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter, downstream: bool) -> None:
@@ -168,6 +192,7 @@ class Proxy:
                     return
                 head, body = req
                 service = sigv4_service(head)
+                t.count(service)
                 mode = t.mode_for(service)
                 if mode == "blackhole":
                     while t.mode_for(service) == "blackhole":
@@ -178,6 +203,10 @@ class Proxy:
                     mode = "pass"
                 if mode == "throttle":
                     w.write(throttle_response(head, body, service))
+                    await w.drain()
+                    continue
+                if mode == "5xx":
+                    w.write(internal_error_response(head, body, service))
                     await w.drain()
                     continue
                 if mode == "garbage":
@@ -231,6 +260,18 @@ class Proxy:
                         raise KeyError(name)
                     await self.apply(self.targets[name], json.loads(body or b"{}"))
                     out = self.targets[name].fault
+                elif method == "GET" and path == "/counts":
+                    out = {n: {"requests": t.requests, "by_service": dict(sorted(t.by_service.items()))}
+                           for n, t in self.targets.items() if t.kind == "http"}
+                elif method == "POST" and path.startswith("/drop/"):
+                    name = path.split("/", 2)[2]
+                    if name not in self.targets:
+                        raise KeyError(name)
+                    t = self.targets[name]
+                    clients = [c for c in t.conns if c not in t.upstreams]
+                    for c in list(t.conns):
+                        drop(c)
+                    out = {"target": name, "dropped": len(clients)}
                 elif method == "POST" and path.startswith("/reset/"):
                     env = path.split("/", 2)[2]
                     layout.env(env)
@@ -362,6 +403,29 @@ def throttle_response(head: bytes, body: bytes, service: str | None) -> bytes:
     xml = ('<?xml version="1.0"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>'
            f'<Message>Rate exceeded</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
     return _http(400, "Bad Request", "text/xml", xml.encode())
+
+
+def internal_error_response(head: bytes, body: bytes, service: str | None) -> bytes:
+    """HTTP 500 with the service's own protocol's server-error body (botocore retries a 500)."""
+    rid = str(uuid.uuid4())
+    proto = protocol(head, body, service)
+    if proto == "json":
+        ctype = header(head, "content-type") or "application/x-amz-json-1.1"
+        return _http(500, "Internal Server Error", ctype,
+                     b'{"__type":"InternalFailure","message":"An internal error occurred."}')
+    if proto == "rest-xml":
+        xml = ('<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+               '<Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>An internal error occurred.'
+               f'</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
+        return _http(500, "Internal Server Error", "text/xml", xml.encode())
+    if proto == "ec2":
+        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>InternalError'
+               '</Code><Message>An internal error has occurred.</Message></Error></Errors>'
+               f'<RequestID>{rid}</RequestID></Response>')
+        return _http(500, "Internal Server Error", "text/xml", xml.encode())
+    xml = ('<?xml version="1.0"?>\n<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>'
+           f'<Message>An internal error occurred.</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
+    return _http(500, "Internal Server Error", "text/xml", xml.encode())
 
 
 def garbage_response(head: bytes) -> bytes:

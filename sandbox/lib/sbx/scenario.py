@@ -156,7 +156,7 @@ def producers_paused(e: layout.Env, source: str | None) -> str:
 
 SIMPLE = {
     "aws-refuse": ("aws", "refuse"), "aws-blackhole": ("aws", "blackhole"), "aws-slow": ("aws", "slow"),
-    "aws-throttle": ("aws", "throttle"), "aws-garbage": ("aws", "garbage"),
+    "aws-throttle": ("aws", "throttle"), "aws-5xx": ("aws", "5xx"), "aws-garbage": ("aws", "garbage"),
     "kafka-refuse": ("kafka", "refuse"), "kafka-blackhole": ("kafka", "blackhole"),
     "kafka-slow": ("kafka", "slow"), "kafka-garbage": ("kafka", "garbage"),
     "endpoint-refuse": ("public", "refuse"), "endpoint-blackhole": ("public", "blackhole"),
@@ -171,6 +171,18 @@ def cert_scenarios():
         return {}
     from . import pki
     return pki.SCENARIOS
+
+
+# What only an environment that serves TLS can show: the broker's served certificate. (ca-expiring
+# changes the Private CA, which every environment has and lookout tracks, so it stays allowed.)
+TLS_ONLY = {"cert-expiring", "cert-wrong-name", "cert-untrusted"}
+
+
+def refuse_without_tls(name: str, e: layout.Env) -> None:
+    if name in TLS_ONLY and not e.tls:
+        tls_envs = ", ".join(x.name for x in layout.ENVS if x.tls)
+        raise SystemExit(f"{name} needs an environment whose brokers serve TLS ({tls_envs}); "
+                         f"{e.name} is {e.security}, nothing serves a certificate there. Nothing was changed.")
 
 
 # ---------------------------------------------------------------- reset
@@ -208,6 +220,7 @@ def main(argv: list[str]) -> None:
     if name == "reset":
         print(reset(e))
         return
+    refuse_without_tls(name, e)  # before anything changes
     if name in SIMPLE:
         kind, mode = SIMPLE[name]
         if source and kind != "aws":

@@ -33,7 +33,9 @@ def seed(e: layout.Env) -> dict:
                           Description=f"sandbox {leaf} of {e.name}")
 
     ec2 = a.client("ec2")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
+    # moto starts without its ~1300 default AMIs (MOTO_EC2_LOAD_DEFAULT_AMIS=false: loading them
+    # took 4-8 s of CPU per moto at the first EC2 call); the brokers' image is registered here
+    image = ec2.register_image(Name=f"kafka-broker-{e.name}", Description="sandbox broker image")["ImageId"]
     ec2.create_launch_template(LaunchTemplateName=f"kafka-{e.name}-lt",
                                LaunchTemplateData={"ImageId": image, "InstanceType": "m5.large"})
     azs = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:3]

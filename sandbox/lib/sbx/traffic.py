@@ -9,6 +9,8 @@
 - `archiver` joins once, commits what it read, and leaves while `audit` grows (stop).
 Control: state/<env>/traffic.json {"producers_paused": bool, "stalled": [group, ...]};
 a stalled group keeps its member joined (polling, heartbeating) and commits nothing.
+produced.json also says when the traffic is ready (`up` waits for it): `ready` per group is
+true once billing and analytics committed and archiver's marker state/<env>/archiver.done exists.
 On an authentication failure (a rotated password took effect) the clients are rebuilt with
 the password read again from SSM.
 """
@@ -49,6 +51,7 @@ class Traffic:
         self.control = {"producers_paused": False, "stalled": []}
         self.password = None
         self.threads: list[threading.Thread] = []
+        self.ready = {"billing": False, "analytics": False}  # committed at least once by this process
 
     # ---- setup ----
     def read_password(self) -> None:
@@ -142,6 +145,7 @@ class Traffic:
             if msgs and not paused:
                 try:
                     c.commit(asynchronous=False)
+                    self.ready["billing"] = True
                 except Exception as ex:  # noqa: BLE001 - a rebalance or a fault; next round retries
                     print(f"billing commit: {ex}", flush=True)
         c.close()
@@ -150,7 +154,7 @@ class Traffic:
         c = Consumer(self.conf(**{"group.id": "analytics", **CONSUMER}))
         c.subscribe(layout.GROUPS["analytics"], on_assign=lambda consumer, parts: consumer.pause(parts))
         last_hw: dict = {}
-        next_tick = time.monotonic() + 5
+        next_tick = time.monotonic() + 1  # the first commit soon (up waits for it), then every 5 s
         while not stop.is_set():
             c.consume(10, 0.5)  # keeps the member alive; its partitions stay paused
             if time.monotonic() < next_tick:
@@ -161,6 +165,7 @@ class Traffic:
             try:
                 parts = c.assignment()
                 if not parts:
+                    next_tick = time.monotonic() + 1  # not assigned yet: look again soon
                     continue
                 committed = {(tp.topic, tp.partition): tp.offset for tp in c.committed(parts, timeout=5)}
                 new = []
@@ -177,6 +182,9 @@ class Traffic:
                         new.append(TopicPartition(tp.topic, tp.partition, target))
                 if new:
                     c.commit(offsets=new, asynchronous=False)
+                    self.ready["analytics"] = True
+                elif not self.ready["analytics"]:
+                    next_tick = time.monotonic() + 2  # a restart with commits: the first ones soon
             except Exception as ex:  # noqa: BLE001
                 print(f"analytics commit: {ex}", flush=True)
         c.close()
@@ -185,12 +193,11 @@ class Traffic:
         marker = self.dir / "archiver.done"
         if marker.exists():
             return
-        while not stop.is_set() and sum(self.counts["audit"]) < 5:
-            time.sleep(0.5)
+        # joins at once (a join takes seconds), reads from the start while audit fills up
         c = Consumer(self.conf(**{"group.id": "archiver", **CONSUMER}))
         c.subscribe(layout.GROUPS["archiver"])
         got, deadline = 0, time.monotonic() + 30
-        while not stop.is_set() and time.monotonic() < deadline and got < 5:
+        while not stop.is_set() and time.monotonic() < deadline and got < 3:
             got += len(c.consume(100, 0.5))
         if got:
             c.commit(asynchronous=False)
@@ -224,7 +231,8 @@ class Traffic:
             data = {"topics": {t: {str(i): n for i, n in enumerate(c)} for t, c in self.counts.items()},
                     "total": sum(sum(c) for c in self.counts.values()), "failed": self.failed,
                     "producers_paused": bool(self.control.get("producers_paused")),
-                    "updated": time.time(), "pid": os.getpid()}
+                    "updated": time.time(), "pid": os.getpid(),
+                    "ready": {**self.ready, "archiver": (self.dir / "archiver.done").exists()}}
         atomic_json(self.dir / "produced.json", data)
 
     def load_counts(self) -> None:
