@@ -67,9 +67,11 @@ enum Sandbox {
     }
 
     /// How many requests the fault proxy has read on this environment's AWS target for `service`
-    /// (the SigV4 scope's name), counted on the proxy's side: `GET /counts` of its control port.
+    /// (the SigV4 scope's name), counted on the proxy's side: `GET /counts` of its control port (sandbox.json's `control.counts`).
     static func proxyCount(_ service: String) async throws -> Int {
-        let url = try #require(URL(string: "http://127.0.0.1:45900/counts"))
+        struct Control: Decodable { struct URLs: Decodable { var counts: String }; var control: URLs }
+        let facts = try JSONDecoder().decode(Control.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/sandbox.json")))
+        guard let url = URL(string: facts.control.counts) else { throw TestSetupError(description: "sandbox.json: bad control.counts") }
         let (data, _) = try await URLSession.shared.data(from: url)
         struct Target: Decodable { var requests: Int; var by_service: [String: Int] }
         let counts = try JSONDecoder().decode([String: Target].self, from: data)
