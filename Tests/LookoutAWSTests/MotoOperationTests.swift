@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import Testing
 
 @testable import LookoutAWS
@@ -88,6 +89,39 @@ struct MotoOperationTests {
         #expect(group.instances.map(\.instanceId).sorted() == seed.autoscaling.instances)
         #expect(group.instances.allSatisfy { $0.lifecycleState == "InService" && $0.healthStatus == "Healthy" })
         #expect(group.createdTime != nil)
+    }
+
+    @Test("Auto Scaling: describeAllAutoScalingGroups over 3 pages of 3 (7 groups), the pages boto3's paginator gets")
+    func autoScalingPages() async throws {
+        let (moto, _) = try await SharedMoto.shared.get()
+        let region = "us-west-2"  // a region of its own: the seed's groups are in us-east-1
+        let made = try await run([python, supportDirectory + "/asg_pages.py", moto.endpoint, region, "7", "3"])
+        try #require(made.status == 0, "asg_pages.py: \(made.stderr)")
+        struct Pages: Decodable { var pages: [[String]] }
+        let boto3 = try JSONDecoder().decode(Pages.self, from: made.stdout)
+        #expect(boto3.pages.map(\.count) == [3, 3, 1])
+
+        let transport = CountingTransport()
+        let client = AWSClient(
+            configuration: AWSConfiguration(environmentName: "pages", region: region, endpoint: moto.endpoint),
+            credentials: StaticCredentialProvider(
+                Credentials(accessKeyId: "AKIDPAGES", secretAccessKey: SecretValue("pages-secret"), source: "test")),
+            transport: transport)
+        let all = try await client.autoScaling.describeAllAutoScalingGroups(pageSize: 3)
+        #expect(all.map(\.name) == boto3.pages.flatMap { $0 }, "the same groups in the same order")
+        let sent = transport.bodies
+        #expect(sent.count == boto3.pages.count, "one request per page: \(sent.count)")
+        #expect(sent.allSatisfy { $0.contains("MaxRecords=3") })
+        #expect(sent.filter { $0.contains("NextToken=") }.count == boto3.pages.count - 1)
+
+        var mine: [[String]] = []
+        var token: String?
+        repeat {
+            let page = try await client.autoScaling.describeAutoScalingGroups(nextToken: token, maxRecords: 3)
+            mine.append(page.groups.map(\.name))
+            token = page.nextToken
+        } while token != nil
+        #expect(mine == boto3.pages, "page by page")
     }
 
     @Test("SSM: SecureString with and without decryption, history over pages, filters")
@@ -372,4 +406,18 @@ struct MotoOperationTests {
         #expect(error?.attempts == 1)
         #expect(error?.description.hasPrefix("[prod] ecs ListServices: could not connect") == true)
     }
+}
+
+/// The real transport, with the body of every request kept (to count pages).
+final class CountingTransport: HTTPTransport {
+    let inner = CurlTransport(proxy: ProxySettings())
+    private let sent = Mutex<[String]>([])
+    var bodies: [String] { sent.withLock { $0 } }
+
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        sent.withLock { $0.append(String(decoding: request.body, as: UTF8.self)) }
+        return try await inner.send(request)
+    }
+
+    func withoutProxy() -> any HTTPTransport { inner.withoutProxy() }
 }
