@@ -8,8 +8,9 @@ import Testing
 /// searches all it wrote for the secrets it was given.
 @Suite("No secret in output")
 struct SecretLeakTests {
-    @Test("credentials, SecureString values and errors never show a secret")
-    func noSecretInOutput() async throws {
+    @Test("credentials (environment variables, credential_process), SecureString values and errors never show a secret",
+          arguments: ["environment", "credential_process"])
+    func noSecretInOutput(source: String) async throws {
         let (moto, _) = try await SharedMoto.shared.get()
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let secretKey = "leak-secret-key-\(suffix)"
@@ -22,22 +23,39 @@ struct SecretLeakTests {
 
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let home = NSTemporaryDirectory() + "lookout-leak-\(suffix)"
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/.aws", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let environment = [
+        var environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home,
             "LOOKOUT_SECRET_PROBE": "1", "PROBE_ENDPOINT": moto.endpoint, "PROBE_PARAMETER": parameter,
             "PROBE_VALUE": parameterValue, "PROBE_CLOSED_PORT": String(freePort()),
-            "AWS_ACCESS_KEY_ID": "AKIDLEAKPROBE", "AWS_SECRET_ACCESS_KEY": secretKey, "AWS_SESSION_TOKEN": sessionToken,
             "AWS_EC2_METADATA_DISABLED": "true",
         ]
+        let accessKey: String
+        if source == "environment" {
+            accessKey = "AKIDLEAKPROBE"
+            environment["AWS_ACCESS_KEY_ID"] = accessKey
+            environment["AWS_SECRET_ACCESS_KEY"] = secretKey
+            environment["AWS_SESSION_TOKEN"] = sessionToken
+        } else {
+            // The secrets reach the client only through the process's answer.
+            accessKey = "AKIDLEAKPROCESS"
+            let script = home + "/creds.sh"
+            try """
+                #!/bin/sh
+                echo '{"Version": 1, "AccessKeyId": "\(accessKey)", "SecretAccessKey": "\(secretKey)", "SessionToken": "\(sessionToken)", "Expiration": "2099-01-01T00:00:00Z"}'
+                """.write(toFile: script, atomically: true, encoding: .utf8)
+            _ = try await run(["chmod", "700", script])
+            try "[default]\ncredential_process = \(script)\n".write(
+                toFile: home + "/.aws/config", atomically: true, encoding: .utf8)
+        }
         let result = try await run(
             [binary, "--testing-library", "swift-testing", "--filter", "SecretProbe"], environment: environment)
         // Booleans only: a failing expectation must not print the output it searched.
         let output = result.output + result.stderr
         let ran = result.status == 0
         #expect(ran, "the probe ran")
-        for marker in ["probe: done", "probe credentials: Credentials(AKIDLEAKPROBE", "probe parameter:", "probe history:",
+        for marker in ["probe: done", "probe credentials: Credentials(\(accessKey)", "probe parameter:", "probe history:",
                        "ParameterAlreadyExists", "ParameterNotFound", "could not connect"] {
             let printed = output.contains(marker)
             #expect(printed, "the probe printed \(marker)")
