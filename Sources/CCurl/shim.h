@@ -34,5 +34,8 @@ static inline CURLcode lookout_curl_set_xferinfo_cb(CURL *h, lookout_curl_xferin
 static inline CURLcode lookout_curl_get_long(CURL *h, CURLINFO i, long *v) {
     return curl_easy_getinfo(h, i, v);
 }
+static inline CURLcode lookout_curl_get_off(CURL *h, CURLINFO i, curl_off_t *v) {
+    return curl_easy_getinfo(h, i, v);
+}
 
 #endif

@@ -46,9 +46,11 @@ struct CredentialChainTests {
         value.map { SHA256.hash(data: Array($0.utf8)).map { String(format: "%02x", $0) }.joined() }
     }
 
-    func botocore(_ setup: Setup, profile: String? = nil, identity moto: MotoServer? = nil) async throws -> Botocore {
+    func botocore(_ setup: Setup, profile: String? = nil, identity moto: MotoServer? = nil,
+                  containerHost: String? = nil) async throws -> Botocore {
         var arguments = [python, supportDirectory + "/botocore_credentials.py"]
         if let profile { arguments += ["--profile", profile] }
+        if let containerHost { arguments += ["--container-host", containerHost] }
         if let moto { arguments += ["--identity", moto.endpoint, moto.region] }
         let result = try await run(arguments, environment: setup.environment)
         guard result.status == 0 else { throw TestSetupError(description: "botocore helper: \(result.stderr)") }
@@ -209,6 +211,170 @@ struct CredentialChainTests {
         setup.environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = nil
         let refused = await #expect(throws: CredentialsError.self) { _ = try await ours(setup).credentials() }
         #expect(refused.map { "\($0)" }?.contains("HTTP 401") == true, "a wrong token is an error, not a skip")
+    }
+
+    /// The container endpoint of `container_credentials_server.py` on a fresh port.
+    func containerServer(token: String) async throws -> (BackgroundServer, Int) {
+        let port = freePort()
+        let server = try BackgroundServer(
+            port: port,
+            command: [python, supportDirectory + "/container_credentials_server.py", String(port), token,
+                      "AKIDCONTAINER", "container-secret", "container-token"])
+        try await server.waitUntilListening()
+        return (server, port)
+    }
+
+    @Test("container credentials: RELATIVE_URI on the container host (injected: loopback), as botocore with its IP_ADDRESS there")
+    func containerRelative() async throws {
+        var setup = try Setup()
+        defer { setup.cleanUp() }
+        let (server, port) = try await containerServer(token: "-")
+        defer { server.stop() }
+        setup.environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/creds"
+        let theirs = try await botocore(setup, containerHost: "127.0.0.1:\(port)")
+        #expect(theirs.method == "container-role")
+        let client = AWSClient(
+            configuration: AWSConfiguration(environmentName: "test", region: "us-east-1"),
+            credentials: CredentialChain.provider(
+                for: AWSConfiguration(environmentName: "test", region: "us-east-1"), environment: setup.environment,
+                transport: CurlTransport(proxy: ProxySettings()), containerHost: "http://127.0.0.1:\(port)"),
+            transport: CurlTransport(proxy: ProxySettings()))
+        let mine = try await client.credentials()
+        expectSame(mine, theirs, "RELATIVE_URI")
+        #expect(mine.source == "container credentials")
+        #expect(ContainerCredentials(environment: setup.environment, transport: CurlTransport()).relativeHost
+            == "http://169.254.170.2", "the default host is ECS's")
+
+        setup.environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/other"
+        let wrongPath = await #expect(throws: CredentialsError.self) {
+            _ = try await CredentialChain.provider(
+                for: AWSConfiguration(environmentName: "test", region: "us-east-1"), environment: setup.environment,
+                transport: CurlTransport(proxy: ProxySettings()), containerHost: "http://127.0.0.1:\(port)"
+            ).credentials()
+        }
+        #expect(wrongPath.map { "\($0)" }?.contains("HTTP 401") == true, "the relative path is what is asked")
+    }
+
+    @Test("container credentials never go through HTTP_PROXY (botocore's ContainerMetadataFetcher uses none); AWS calls still do")
+    func containerIgnoresProxy() async throws {
+        let fixture = try await ProxyFixture()
+        let (moto, _) = try await SharedMoto.shared.get()
+        var setup = try Setup()
+        defer { setup.cleanUp() }
+        let (server, port) = try await containerServer(token: "Bearer pr0xy")
+        defer { server.stop() }
+        setup.environment["HTTP_PROXY"] = fixture.proxyURL
+        setup.environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:\(port)/creds"
+        setup.environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "Bearer pr0xy"
+        let theirs = try await botocore(setup)
+        #expect(theirs.method == "container-role")
+        // The transport the environment's proxy settings make, as lookout builds it.
+        let client = AWSClient(
+            configuration: AWSConfiguration(environmentName: "proxied", region: moto.region, endpoint: moto.endpoint),
+            environment: setup.environment)
+        expectSame(try await client.credentials(), theirs, "container credentials with HTTP_PROXY set")
+        let containerThroughProxy = fixture.proxyLog.contains("127.0.0.1:\(port)")
+        #expect(!containerThroughProxy, "the proxy saw no container credentials request")
+
+        #expect(try await client.sts.getCallerIdentity().account == "123456789012")
+        #expect(fixture.proxyLog.contains("POST \(moto.endpoint)/ HTTP/1.1"), "the AWS call went through the proxy")
+        // The proxy would have logged a container request had one passed (the check above can fail).
+        let proxied = try await CurlTransport(proxy: ProxySettings(environment: setup.environment)).send(
+            HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/creds"))
+        #expect(proxied.status == 401)
+        #expect(fixture.proxyLog.contains("GET http://127.0.0.1:\(port)/creds HTTP/1.1"))
+    }
+
+    @Test("EC2 instance metadata through HTTP_PROXY, as botocore's IMDSFetcher (get_environ_proxies)")
+    func instanceMetadataThroughProxy() async throws {
+        let fixture = try await ProxyFixture()
+        let (moto, _) = try await SharedMoto.shared.get()
+        var setup = try Setup()
+        defer { setup.cleanUp() }
+        setup.environment["AWS_EC2_METADATA_DISABLED"] = nil
+        setup.environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = moto.endpoint
+        setup.environment["AWS_METADATA_SERVICE_TIMEOUT"] = "10"
+        setup.environment["HTTP_PROXY"] = fixture.proxyURL
+        let tokenLine = "PUT \(moto.endpoint)/latest/api/token HTTP/1.1"
+        let theirs = try await botocore(setup)
+        #expect(theirs.method == "iam-role")
+        let afterBotocore = fixture.proxyLog.components(separatedBy: tokenLine).count - 1
+        #expect(afterBotocore == 1, "botocore asked IMDS through the proxy")
+        let mine = try await AWSClient(
+            configuration: AWSConfiguration(environmentName: "test", region: moto.region), environment: setup.environment
+        ).credentials()
+        expectSame(mine, theirs, "IMDS through the proxy")
+        let afterOurs = fixture.proxyLog.components(separatedBy: tokenLine).count - 1
+        #expect(afterOurs == 2, "so did lookout")
+    }
+
+    @Test("AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE outside ~/.aws; a profile with keys only in the config file")
+    func sharedFilesElsewhere() async throws {
+        var setup = try Setup()
+        defer { setup.cleanUp() }
+        // Decoys where the default paths point: neither client may read them.
+        try setup.write("credentials", "[team]\naws_access_key_id = AKIDDECOYCRED\naws_secret_access_key = decoy-secret\n")
+        try setup.write("config", "[profile cfgonly]\naws_access_key_id = AKIDDECOYCONF\naws_secret_access_key = decoy-conf\n")
+        let elsewhere = setup.home + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try "[team]\naws_access_key_id = AKIDMOVEDCRED\naws_secret_access_key = moved-cred-secret\n"
+            .write(toFile: elsewhere + "/creds.ini", atomically: true, encoding: .utf8)
+        try """
+            [profile team]
+            aws_access_key_id = AKIDMOVEDCONF
+            aws_secret_access_key = moved-conf-secret
+            [profile cfgonly]
+            aws_access_key_id = AKIDCONFIGONLY
+            aws_secret_access_key = config-only-secret
+            aws_session_token = config-only-token
+            [default]
+            aws_access_key_id = AKIDCONFIGDEFAULT
+            aws_secret_access_key = config-default-secret
+
+            """.write(toFile: elsewhere + "/conf.ini", atomically: true, encoding: .utf8)
+        setup.environment["AWS_CONFIG_FILE"] = elsewhere + "/conf.ini"
+        setup.environment["AWS_SHARED_CREDENTIALS_FILE"] = elsewhere + "/creds.ini"
+
+        setup.environment["AWS_PROFILE"] = "team"
+        let team = try await botocore(setup)
+        #expect(team.method == "shared-credentials-file")
+        #expect(team.access_key == "AKIDMOVEDCRED")
+        expectSame(try await ours(setup).credentials(), team, "AWS_SHARED_CREDENTIALS_FILE")
+
+        setup.environment["AWS_PROFILE"] = "cfgonly"
+        let configOnly = try await botocore(setup)
+        #expect(configOnly.method == "config-file")
+        #expect(configOnly.access_key == "AKIDCONFIGONLY")
+        expectSame(try await ours(setup).credentials(), configOnly, "keys only in AWS_CONFIG_FILE")
+        expectSame(try await ours(setup, profile: "cfgonly").credentials(), configOnly, "explicit profile, config only")
+
+        setup.environment["AWS_PROFILE"] = nil
+        let fallback = try await botocore(setup)
+        #expect(fallback.access_key == "AKIDCONFIGDEFAULT")
+        expectSame(try await ours(setup).credentials(), fallback, "[default] of AWS_CONFIG_FILE")
+    }
+
+    @Test("AWS_EC2_METADATA_DISABLED=true: instance metadata is neither asked nor named as tried")
+    func instanceMetadataDisabled() async throws {
+        var setup = try Setup()
+        defer { setup.cleanUp() }
+        #expect(setup.environment["AWS_EC2_METADATA_DISABLED"] == "true")
+        // Something that would answer, to show it is not asked: moto serves the IMDS paths.
+        let (moto, _) = try await SharedMoto.shared.get()
+        setup.environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = moto.endpoint
+        let theirs = try await botocore(setup)
+        #expect(theirs.method == nil, "botocore finds nothing either")
+        let error = await #expect(throws: CredentialsError.self) {
+            _ = try await ours(setup, environmentName: "dev").credentials()
+        }
+        guard case .notFound(let environment, let tried) = error else {
+            Issue.record("expected notFound, got \(String(describing: error))")
+            return
+        }
+        #expect(environment == "dev")
+        #expect(tried.count == 3)
+        #expect(tried.contains { $0.hasPrefix("EC2 instance metadata") } == false)
+        #expect(tried.last == "container credentials")
     }
 
     @Test("EC2 instance metadata with an IMDSv2 token (moto serves the paths)")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import Testing
 
 @testable import LookoutAWS
@@ -88,6 +89,39 @@ struct MotoOperationTests {
         #expect(group.instances.map(\.instanceId).sorted() == seed.autoscaling.instances)
         #expect(group.instances.allSatisfy { $0.lifecycleState == "InService" && $0.healthStatus == "Healthy" })
         #expect(group.createdTime != nil)
+    }
+
+    @Test("Auto Scaling: describeAllAutoScalingGroups over 3 pages of 3 (7 groups), the pages boto3's paginator gets")
+    func autoScalingPages() async throws {
+        let (moto, _) = try await SharedMoto.shared.get()
+        let region = "us-west-2"  // a region of its own: the seed's groups are in us-east-1
+        let made = try await run([python, supportDirectory + "/asg_pages.py", moto.endpoint, region, "7", "3"])
+        try #require(made.status == 0, "asg_pages.py: \(made.stderr)")
+        struct Pages: Decodable { var pages: [[String]] }
+        let boto3 = try JSONDecoder().decode(Pages.self, from: made.stdout)
+        #expect(boto3.pages.map(\.count) == [3, 3, 1])
+
+        let transport = CountingTransport()
+        let client = AWSClient(
+            configuration: AWSConfiguration(environmentName: "pages", region: region, endpoint: moto.endpoint),
+            credentials: StaticCredentialProvider(
+                Credentials(accessKeyId: "AKIDPAGES", secretAccessKey: SecretValue("pages-secret"), source: "test")),
+            transport: transport)
+        let all = try await client.autoScaling.describeAllAutoScalingGroups(pageSize: 3)
+        #expect(all.map(\.name) == boto3.pages.flatMap { $0 }, "the same groups in the same order")
+        let sent = transport.bodies
+        #expect(sent.count == boto3.pages.count, "one request per page: \(sent.count)")
+        #expect(sent.allSatisfy { $0.contains("MaxRecords=3") })
+        #expect(sent.filter { $0.contains("NextToken=") }.count == boto3.pages.count - 1)
+
+        var mine: [[String]] = []
+        var token: String?
+        repeat {
+            let page = try await client.autoScaling.describeAutoScalingGroups(nextToken: token, maxRecords: 3)
+            mine.append(page.groups.map(\.name))
+            token = page.nextToken
+        } while token != nil
+        #expect(mine == boto3.pages, "page by page")
     }
 
     @Test("SSM: SecureString with and without decryption, history over pages, filters")
@@ -244,6 +278,117 @@ struct MotoOperationTests {
         #expect(try await roleClient.sts.getCallerIdentity().account == "111111111111")
     }
 
+    struct CloudWatchSeed: Decodable {
+        struct Metric: Decodable, Hashable {
+            var namespace: String
+            var name: String
+            var dimensions: [[String]]
+        }
+        struct Datapoint: Decodable {
+            var timestamp: String
+            var sample_count: Double?
+            var average: Double?
+            var sum: Double?
+            var minimum: Double?
+            var maximum: Double?
+            var unit: String?
+        }
+        struct DataResult: Decodable {
+            var id: String
+            var label: String?
+            var timestamps: [String]
+            var values: [Double]
+            var status_code: String?
+        }
+        var namespace: String
+        var start: String
+        var end: String
+        var list_pages: Int
+        var metrics: [Metric]
+        var statistics_label: String?
+        var datapoints: [Datapoint]
+        var data_pages: Int
+        var metric_data: [DataResult]
+    }
+
+    @Test("CloudWatch (Query): ListMetrics over 3 pages, GetMetricStatistics, GetMetricData, as boto3 reads them")
+    func cloudWatch() async throws {
+        let (moto, _) = try await SharedMoto.shared.get()
+        let namespace = "Lookout/\(UUID().uuidString.prefix(8))"
+        let seeded = try await run([python, supportDirectory + "/cloudwatch_seed.py", moto.endpoint, moto.region, namespace])
+        try #require(seeded.status == 0, "cloudwatch_seed.py: \(seeded.stderr)")
+        let boto3 = try JSONDecoder().decode(CloudWatchSeed.self, from: seeded.stdout)
+        let cloudWatch = moto.client().cloudWatch
+
+        // ListMetrics: moto, like AWS, answers at most 500 a page; 1,101 metrics are 3 pages.
+        var pages = 0
+        var metrics: [CloudWatch.Metric] = []
+        var token: String?
+        repeat {
+            let page = try await cloudWatch.listMetrics(namespace: namespace, nextToken: token)
+            pages += 1
+            #expect(page.metrics.count <= 500)
+            metrics += page.metrics
+            token = page.nextToken
+        } while token != nil
+        #expect(boto3.list_pages == 3)
+        #expect(pages == boto3.list_pages, "as many pages as boto3's paginator")
+        #expect(metrics.count == 1101)
+        let mine = Set(metrics.map { CloudWatchSeed.Metric(
+            namespace: $0.namespace, name: $0.metricName, dimensions: $0.dimensions.map { [$0.name, $0.value] }) })
+        #expect(mine == Set(boto3.metrics), "the same metrics as boto3")
+        let all = try await cloudWatch.listAllMetrics(namespace: namespace)
+        #expect(all.count == 1101)
+        let filtered = try await cloudWatch.listAllMetrics(
+            namespace: namespace, metricName: "Lag", dimensions: [.init(name: "Group", value: "orders")])
+        #expect(filtered == [CloudWatch.Metric(namespace: namespace, metricName: "Lag",
+                                               dimensions: [.init(name: "Group", value: "orders")])])
+
+        let start = try #require(ISO8601.parse(boto3.start))
+        let end = try #require(ISO8601.parse(boto3.end))
+        let dimensions = [CloudWatch.Dimension(name: "Group", value: "orders")]
+        let statistics = try await cloudWatch.getMetricStatistics(
+            namespace: namespace, metricName: "Lag", dimensions: dimensions, startTime: start, endTime: end, period: 60,
+            statistics: ["SampleCount", "Average", "Sum", "Minimum", "Maximum"])
+        #expect(statistics.label == boto3.statistics_label)
+        let points = statistics.datapoints.sorted { $0.timestamp < $1.timestamp }
+        #expect(points.count == 10)
+        #expect(points.count == boto3.datapoints.count)
+        for (ours, theirs) in zip(points, boto3.datapoints) {
+            #expect(ISO8601.format(ours.timestamp) == theirs.timestamp)
+            #expect(ours.sampleCount == theirs.sample_count && ours.average == theirs.average && ours.sum == theirs.sum,
+                    "\(theirs.timestamp)")
+            #expect(ours.minimum == theirs.minimum && ours.maximum == theirs.maximum && ours.unit == theirs.unit,
+                    "\(theirs.timestamp)")
+        }
+        #expect(points.contains { $0.sampleCount == 2 }, "minutes with two samples are aggregated")
+
+        let metric = CloudWatch.Metric(namespace: namespace, metricName: "Lag", dimensions: dimensions)
+        let data = try await cloudWatch.getAllMetricData(
+            queries: [
+                .metric(id: "lagsum", metric, period: 60, stat: "Sum"),
+                .metric(id: "lagmax", metric, period: 120, stat: "Maximum", label: "lag max"),
+            ],
+            startTime: start, endTime: end, scanBy: "TimestampAscending")
+        #expect(data.map(\.id) == boto3.metric_data.map(\.id))
+        for (ours, theirs) in zip(data, boto3.metric_data) {
+            #expect(ours.label == theirs.label, "\(theirs.id)")
+            #expect(ours.timestamps.map(ISO8601.format) == theirs.timestamps, "\(theirs.id)")
+            #expect(ours.values == theirs.values, "\(theirs.id)")
+            #expect(ours.statusCode == theirs.status_code, "\(theirs.id)")
+        }
+        #expect(data.first?.values.count == 10)
+
+        let refused = await #expect(throws: AWSError.self) {
+            _ = try await cloudWatch.getMetricStatistics(
+                namespace: namespace, metricName: "Lag", startTime: end, endTime: start, period: 60, statistics: ["Sum"])
+        }
+        #expect(refused?.service == "cloudwatch")
+        #expect(refused?.operation == "GetMetricStatistics")
+        #expect(refused?.code == "InvalidParameterValue")
+        #expect(refused?.attempts == 1, "a client error is not retried")
+    }
+
     @Test("a transport failure names environment, service and operation")
     func refused() async throws {
         let port = freePort()
@@ -261,4 +406,18 @@ struct MotoOperationTests {
         #expect(error?.attempts == 1)
         #expect(error?.description.hasPrefix("[prod] ecs ListServices: could not connect") == true)
     }
+}
+
+/// The real transport, with the body of every request kept (to count pages).
+final class CountingTransport: HTTPTransport {
+    let inner = CurlTransport(proxy: ProxySettings())
+    private let sent = Mutex<[String]>([])
+    var bodies: [String] { sent.withLock { $0 } }
+
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        sent.withLock { $0.append(String(decoding: request.body, as: UTF8.self)) }
+        return try await inner.send(request)
+    }
+
+    func withoutProxy() -> any HTTPTransport { inner.withoutProxy() }
 }

@@ -226,4 +226,46 @@ struct PaginationTests {
         }
         #expect(error?.operation == "ListServices")
     }
+
+    @Test("Route53 ListHealthChecks: NextMarker counts only while IsTruncated, and the marker loop follows it")
+    func route53Markers() async throws {
+        // moto ignores maxitems and marker (one page always), so the pages are decoded from XML here.
+        func page(_ ids: [String], truncated: Bool, next: String?) throws -> Route53.HealthChecksPage {
+            let checks = ids.map {
+                "<HealthCheck><Id>\($0)</Id><CallerReference>r-\($0)</CallerReference><HealthCheckConfig>"
+                    + "<IPAddress>127.0.0.1</IPAddress><Port>9000</Port><Type>TCP</Type></HealthCheckConfig>"
+                    + "<HealthCheckVersion>1</HealthCheckVersion></HealthCheck>"
+            }.joined()
+            let xml = "<?xml version=\"1.0\"?><ListHealthChecksResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
+                + "<HealthChecks>\(checks)</HealthChecks><IsTruncated>\(truncated)</IsTruncated>"
+                + (next.map { "<NextMarker>\($0)</NextMarker>" } ?? "") + "<MaxItems>2</MaxItems></ListHealthChecksResponse>"
+            return try Route53.healthChecksPage(try XMLParser.parse(Array(xml.utf8)))
+        }
+        let first = try page(["a", "b"], truncated: true, next: "c")
+        #expect(first.isTruncated && first.nextMarker == "c")
+        #expect(first.healthChecks.map(\.id) == ["a", "b"] && first.healthChecks.first?.port == 9000)
+        let last = try page(["e"], truncated: false, next: "stale")
+        #expect(!last.isTruncated && last.nextMarker == nil, "a NextMarker without IsTruncated ends the loop")
+        #expect(throws: ShapeError.self) { _ = try page(["a"], truncated: true, next: nil) }
+
+        let pages = ["": first, "c": try page(["c", "d"], truncated: true, next: "e"), "e": last]
+        let items = try await client.allPages(.route53, "ListHealthChecks") { marker throws(AWSError) in
+            let page = pages[marker ?? ""]!
+            return (page.healthChecks.map(\.id), page.nextMarker)
+        }
+        #expect(items == ["a", "b", "c", "d", "e"])
+    }
+
+    @Test("GetMetricData pages: each query's values joined in page order")
+    func metricDataMerge() {
+        let at = { (seconds: Int) in Date(timeIntervalSince1970: TimeInterval(seconds)) }
+        let merged = CloudWatch.merge([
+            .init(id: "a", label: "A", timestamps: [at(1), at(2)], values: [1, 2], statusCode: "PartialData"),
+            .init(id: "b", label: "B", timestamps: [at(1)], values: [9], statusCode: "Complete"),
+            .init(id: "a", label: "A", timestamps: [at(3)], values: [3], statusCode: "Complete"),
+        ])
+        #expect(merged.map(\.id) == ["a", "b"])
+        #expect(merged[0].values == [1, 2, 3] && merged[0].timestamps == [at(1), at(2), at(3)])
+        #expect(merged[0].statusCode == "Complete", "the last page's status")
+    }
 }

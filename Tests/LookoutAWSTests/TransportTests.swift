@@ -141,6 +141,68 @@ struct TransportTests {
         #expect(finished.names.last == "blackhole", "nothing waited for the black hole")
     }
 
+    @Test("the connect timeout (1 s) fires, not the total (30 s): a listener with a full accept queue; TLS that never starts")
+    func connectTimeout() async throws {
+        let port = freePort()
+        let server = try BackgroundServer(
+            port: port, command: [python, supportDirectory + "/full_backlog_server.py", String(port)])
+        defer { server.stop() }
+        // Not waitUntilListening: a connect to this port hangs by design. The server says when.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !((try? String(contentsOfFile: server.logPath, encoding: .utf8)) ?? "").contains("ready") {
+            try #require(ContinuousClock.now < deadline, "full_backlog_server.py did not get ready")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let transport = CurlTransport(proxy: ProxySettings())
+        func attempt(_ url: String, connect: Duration, total: Duration) async -> (TransportError?, Duration) {
+            let started = ContinuousClock.now
+            do {
+                _ = try await transport.send(
+                    HTTPRequest(method: "GET", url: url, connectTimeout: connect, timeout: total))
+                return (nil, ContinuousClock.now - started)
+            } catch {
+                return (error, ContinuousClock.now - started)
+            }
+        }
+        let (tcp, tcpElapsed) = await attempt("http://127.0.0.1:\(port)/", connect: .seconds(1), total: .seconds(30))
+        #expect(tcp?.kind == .timeout)
+        #expect(tcp?.phase == .connect, "TCP never came up: the connect timeout fired")
+        #expect(tcpElapsed < .seconds(15), "long before the 30 s total timeout")
+
+        // TCP accepted, TLS handshake never answered: libcurl's connect timeout covers TLS too.
+        let blackholePort = freePort()
+        let blackhole = try BackgroundServer(
+            port: blackholePort, command: [python, supportDirectory + "/blackhole_server.py", String(blackholePort)])
+        defer { blackhole.stop() }
+        try await blackhole.waitUntilListening()
+        let (tls, tlsElapsed) = await attempt(
+            "https://127.0.0.1:\(blackholePort)/", connect: .seconds(1), total: .seconds(30))
+        #expect(tls?.kind == .timeout)
+        #expect(tls?.phase == .connect, "TLS never came up: still the connect phase")
+        #expect(tlsElapsed < .seconds(15))
+
+        // The control: connected, no answer; the total timeout fires and says so.
+        let (transfer, _) = await attempt("http://127.0.0.1:\(blackholePort)/", connect: .seconds(1), total: .seconds(2))
+        #expect(transfer?.kind == .timeout)
+        #expect(transfer?.phase == .transfer, "connected, then nothing: the total timeout")
+
+        // Through the AWS layer: the same error and phase, not retried (no transport error is).
+        let client = AWSClient(
+            configuration: AWSConfiguration(
+                environmentName: "slow", region: "us-east-1", endpoint: "http://127.0.0.1:\(port)",
+                connectTimeout: .seconds(1), timeout: .seconds(30)),
+            credentials: StaticCredentialProvider(
+                Credentials(accessKeyId: "AKIDSLOW", secretAccessKey: SecretValue("slow-secret"), source: "test")),
+            transport: transport)
+        let error = await #expect(throws: AWSError.self) { _ = try await client.sts.getCallerIdentity() }
+        guard case .transport(let wrapped) = error?.kind else {
+            Issue.record("expected a transport error, got \(String(describing: error))")
+            return
+        }
+        #expect(wrapped.kind == .timeout && wrapped.phase == .connect)
+        #expect(error?.attempts == 1)
+    }
+
     @Test("cancelling the task ends a black-holed request")
     func cancellation() async throws {
         let port = freePort()

@@ -1,8 +1,10 @@
 """Resolve credentials with botocore in this process's environment, as the AWS CLI would.
 
-Usage: botocore_credentials.py [--profile NAME] [--identity ENDPOINT REGION]
+Usage: botocore_credentials.py [--profile NAME] [--identity ENDPOINT REGION] [--container-host HOST:PORT]
 Prints JSON: method, access_key, secret_sha256, token_sha256 (never the values), and with
---identity the caller ARN that STS GetCallerIdentity answers for them.
+--identity the caller ARN that STS GetCallerIdentity answers for them. --container-host puts the
+address that AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is appended to (169.254.170.2 in botocore)
+on loopback, by setting ContainerMetadataFetcher.IP_ADDRESS.
 """
 import argparse
 import hashlib
@@ -11,11 +13,16 @@ import sys
 
 import botocore.exceptions
 import botocore.session
+import botocore.utils
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--profile")
 parser.add_argument("--identity", nargs=2)
+parser.add_argument("--container-host")
 args = parser.parse_args()
+if args.container_host:
+    # full_url() is f"http://{IP_ADDRESS}{relative_uri}"; the class attribute is read at call time.
+    botocore.utils.ContainerMetadataFetcher.IP_ADDRESS = args.container_host
 
 session = botocore.session.Session(profile=args.profile)
 try:

@@ -1,7 +1,8 @@
 """A stand-in for the ECS container credentials endpoint, on loopback.
 
 Usage: container_credentials_server.py PORT TOKEN ACCESS_KEY SECRET SESSION_TOKEN
-Answers GET /creds with the credentials JSON only when Authorization equals TOKEN (else 401).
+Answers GET /creds with the credentials JSON only when Authorization equals TOKEN (else 401);
+TOKEN "-" means no Authorization header at all (as ECS's RELATIVE_URI endpoint is asked).
 """
 import datetime
 import json
@@ -14,7 +15,8 @@ expiration = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path != "/creds" or self.headers.get("Authorization") != token:
+        expected = None if token == "-" else token
+        if self.path != "/creds" or self.headers.get("Authorization") != expected:
             self.send_response(401)
             self.end_headers()
             return

@@ -50,7 +50,7 @@ struct AWSCaller: Sendable {
                         method: request.method, url: url, headers: headers, body: request.body,
                         connectTimeout: configuration.connectTimeout, timeout: configuration.timeout))
             } catch {
-                throw failure(.transport(TransportError(kind: error.kind, detail: redactor.scrub(error.detail))),
+                throw failure(.transport(TransportError(kind: error.kind, detail: redactor.scrub(error.detail), phase: error.phase)),
                               attempts: attempt)
             }
             if (200..<300).contains(response.status) { return response }

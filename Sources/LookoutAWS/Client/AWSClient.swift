@@ -1,7 +1,7 @@
 import Foundation
 
 /// The AWS client of one environment: typed operations per service (``ecs``, ``ssm``, ``acmPCA``,
-/// ``autoScaling``, ``route53``, ``sts``), signed with the environment's credentials.
+/// ``autoScaling``, ``route53``, ``sts``, ``cloudWatch``), signed with the environment's credentials.
 public final class AWSClient: Sendable {
     public let configuration: AWSConfiguration
     let caller: AWSCaller
@@ -36,6 +36,7 @@ public final class AWSClient: Sendable {
     public var autoScaling: AutoScaling { AutoScaling(client: self) }
     public var route53: Route53 { Route53(client: self) }
     public var sts: STS { STS(client: self) }
+    public var cloudWatch: CloudWatch { CloudWatch(client: self) }
 
     func error(_ service: AWSService, _ operation: String, _ kind: AWSError.Kind) -> AWSError {
         AWSError(environment: configuration.environmentName, service: service.name, operation: operation, kind: kind)

@@ -5,7 +5,10 @@ import Foundation
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN` as the Authorization header.
 struct ContainerCredentials: ChainLink {
     let environment: [String: String]
+    /// A transport without proxy (see ``CredentialChain``).
     let transport: any HTTPTransport
+    /// Scheme and host that `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is appended to.
+    var relativeHost: String = Self.relativeHost
     let name = "container credentials"
 
     static let relativeHost = "http://169.254.170.2"
@@ -13,7 +16,7 @@ struct ContainerCredentials: ChainLink {
     /// The URL to ask, nil when neither variable is set.
     func url() throws(CredentialsError) -> String? {
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"], !relative.isEmpty {
-            return Self.relativeHost + relative
+            return relativeHost + relative
         }
         guard let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"], !full.isEmpty else { return nil }
         let lowered = full.lowercased()

@@ -59,10 +59,12 @@ public struct AutoScaling: Sendable {
         }
     }
 
-    /// Every group (or every named group), all pages.
-    public func describeAllAutoScalingGroups(names: [String] = []) async throws(AWSError) -> [Group] {
+    /// Every group (or every named group), all pages; `pageSize` is `MaxRecords` (AWS: 50 by default, 100 at most).
+    public func describeAllAutoScalingGroups(names: [String] = [], pageSize: Int? = nil) async throws(AWSError)
+        -> [Group]
+    {
         try await client.allPages(Self.service, "DescribeAutoScalingGroups") { token throws(AWSError) in
-            let page = try await describeAutoScalingGroups(names: names, nextToken: token)
+            let page = try await describeAutoScalingGroups(names: names, nextToken: token, maxRecords: pageSize)
             return (page.groups, page.nextToken)
         }
     }

@@ -55,28 +55,36 @@ public struct Route53: Sendable {
         if let maxItems { query.append("maxitems=\(maxItems)") }
         let path = "/2013-04-01/healthcheck" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         let root = try await client.restXML(Self.service, "ListHealthChecks", method: "GET", path: path)
-        return try client.shape(Self.service, "ListHealthChecks") { () throws(ShapeError) in
-            var checks: [HealthCheck] = []
-            for node in root.child("HealthChecks")?.children("HealthCheck") ?? [] {
-                let config = node.child("HealthCheckConfig")
-                checks.append(
-                    HealthCheck(
-                        id: try node.string("Id"), callerReference: node.child("CallerReference")?.text,
-                        type: config?.child("Type")?.text ?? "",
-                        fullyQualifiedDomainName: config?.child("FullyQualifiedDomainName")?.text,
-                        ipAddress: config?.child("IPAddress")?.text, port: try config?.optionalInt("Port"),
-                        resourcePath: config?.child("ResourcePath")?.text,
-                        version: try node.optionalInt("HealthCheckVersion")))
-            }
-            let truncated = root.optionalBool("IsTruncated") ?? false
-            return HealthChecksPage(
-                healthChecks: checks, isTruncated: truncated, nextMarker: truncated ? root.child("NextMarker")?.text : nil)
-        }
+        return try client.shape(Self.service, "ListHealthChecks") { () throws(ShapeError) in try Self.healthChecksPage(root) }
     }
 
-    public func listAllHealthChecks() async throws(AWSError) -> [HealthCheck] {
+    /// A `ListHealthChecksResponse`: the next marker counts only when `IsTruncated` is true.
+    static func healthChecksPage(_ root: XMLNode) throws(ShapeError) -> HealthChecksPage {
+        var checks: [HealthCheck] = []
+        for node in root.child("HealthChecks")?.children("HealthCheck") ?? [] {
+            let config = node.child("HealthCheckConfig")
+            checks.append(
+                HealthCheck(
+                    id: try node.string("Id"), callerReference: node.child("CallerReference")?.text,
+                    type: config?.child("Type")?.text ?? "",
+                    fullyQualifiedDomainName: config?.child("FullyQualifiedDomainName")?.text,
+                    ipAddress: config?.child("IPAddress")?.text, port: try config?.optionalInt("Port"),
+                    resourcePath: config?.child("ResourcePath")?.text,
+                    version: try node.optionalInt("HealthCheckVersion")))
+        }
+        let truncated = root.optionalBool("IsTruncated") ?? false
+        let marker = truncated ? root.child("NextMarker")?.text : nil
+        if truncated && (marker ?? "").isEmpty {
+            throw ShapeError(description: "IsTruncated is true but there is no <NextMarker>")
+        }
+        return HealthChecksPage(healthChecks: checks, isTruncated: truncated, nextMarker: marker)
+    }
+
+    /// Every health check, following `NextMarker` while `IsTruncated`. (moto ignores `maxitems` and
+    /// `marker` and answers everything on one page: the marker loop is tested on decoded pages.)
+    public func listAllHealthChecks(pageSize: Int? = nil) async throws(AWSError) -> [HealthCheck] {
         try await client.allPages(Self.service, "ListHealthChecks") { marker throws(AWSError) in
-            let page = try await listHealthChecks(marker: marker)
+            let page = try await listHealthChecks(marker: marker, maxItems: pageSize)
             return (page.healthChecks, page.nextMarker)
         }
     }

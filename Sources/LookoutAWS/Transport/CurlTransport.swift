@@ -17,6 +17,11 @@ public struct CurlTransport: HTTPTransport {
         self.caFile = caFile
     }
 
+    /// This transport with no proxy at all (`caFile` kept).
+    public func withoutProxy() -> any HTTPTransport {
+        CurlTransport(proxy: ProxySettings(), caFile: caFile)
+    }
+
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         _ = CurlGlobal.initialised
         let exchange = CurlExchange(request: request, proxy: proxy.proxy(for: request.url), caFile: caFile)
@@ -110,10 +115,20 @@ private final class CurlExchange: Sendable {
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            var phase: TransportError.Phase?
+            if code == CURLE_OPERATION_TIMEDOUT {
+                // Microseconds from the start until TCP (CONNECT) and TLS (APPCONNECT) were up; 0 if never.
+                var connected: curl_off_t = 0
+                var tlsUp: curl_off_t = 0
+                lookout_curl_get_off(handle, CURLINFO_CONNECT_TIME_T, &connected)
+                lookout_curl_get_off(handle, CURLINFO_APPCONNECT_TIME_T, &tlsUp)
+                let needsTLS = request.url.lowercased().hasPrefix("https://")
+                phase = connected == 0 || (needsTLS && tlsUp == 0) ? .connect : .transfer
+            }
             return .failure(
                 TransportError(
                     kind: Self.kind(of: code),
-                    detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail))
+                    detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail, phase: phase))
         }
         var status = 0
         lookout_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -45,6 +45,11 @@ public struct HTTPResponse: Sendable {
 /// Sends requests. Implementations must let many requests run at once, none waiting on another.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
+
+    /// The same transport, connecting directly whatever the proxy settings say: for endpoints that
+    /// must never go through a proxy (the container credentials endpoint, as botocore's
+    /// `ContainerMetadataFetcher`, whose Authorization token a proxy would see).
+    func withoutProxy() -> any HTTPTransport
 }
 
 /// Why a request got no HTTP response at all.
@@ -58,13 +63,23 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         case other = "transfer failed"
     }
 
+    /// Where a request stopped: before the connection was up (TCP, proxy tunnel and TLS) or after.
+    public enum Phase: String, Sendable, Equatable {
+        case connect
+        case transfer
+    }
+
     public var kind: Kind
     /// libcurl's own words, e.g. "Connection refused" or "Operation timed out after 2001 milliseconds".
     public var detail: String
+    /// Set by ``CurlTransport`` for timeouts: `.connect` when the connect timeout fired (the
+    /// connection was never up), `.transfer` when the total timeout did.
+    public var phase: Phase?
 
-    public init(kind: Kind, detail: String) {
+    public init(kind: Kind, detail: String, phase: Phase? = nil) {
         self.kind = kind
         self.detail = detail
+        self.phase = phase
     }
 
     public var description: String { detail.isEmpty ? kind.rawValue : "\(kind.rawValue): \(detail)" }
