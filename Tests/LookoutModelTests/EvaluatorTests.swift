@@ -255,6 +255,22 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
         #expect(s.findings.map(\.status) == [.crit, .warn], "worst first")
     }
 
+    @Test func partitionDetailsInTheJSONAndProblemPartitionsInTheTable() throws {
+        let topic = KafkaObservation.Topic(name: "orders", partitionList: [partition(0), partition(1, leader: nil, isr: [], offline: true), partition(2, isr: [1, 3])])
+        let snapshot = Snapshot(generatedAt: now, environments: [judge(cluster(topics: [topic]))])
+        let json = snapshot.json.serialized()
+        #expect(json.contains(#""topics":[{"name":"orders","partitions":3,"under_replicated":2,"offline":1,"partition_details":["#
+            + #"{"partition":0,"leader":1,"replicas":[1,2,3],"isr":[1,2,3],"under_replicated":false,"offline":false},"#
+            + #"{"partition":1,"leader":null,"replicas":[1,2,3],"isr":[],"under_replicated":true,"offline":true},"#
+            + #"{"partition":2,"leader":1,"replicas":[1,2,3],"isr":[1,3],"under_replicated":true,"offline":false}]}]"#), "\(json)")
+        let table = snapshot.table
+        #expect(table.contains("    TOPIC   PARTITION  LEADER  REPLICAS  ISR  PROBLEM\n"), "\(table)")
+        #expect(table.contains("    orders  1          none    1,2,3     -    offline, under-replicated\n"), "\(table)")
+        #expect(table.contains("    orders  2          1       1,2,3     1,3  under-replicated\n"), "\(table)")
+        #expect(!table.contains("    orders  0 "), "a healthy partition has no row")
+        #expect(!Snapshot(generatedAt: now, environments: [judge(cluster())]).table.contains("PROBLEM"))
+    }
+
     @Test func aFailedKafkaSourceIsUnknownWithItsError() {
         let error = "prod kafka: no broker answered: 127.0.0.1:9092: connection refused"
         let s = judge(.failed("kafka", error: error, at: now, durationMs: 3))
