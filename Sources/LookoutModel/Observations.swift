@@ -181,19 +181,42 @@ public struct KafkaObservation: Sendable {
         }
     }
 
-    public struct Topic: Sendable, Equatable {
-        public var name: String
-        public var partitions: Int
-        /// Partitions with fewer replicas in sync than assigned.
-        public var underReplicated: Int
-        /// Partitions without a live leader.
-        public var offline: Int
+    /// One partition as the Metadata answer lists it.
+    public struct Partition: Sendable, Equatable {
+        public var id: Int
+        /// nil when the partition has no leader (-1).
+        public var leader: Int?
+        public var replicas: [Int]
+        public var isr: [Int]
+        /// Fewer replicas in sync than assigned.
+        public var underReplicated: Bool
+        /// No live leader: none, or one that is not among the brokers.
+        public var offline: Bool
 
-        public init(name: String, partitions: Int, underReplicated: Int, offline: Int) {
-            self.name = name
-            self.partitions = partitions
+        public init(id: Int, leader: Int?, replicas: [Int], isr: [Int], underReplicated: Bool, offline: Bool) {
+            self.id = id
+            self.leader = leader
+            self.replicas = replicas
+            self.isr = isr
             self.underReplicated = underReplicated
             self.offline = offline
+        }
+    }
+
+    public struct Topic: Sendable, Equatable {
+        public var name: String
+        /// By partition id.
+        public var partitionList: [Partition]
+
+        public var partitions: Int { partitionList.count }
+        /// Partitions with fewer replicas in sync than assigned.
+        public var underReplicated: Int { partitionList.filter(\.underReplicated).count }
+        /// Partitions without a live leader.
+        public var offline: Int { partitionList.filter(\.offline).count }
+
+        public init(name: String, partitionList: [Partition]) {
+            self.name = name
+            self.partitionList = partitionList
         }
     }
 

@@ -158,11 +158,22 @@ extension KafkaObservation {
             ("brokers", .array(brokers.map { .object([("id", .int($0.id)), ("host", .string($0.host)), ("port", .int($0.port))]) })),
             ("topics", .array(topics.map { topic in
                 .object([("name", .string(topic.name)), ("partitions", .int(topic.partitions)),
-                         ("under_replicated", .int(topic.underReplicated)), ("offline", .int(topic.offline))])
+                         ("under_replicated", .int(topic.underReplicated)), ("offline", .int(topic.offline)),
+                         ("partition_details", .array(topic.partitionList.map(\.json)))])
             })),
         ]
         if let groups { pairs.append(("groups", groups)) }
         return .object(pairs)
+    }
+}
+
+extension KafkaObservation.Partition {
+    var json: JSONValue {
+        .object([
+            ("partition", .int(id)), ("leader", .optional(leader)),
+            ("replicas", .array(replicas.map { .int($0) })), ("isr", .array(isr.map { .int($0) })),
+            ("under_replicated", .bool(underReplicated)), ("offline", .bool(offline)),
+        ])
     }
 }
 

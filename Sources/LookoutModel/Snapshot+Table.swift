@@ -45,6 +45,17 @@ extension Snapshot {
                 out += Self.format(rows: [["TOPIC", "PARTITIONS", "UNDER-REPLICATED", "OFFLINE"]] + kafka.topics.map { topic in
                     [topic.name, "\(topic.partitions)", "\(topic.underReplicated)", "\(topic.offline)"]
                 }, indent: 4)
+                // Only the partitions with a problem: a cluster can hold thousands.
+                let problems = kafka.topics.flatMap { topic in
+                    topic.partitionList.filter { $0.offline || $0.underReplicated }.map { (topic.name, $0) }
+                }
+                if !problems.isEmpty {
+                    func ids(_ list: [Int]) -> String { list.isEmpty ? "-" : list.map(String.init).joined(separator: ",") }
+                    out += Self.format(rows: [["TOPIC", "PARTITION", "LEADER", "REPLICAS", "ISR", "PROBLEM"]] + problems.map { name, partition in
+                        [name, "\(partition.id)", partition.leader.map(String.init) ?? "none", ids(partition.replicas), ids(partition.isr),
+                         [partition.offline ? "offline" : nil, partition.underReplicated ? "under-replicated" : nil].compactMap { $0 }.joined(separator: ", ")]
+                    }, indent: 4)
+                }
             }
             if let groups = environment.groups {
                 var rows = [["GROUP", "STATUS", "STATE", "MEMBERS", "LAG", "LAG S", "SAMPLES", "REASON"]]

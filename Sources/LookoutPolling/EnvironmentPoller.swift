@@ -58,6 +58,8 @@ public struct EnvironmentPoller: Sendable {
             await LookoutPolling.poll("route53", environment: name, timeout: timeout) { try await Route53Source(client: client, endpoints: endpoints).fetch() }
         }
         let kafkaClient = kafkaClient
+        // Metadata and groups share the poll: a broker that fails in it is tried once.
+        await kafkaClient?.beginPoll()
         async let kafkaAndGroups = optionalPoll(config.kafka) { kafkaConfig in
             let kafka = await LookoutPolling.poll("kafka", environment: name, timeout: timeout) {
                 try await KafkaSource(client: kafkaClient!, config: kafkaConfig).fetch()

@@ -13,7 +13,6 @@ let allMessageTypes: [any KafkaMessage.Type] = [
     ListOffsetsRequest.self, ListOffsetsResponse.self,
     SaslHandshakeRequest.self, SaslHandshakeResponse.self,
     SaslAuthenticateRequest.self, SaslAuthenticateResponse.self,
-    DescribeConfigsRequest.self, DescribeConfigsResponse.self,
 ]
 
 let allResponseTypes: [any KafkaResponseMessage.Type] = allMessageTypes.compactMap { $0 as? any KafkaResponseMessage.Type }

@@ -8,7 +8,7 @@ import Testing
 struct FuzzTests {
     @Test func randomBytesNeverCrashTheFrameDecoderOrAnyResponse() {
         var random = SplitMix64(seed: 0x5EED_0007)
-        var decoded = 0
+        var outcomes = Outcomes()
         for _ in 0..<3000 {
             let length = Int.random(in: 0...300, using: &random)
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -18,35 +18,62 @@ struct FuzzTests {
                 _ = frame
             }
             for type in allResponseTypes {
-                decoded += decodeEveryVersion(type, bytes: bytes)
+                outcomes.add(decodeEveryVersion(type, bytes: bytes))
             }
         }
-        // Random bytes rarely form a message; the count shows the decoders ran.
-        #expect(decoded >= 0)
+        print("random bytes: \(outcomes.decoded) decoded, \(outcomes.refused) refused")
+        #expect(outcomes.decoded + outcomes.refused == 3000 * allResponseTypes.reduce(0) { $0 + $1.validVersions.count })
+        #expect(outcomes.refused > outcomes.decoded, "random bytes are mostly refused")
+        #expect(outcomes.unstable.isEmpty, "what decodes must encode and decode to itself: \(outcomes.unstable.prefix(5))")
     }
 
     @Test func truncatedMessagesAlwaysThrow() throws {
-        for version in MetadataResponse.validVersions {
+        var cuts = 0
+        for type in allResponseTypes {
+            cuts += try truncateEveryVersion(type)
+        }
+        print("truncated: \(cuts) prefixes of \(allResponseTypes.count) populated responses, every version, all refused")
+        #expect(cuts >= 5_000)
+    }
+
+    private func truncateEveryVersion<M: KafkaResponseMessage>(_ type: M.Type) throws -> Int {
+        var cuts = 0
+        for version in M.validVersions {
             var full = ByteBuffer()
-            try sampleMetadataResponse(version: version).encode(into: &full, version: version)
+            try populatedSample(M.self, version: version).encode(into: &full, version: version)
             let bytes = full.bytes
             for cut in 0..<bytes.count {
                 var prefix = buffer(Array(bytes[..<cut]))
-                #expect(throws: KafkaProtocolError.self, "v\(version) cut at \(cut)") {
-                    let message = try MetadataResponse(from: &prefix, version: version)
+                #expect(throws: KafkaProtocolError.self, "\(M.self) v\(version) cut at \(cut)") {
+                    let message = try M(from: &prefix, version: version)
                     guard prefix.readableBytes == 0 else { throw KafkaProtocolError.trailingBytes(prefix.readableBytes) }
                     _ = message
                 }
+                cuts += 1
             }
         }
+        return cuts
     }
 
     @Test func mutatedMessagesDecodeOrThrow() throws {
         var random = SplitMix64(seed: 0xBAD_F00D)
-        var outcomes = (decoded: 0, refused: 0)
-        for version in MetadataResponse.validVersions {
+        var outcomes = Outcomes()
+        for type in allResponseTypes {
+            outcomes.add(try mutateEveryVersion(type, random: &random))
+        }
+        let versions = allResponseTypes.reduce(0) { $0 + $1.validVersions.count }
+        print("mutated: \(outcomes.decoded) decoded (\(outcomes.normalized) normalized on encoding), \(outcomes.refused) refused, over \(versions) response versions")
+        #expect(outcomes.decoded + outcomes.refused == versions * 400)
+        #expect(outcomes.refused > 0)
+        #expect(outcomes.decoded > 0)
+        #expect(outcomes.unstable.isEmpty, "what decodes must encode and decode to itself: \(outcomes.unstable.prefix(5))")
+    }
+
+    private func mutateEveryVersion<M: KafkaResponseMessage>(_ type: M.Type, random: inout SplitMix64) throws -> Outcomes {
+        var outcomes = Outcomes()
+        for version in M.validVersions {
             var full = ByteBuffer()
-            try sampleMetadataResponse(version: version).encode(into: &full, version: version)
+            try populatedSample(M.self, version: version).encode(into: &full, version: version)
             let original = full.bytes
             for _ in 0..<400 {
                 var bytes = original
@@ -58,25 +85,59 @@ struct FuzzTests {
                     default: bytes.insert(0xFF, at: index)
                     }
                 }
-                var input = buffer(bytes)
-                do {
-                    _ = try MetadataResponse(from: &input, version: version)
-                    outcomes.decoded += 1
-                } catch {
-                    outcomes.refused += 1
-                }
+                outcomes.add(decode(M.self, bytes: bytes, version: version))
             }
         }
-        #expect(outcomes.decoded + outcomes.refused == 13 * 400)
-        #expect(outcomes.refused > 0)
+        return outcomes
     }
 
-    private func decodeEveryVersion<M: KafkaResponseMessage>(_ type: M.Type, bytes: [UInt8]) -> Int {
+    struct Outcomes {
         var decoded = 0
-        for version in M.validVersions {
-            var input = buffer(bytes)
-            if (try? M(from: &input, version: version)) != nil { decoded += 1 }
+        var refused = 0
+        var unstable: [String] = []
+        /// Decoded messages that changed on their first encoding (tagged fields reordered).
+        var normalized = 0
+
+        mutating func add(_ other: Outcomes) {
+            normalized += other.normalized
+            decoded += other.decoded
+            refused += other.refused
+            unstable += other.unstable
         }
-        return decoded
+    }
+
+    /// Decodes; what decodes must encode, and its bytes must decode and encode to themselves.
+    /// (The first encoding may differ from the input: tagged fields that came out of order are
+    /// written in order, a repeated known tag once.)
+    private func decode<M: KafkaResponseMessage>(_ type: M.Type, bytes: [UInt8], version: Int16) -> Outcomes {
+        var outcomes = Outcomes()
+        var input = buffer(bytes)
+        do {
+            let message = try M(from: &input, version: version)
+            outcomes.decoded += 1
+            do {
+                var first = ByteBuffer()
+                try message.encode(into: &first, version: version)
+                let written = first.bytes
+                let second = try M(from: &first, version: version)
+                var again = ByteBuffer()
+                try second.encode(into: &again, version: version)
+                if again.bytes != written || first.readableBytes != 0 { outcomes.unstable.append("\(M.self) v\(version) \(bytes)") }
+                if second != message { outcomes.normalized += 1 }
+            } catch {
+                outcomes.unstable.append("\(M.self) v\(version): \(error) \(bytes)")
+            }
+        } catch {
+            outcomes.refused += 1
+        }
+        return outcomes
+    }
+
+    private func decodeEveryVersion<M: KafkaResponseMessage>(_ type: M.Type, bytes: [UInt8]) -> Outcomes {
+        var outcomes = Outcomes()
+        for version in M.validVersions {
+            outcomes.add(decode(M.self, bytes: bytes, version: version))
+        }
+        return outcomes
     }
 }

@@ -81,6 +81,7 @@ struct SandboxKafkaTests {
         let address = try sandbox.bootstrap("dev")
         let client = client(address)
         defer { Task { await client.shutdown() } }
+        await client.beginPoll()
         _ = try await client.metadata()
         let before = await handshakeOutcomes(sandbox, except: "dev")
 
@@ -125,6 +126,7 @@ struct SandboxKafkaTests {
 
         // After the reset the same client recovers on its own, after the backoff.
         try await Task.sleep(for: .milliseconds(1200))
+        await client.beginPoll()
         let metadata = try await client.metadata()
         #expect(!metadata.topics.isEmpty)
     }

@@ -90,6 +90,31 @@ struct SandboxSecurityTests {
         print("\(name): connect + TLS/SASL + Metadata took \(elapsed)")
     }
 
+    /// SaslAuthenticate forced to each version lookout can pick against the gates (test: PLAIN,
+    /// prod: SCRAM-SHA-512 over TLS), whose offer is pinned so that a narrower one fails.
+    @Test(arguments: ["test", "prod"])
+    func saslAuthenticateAtEveryVersion(_ name: String) async throws {
+        let environment = try environment(name)
+        let address = try #require(environment.kafka.bootstrap.first.map { KafkaBrokerAddress(host: $0.host, port: $0.port) })
+        var logins: [Int16] = []
+        for version in SaslAuthenticateRequest.validVersions {
+            var configuration = KafkaConnectionOptions.configuration(
+                bootstrap: [address], kafka: environment.kafka, aws: environment.aws,
+                connectTimeout: .seconds(3), requestTimeout: .seconds(5))
+            configuration.maximumVersions = [SaslAuthenticateRequest.apiKey: version]
+            let client = KafkaAdminClient(configuration: configuration)
+            let ours = try await client.metadata()
+            let offered = await client.apiVersions(of: address)
+            await client.shutdown()
+            #expect(offered?[SaslAuthenticateRequest.apiKey] == 0...2, "\(name) v\(version)")
+            #expect(offered?[SaslHandshakeRequest.apiKey] == 0...1, "\(name) v\(version)")
+            #expect(await client.connectionAttempts == 1, "\(name) v\(version)")
+            try expectSame(ours, try confluentMetadata(name), "\(name) SaslAuthenticate v\(version)")
+            logins.append(version)
+        }
+        #expect(logins == [0, 1, 2])
+    }
+
     @Test func prodAlsoLogsInWithSCRAMSHA256() async throws {
         let environment = try environment("prod")
         var kafka = environment.kafka

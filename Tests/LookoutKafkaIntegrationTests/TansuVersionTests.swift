@@ -16,23 +16,52 @@ struct TansuVersionTests {
         ))
     }
 
-    /// The versions lookout can pick: its own range within what Tansu offers.
-    func pickable<Request: KafkaRequestMessage>(_ type: Request.Type, tansu: TansuFixture) async throws -> ClosedRange<Int16> {
+    /// What Tansu 0.6.0 offers for each API lookout speaks (NOTES.md; ApiVersions 0–4 measured).
+    static let tansuOffers: [Int16: ClosedRange<Int16>] = [
+        ApiVersionsRequest.apiKey: 0...4,
+        MetadataRequest.apiKey: 0...12,
+        ListOffsetsRequest.apiKey: 0...9,
+        OffsetFetchRequest.apiKey: 0...9,
+        FindCoordinatorRequest.apiKey: 0...6,
+        ListGroupsRequest.apiKey: 0...5,
+        DescribeGroupsRequest.apiKey: 0...5,
+        DescribeClusterRequest.apiKey: 0...1,
+        SaslHandshakeRequest.apiKey: 0...1,
+        SaslAuthenticateRequest.apiKey: 0...2,
+    ]
+
+    /// The versions lookout can pick: its own range within what Tansu offers. Both are pinned:
+    /// Tansu's offer to `tansuOffers`, the result to `expected`, so a narrower offer (or a
+    /// narrower range of lookout's) fails instead of silently testing fewer versions.
+    func pickable<Request: KafkaRequestMessage>(_ type: Request.Type, tansu: TansuFixture, expected: ClosedRange<Int16>) async throws -> ClosedRange<Int16> {
         let probe = client(tansu)
         defer { Task { await probe.shutdown() } }
         _ = try await probe.metadata()
         let offered = try #require(await probe.apiVersions(of: tansu.address)?[Request.apiKey], "Tansu offers no \(Request.apiName)")
+        #expect(offered == Self.tansuOffers[Request.apiKey], "Tansu's offer for \(Request.apiName)")
         let low = max(offered.lowerBound, Request.validVersions.lowerBound)
         let high = min(offered.upperBound, Request.validVersions.upperBound)
         try #require(low <= high)
+        #expect(low...high == expected, "\(Request.apiName)")
         return low...high
+    }
+
+    @Test func tansuOffersWhatNotesSays() async throws {
+        let tansu = try await TansuFixture.start()
+        defer { tansu.stop() }
+        let client = client(tansu)
+        _ = try await client.metadata()
+        let offered = try #require(await client.apiVersions(of: tansu.address))
+        for (key, range) in Self.tansuOffers.sorted(by: { $0.key < $1.key }) {
+            #expect(offered[key] == range, "API \(key)")
+        }
+        await client.shutdown()
     }
 
     @Test func metadataAtEveryVersion() async throws {
         let tansu = try await TansuFixture.start(topics: Self.topics)
         defer { tansu.stop() }
-        let versions = try await pickable(MetadataRequest.self, tansu: tansu)
-        #expect(versions == 0...12)
+        let versions = try await pickable(MetadataRequest.self, tansu: tansu, expected: 0...12)
         for version in versions {
             let client = client(tansu, maximumVersions: [MetadataRequest.apiKey: version])
             let raw = try await client.sendToAnyBroker { KafkaAdminClient.metadataRequest(version: $0, topics: nil) }
@@ -87,7 +116,7 @@ struct TansuVersionTests {
     @Test func describeClusterAtEveryVersion() async throws {
         let tansu = try await TansuFixture.start(topics: Self.topics)
         defer { tansu.stop() }
-        for version in try await pickable(DescribeClusterRequest.self, tansu: tansu) {
+        for version in try await pickable(DescribeClusterRequest.self, tansu: tansu, expected: 0...1) {
             let client = client(tansu, maximumVersions: [DescribeClusterRequest.apiKey: version])
             let answer = try await client.sendToAnyBroker { _ in DescribeClusterRequest() }
             #expect(answer.version == version)
@@ -103,7 +132,7 @@ struct TansuVersionTests {
         let tansu = try await TansuFixture.start(topics: Self.topics)
         defer { tansu.stop() }
 
-        for version in try await pickable(ListGroupsRequest.self, tansu: tansu) {
+        for version in try await pickable(ListGroupsRequest.self, tansu: tansu, expected: 0...5) {
             let client = client(tansu, maximumVersions: [ListGroupsRequest.apiKey: version])
             let answer = try await client.sendToAnyBroker { _ in ListGroupsRequest() }
             #expect(answer.version == version)
@@ -112,7 +141,7 @@ struct TansuVersionTests {
             await client.shutdown()
         }
 
-        for version in try await pickable(FindCoordinatorRequest.self, tansu: tansu) {
+        for version in try await pickable(FindCoordinatorRequest.self, tansu: tansu, expected: 0...5) {
             let client = client(tansu, maximumVersions: [FindCoordinatorRequest.apiKey: version])
             let answer = try await client.sendToAnyBroker { version in
                 version >= 4 ? FindCoordinatorRequest(coordinatorKeys: ["g1"]) : FindCoordinatorRequest(key: "g1")
@@ -129,7 +158,7 @@ struct TansuVersionTests {
             await client.shutdown()
         }
 
-        for version in try await pickable(DescribeGroupsRequest.self, tansu: tansu) {
+        for version in try await pickable(DescribeGroupsRequest.self, tansu: tansu, expected: 0...5) {
             let client = client(tansu, maximumVersions: [DescribeGroupsRequest.apiKey: version])
             let answer = try await client.sendToAnyBroker { _ in DescribeGroupsRequest(groups: ["g1"]) }
             #expect(answer.version == version)
@@ -138,7 +167,7 @@ struct TansuVersionTests {
             await client.shutdown()
         }
 
-        for version in try await pickable(OffsetFetchRequest.self, tansu: tansu) {
+        for version in try await pickable(OffsetFetchRequest.self, tansu: tansu, expected: 0...9) {
             let client = client(tansu, maximumVersions: [OffsetFetchRequest.apiKey: version])
             let answer = try await client.sendToAnyBroker { version in
                 let topic = [OffsetFetchRequest.OffsetFetchRequestTopic(name: "orders", partitionIndexes: [0, 1])]
@@ -156,7 +185,7 @@ struct TansuVersionTests {
             await client.shutdown()
         }
 
-        for version in try await pickable(ListOffsetsRequest.self, tansu: tansu) {
+        for version in try await pickable(ListOffsetsRequest.self, tansu: tansu, expected: 0...8) {
             let client = client(tansu, maximumVersions: [ListOffsetsRequest.apiKey: version])
             let request: @Sendable (Int16) -> ListOffsetsRequest = { _ in
                 ListOffsetsRequest(replicaId: -1, topics: [.init(name: "orders", partitions: [

@@ -188,3 +188,105 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
         #expect(Status.worst([Status]()) == .ok)
     }
 }
+
+@Suite struct KafkaRulesTests {
+    private func partition(_ id: Int, leader: Int? = 1, replicas: [Int] = [1, 2, 3], isr: [Int] = [1, 2, 3], offline: Bool = false) -> KafkaObservation.Partition {
+        KafkaObservation.Partition(id: id, leader: leader, replicas: replicas, isr: isr, underReplicated: isr.count < replicas.count, offline: offline)
+    }
+
+    private func cluster(controller: Int? = 2, brokers: [Int] = [1, 2, 3], topics: [KafkaObservation.Topic]? = nil) -> SourceOutcome<KafkaObservation> {
+        let healthy = [KafkaObservation.Topic(name: "orders", partitionList: [partition(0), partition(1)])]
+        return ok("kafka", KafkaObservation(clusterId: "c1", controller: controller,
+                                            brokers: brokers.map { .init(id: $0, host: "b\($0)", port: 9092) }, topics: topics ?? healthy))
+    }
+
+    private func judge(_ kafka: SourceOutcome<KafkaObservation>) -> EnvironmentSnapshot {
+        Evaluator.evaluate(EnvironmentObservations(kafka: kafka), config: config, now: now)
+    }
+
+    @Test func aHealthyClusterIsOK() {
+        let s = judge(cluster())
+        #expect(s.status == .ok)
+        #expect(s.findings.isEmpty)
+        #expect(s.sources.map(\.name) == ["kafka"])
+        #expect(s.sources.first?.status == .ok)
+        #expect(s.kafka?.topics.first?.partitions == 2)
+    }
+
+    @Test func noControllerIsCritical() {
+        let s = judge(cluster(controller: nil))
+        #expect(s.status == .crit)
+        #expect(s.sources.first?.status == .crit)
+        #expect(s.findings.map(\.object) == ["controller"])
+        #expect(s.findings.first?.message == "the cluster reports no controller")
+    }
+
+    @Test func aControllerThatIsNotAmongTheBrokersIsCritical() {
+        let s = judge(cluster(controller: 7))
+        #expect(s.status == .crit)
+        #expect(s.findings.count == 1)
+        #expect(s.findings.first?.message == "controller 7 is not among the live brokers")
+    }
+
+    @Test func offlinePartitionsAreCritical() {
+        let topic = KafkaObservation.Topic(name: "orders", partitionList: [partition(0), partition(1, leader: nil, isr: [], offline: true), partition(2, leader: 9, offline: true)])
+        let s = judge(cluster(topics: [topic]))
+        #expect(topic.offline == 2)
+        #expect(s.status == .crit)
+        let offline = s.findings.first { $0.status == .crit }
+        #expect(offline?.object == "orders")
+        #expect(offline?.message == "2 of 3 partitions offline (no live leader)")
+    }
+
+    @Test func underReplicatedPartitionsWarn() {
+        let topic = KafkaObservation.Topic(name: "payments", partitionList: [partition(0, isr: [1, 2]), partition(1), partition(2, isr: [1])])
+        let s = judge(cluster(topics: [topic]))
+        #expect(topic.underReplicated == 2)
+        #expect(s.status == .warn)
+        #expect(s.findings.count == 1)
+        #expect(s.findings.first?.object == "payments")
+        #expect(s.findings.first?.message == "2 of 3 partitions under-replicated")
+    }
+
+    @Test func offlineAndUnderReplicatedTogetherAreCriticalWithBothFindings() {
+        let topic = KafkaObservation.Topic(name: "orders", partitionList: [partition(0, leader: nil, isr: [2], offline: true)])
+        let s = judge(cluster(topics: [topic]))
+        #expect(s.status == .crit)
+        #expect(s.findings.map(\.status) == [.crit, .warn], "worst first")
+    }
+
+    @Test func partitionDetailsInTheJSONAndProblemPartitionsInTheTable() throws {
+        let topic = KafkaObservation.Topic(name: "orders", partitionList: [partition(0), partition(1, leader: nil, isr: [], offline: true), partition(2, isr: [1, 3])])
+        let snapshot = Snapshot(generatedAt: now, environments: [judge(cluster(topics: [topic]))])
+        let json = snapshot.json.serialized()
+        #expect(json.contains(#""topics":[{"name":"orders","partitions":3,"under_replicated":2,"offline":1,"partition_details":["#
+            + #"{"partition":0,"leader":1,"replicas":[1,2,3],"isr":[1,2,3],"under_replicated":false,"offline":false},"#
+            + #"{"partition":1,"leader":null,"replicas":[1,2,3],"isr":[],"under_replicated":true,"offline":true},"#
+            + #"{"partition":2,"leader":1,"replicas":[1,2,3],"isr":[1,3],"under_replicated":true,"offline":false}]}]"#), "\(json)")
+        let table = snapshot.table
+        #expect(table.contains("    TOPIC   PARTITION  LEADER  REPLICAS  ISR  PROBLEM\n"), "\(table)")
+        #expect(table.contains("    orders  1          none    1,2,3     -    offline, under-replicated\n"), "\(table)")
+        #expect(table.contains("    orders  2          1       1,2,3     1,3  under-replicated\n"), "\(table)")
+        #expect(!table.contains("    orders  0 "), "a healthy partition has no row")
+        #expect(!Snapshot(generatedAt: now, environments: [judge(cluster())]).table.contains("PROBLEM"))
+    }
+
+    @Test func aFailedKafkaSourceIsUnknownWithItsError() {
+        let error = "prod kafka: no broker answered: 127.0.0.1:9092: connection refused"
+        let s = judge(.failed("kafka", error: error, at: now, durationMs: 3))
+        #expect(s.status == .unknown)
+        #expect(s.sources.first?.status == .unknown)
+        #expect(s.sources.first?.error == error)
+        #expect(s.findings.map(\.message) == [error])
+        #expect(s.findings.first?.source == "kafka")
+        #expect(s.kafka == nil)
+    }
+
+    @Test func aFailedPollAfterAGoodOneKeepsTheDataButIsUnknown() {
+        let failed = cluster().updated(with: .failed("kafka", error: "prod kafka: no answer within 10s", at: now, durationMs: 10_000))
+        let s = judge(failed)
+        #expect(s.status == .unknown)
+        #expect(s.kafka?.clusterId == "c1")
+        #expect(s.findings.first?.message == "prod kafka: no answer within 10s; showing data from 3s ago")
+    }
+}

@@ -71,7 +71,9 @@ enum Fixtures {
             instances: (1...3).map { InstanceObservation(id: "i-000\($0)", lifecycleState: "InService", health: "Healthy") })]), fetchedAt: fetched, durationMs: 8)
         let secrets = SourceOutcome(name: "secrets", value: [SecretObservation(name: "admin-password", ssm: "/kafka/admin-password", version: 3, lastModified: now.addingTimeInterval(-86400 * 5))], fetchedAt: fetched, durationMs: 5)
         var kafka = SourceOutcome(name: "kafka", value: KafkaObservation(clusterId: "tansu", controller: 111, brokers: [.init(id: 111, host: "127.0.0.1", port: 9092)],
-                                                                       topics: [.init(name: "orders", partitions: 3, underReplicated: 0, offline: 0)]),
+                                                                       topics: [KafkaObservation.Topic(name: "orders", partitionList: (0..<3).map { id in
+                                                                           KafkaObservation.Partition(id: id, leader: 111, replicas: [111], isr: [111], underReplicated: false, offline: false)
+                                                                       })]),
                                   fetchedAt: fetched, durationMs: 3)
         if kafkaFailing {
             kafka = SourceOutcome(name: "kafka", value: kafka.value, fetchedAt: now.addingTimeInterval(-42), durationMs: 10_000,

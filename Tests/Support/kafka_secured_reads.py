@@ -55,7 +55,12 @@ for name, t in sorted(md.topics.items()):
     parts = list(t.partitions.values())
     topics.append({"name": name, "partitions": len(parts),
                    "under_replicated": sum(1 for p in parts if len(p.isrs) < len(p.replicas)),
-                   "offline": sum(1 for p in parts if p.leader < 0 or p.leader not in live)})
+                   "offline": sum(1 for p in parts if p.leader < 0 or p.leader not in live),
+                   "partition_details": [{"partition": p.id, "leader": p.leader if p.leader >= 0 else None,
+                                          "replicas": list(p.replicas), "isr": list(p.isrs),
+                                          "under_replicated": len(p.isrs) < len(p.replicas),
+                                          "offline": p.leader < 0 or p.leader not in live}
+                                         for p in sorted(parts, key=lambda p: p.id)]})
 raw = {"cluster_id": md.cluster_id, "controller_id": md.controller_id,
        "brokers": sorted([[b.id, b.host, b.port] for b in md.brokers.values()]),
        "topics": {name: {str(p.id): [p.leader, list(p.replicas), list(p.isrs)] for p in t.partitions.values()}

@@ -26,33 +26,69 @@ struct KafkaSnapshotSandboxTests {
             let b = try JSONSerialization.data(withJSONObject: theirs[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
             #expect(a == b, "\(key): lookout \(String(decoding: a, as: UTF8.self)) vs confluent-kafka \(String(decoding: b, as: UTF8.self))")
         }
-        #expect((ours["topics"] as? [JSONObject])?.count ?? 0 >= 3)
+        let topics = ours["topics"] as? [JSONObject] ?? []
+        #expect(topics.count >= 3)
+        // Per partition: leader, replicas and ISR (compared above), one entry per partition.
+        for topic in topics {
+            let details = topic["partition_details"] as? [JSONObject] ?? []
+            #expect(details.count == topic["partitions"] as? Int, "\(topic["name"] ?? "")")
+            #expect(details.compactMap { $0["partition"] as? Int } == Array(0..<details.count))
+            #expect(details.allSatisfy { $0["leader"] as? Int != nil && !($0["isr"] as? [Int] ?? []).isEmpty })
+        }
+        print("dev: \(topics.count) topics, \(topics.reduce(0) { $0 + ($1["partitions"] as? Int ?? 0) }) partitions compared with confluent-kafka (leader, replicas, isr)")
     }
 
+    func source(_ environment: JSONObject?, _ name: String) -> JSONObject? {
+        (environment?["sources"] as? [JSONObject])?.first { $0["name"] as? String == name }
+    }
+
+    func errorSources(_ environment: JSONObject?) -> [String] {
+        (environment?["errors"] as? [JSONObject] ?? []).compactMap { $0["source"] as? String }
+    }
+
+    /// Run under `flock /tmp/lookout-sandbox-scenario.lock`: it switches a fault on dev's Kafka.
     @Test(arguments: [("kafka-refuse", "connect"), ("kafka-blackhole", "")])
     func aFaultyKafkaAddressMakesOnlyThatClusterUnknown(scenario: String, cause: String) throws {
+        let sources = ["ecs", "autoscaling", "secrets", "certificates", "route53", "kafka", "groups", "endpoints"]
+        let notKafka = ["ecs", "autoscaling", "secrets", "certificates", "route53", "endpoints"]
+        let baseline = try snapshot()
+        for name in ["dev", "test", "acc", "prod"] {
+            #expect(source(baseline[name], "kafka")?["status"] as? String == "ok", "\(name) before the fault: \(kafkaError(baseline[name]))")
+        }
+
         try Sandbox.scenario(scenario, "dev")
         defer { try? Sandbox.scenario("reset", "dev") }
         let all = try snapshot()
         let dev = try #require(all["dev"])
-        let source = try #require(kafkaSource(dev))
-        #expect(source["status"] as? String == "unknown")
+        #expect(source(dev, "kafka")?["status"] as? String == "unknown")
         #expect(dev["status"] as? String == "unknown")
-        let error = (dev["errors"] as? [JSONObject] ?? []).first { $0["source"] as? String == "kafka" }
-        let message = error?["message"] as? String ?? ""
+        let message = kafkaError(dev)
         #expect(message.hasPrefix("dev kafka: "), "\(message)")
         if !cause.isEmpty { #expect(message.lowercased().contains(cause), "\(message)") }
-        let groups = (dev["sources"] as? [JSONObject])?.first { $0["name"] as? String == "groups" }
-        #expect(groups?["status"] as? String == "unknown", "groups are read through the same cluster")
-        for name in ["ecs", "autoscaling", "secrets", "certificates", "route53"] {
-            let other = (dev["sources"] as? [JSONObject])?.first { $0["name"] as? String == name }
-            #expect(other?["status"] as? String != "unknown", "dev \(name) is not Kafka and must stay known")
+        #expect(source(dev, "groups")?["status"] as? String == "unknown", "groups are read through the same cluster")
+        #expect(Set(errorSources(dev)) == ["kafka", "groups"], "only Kafka and its groups fail on dev")
+        #expect((dev["sources"] as? [JSONObject] ?? []).compactMap { $0["name"] as? String } == sources)
+        for name in notKafka {
+            let status = try #require(source(dev, name)?["status"] as? String, "dev has no \(name) source")
+            #expect(status != "unknown", "dev \(name) is not Kafka and must stay known")
+            if name != "endpoints" {
+                #expect(status == source(baseline["dev"], name)?["status"] as? String, "dev \(name) changed with the fault")
+            }
         }
+
         for name in ["test", "acc", "prod"] {
-            let sources = all[name]?["sources"] as? [JSONObject] ?? []
-            // Groups are read through the cluster's own connection: unknown where Kafka is.
-            let notKafka = sources.filter { !["kafka", "groups"].contains($0["name"] as? String) }
-            #expect(notKafka.allSatisfy { $0["status"] as? String != "unknown" }, "\(name)")
+            let environment = all[name]
+            #expect((environment?["sources"] as? [JSONObject] ?? []).compactMap { $0["name"] as? String } == sources, "\(name)")
+            #expect(errorSources(environment).isEmpty, "\(name) has errors: \(environment?["errors"] ?? "")")
+            // Over TLS and SASL: Kafka and the groups read through it are known and unharmed.
+            #expect(source(environment, "kafka")?["status"] as? String == "ok", "\(name): \(kafkaError(environment))")
+            let groups = source(environment, "groups")?["status"] as? String
+            #expect(groups != nil && groups != "unknown", "\(name) groups: \(groups ?? "absent")")
+            #expect(((environment?["kafka"] as? JSONObject)?["groups"] as? [JSONObject] ?? []).isEmpty == false, "\(name) lists its groups")
+            for other in notKafka {
+                let status = try #require(source(environment, other)?["status"] as? String, "\(name) has no \(other) source")
+                #expect(status != "unknown", "\(name) \(other)")
+            }
         }
     }
 

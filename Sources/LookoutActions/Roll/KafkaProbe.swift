@@ -32,6 +32,8 @@ public struct KafkaProbe: Sendable {
     /// secrets again, when the brokers drop it).
     public func view() async -> KafkaView {
         guard let client else { return .unsupported(unsupported ?? "no Kafka client") }
+        // Each view is a poll of its own: a broker that failed in an earlier one is tried again.
+        await client.beginPoll()
         do {
             return .metadata(try await client.metadata())
         } catch {

@@ -5,10 +5,11 @@ import NIOPosix
 /// A Kafka admin client for one cluster: bootstrap, then a connection per broker as needed,
 /// kept across polls and reconnected with backoff.
 ///
-/// A broker that is down costs one connection attempt, then fails fast with the same error
-/// until its backoff (starting at `reconnectBackoff`, doubling up to
-/// `maximumReconnectBackoff`) has passed; concurrent requests share one attempt. With a poll
-/// interval at least the backoff, that is one attempt per poll, not one per request.
+/// A broker that is down costs at most one connection attempt per poll (`beginPoll()` starts
+/// one), not one per request: once an attempt failed, requests to it fail fast with the same
+/// error for the rest of that poll, however long the poll takes; concurrent requests share one
+/// attempt. Across polls it is tried again only after its backoff (starting at
+/// `reconnectBackoff`, doubling up to `maximumReconnectBackoff`) has passed.
 public actor KafkaAdminClient {
     public struct Configuration: Sendable {
         public var bootstrap: [KafkaBrokerAddress]
@@ -51,7 +52,8 @@ public actor KafkaAdminClient {
     private enum Slot {
         case connecting(Task<KafkaConnection, any Error>)
         case ready(KafkaConnection)
-        case failed(KafkaError, retryAt: ContinuousClock.Instant, nextBackoff: Duration)
+        /// Failed in poll `poll`: not tried again in that poll, nor before `retryAt`.
+        case failed(KafkaError, poll: Int, retryAt: ContinuousClock.Instant, nextBackoff: Duration)
     }
 
     public nonisolated let configuration: Configuration
@@ -61,14 +63,29 @@ public actor KafkaAdminClient {
     /// Group coordinators found, by group id; dropped when a coordinator says it is not one.
     var coordinators: [String: KafkaBrokerAddress] = [:]
     private var isShutDown = false
+    private var poll = 0
+    private let now: @Sendable () -> ContinuousClock.Instant
     private var security: Task<ResolvedSecurity, any Error>?
 
     /// Every TCP connection this client started, successful or not.
     public private(set) var connectionAttempts = 0
 
     public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.init(configuration: configuration, eventLoopGroup: eventLoopGroup, now: { ContinuousClock.now })
+    }
+
+    /// `now` stands in for the clock the backoff is measured with, so tests need not sleep.
+    init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+         now: @escaping @Sendable () -> ContinuousClock.Instant) {
         self.configuration = configuration
         self.group = eventLoopGroup
+        self.now = now
+    }
+
+    /// Starts a poll: a broker whose connection failed in an earlier poll may be tried again
+    /// (once its backoff has passed); one that fails in this poll is not tried again in it.
+    public func beginPoll() {
+        self.poll += 1
     }
 
     // MARK: - Admin calls
@@ -192,8 +209,11 @@ public actor KafkaAdminClient {
             if connection.isActive { return connection }
         case .connecting(let task):
             return try await Self.value(of: task, address: address)
-        case .failed(let error, let retryAt, let nextBackoff):
-            if ContinuousClock.now < retryAt {
+        case .failed(let error, let poll, let retryAt, let nextBackoff):
+            if poll == self.poll {
+                throw KafkaError(code: .backingOff, broker: error.broker, api: error.api, detail: "\(error.detail) (not retried in this poll)")
+            }
+            if self.now() < retryAt {
                 throw KafkaError(code: .backingOff, broker: error.broker, api: error.api, detail: "\(error.detail) (not retried yet)")
             }
             backoff = nextBackoff
@@ -255,7 +275,8 @@ public actor KafkaAdminClient {
         let doubled = backoff * 2
         self.slots[address] = .failed(
             error,
-            retryAt: ContinuousClock.now + backoff,
+            poll: self.poll,
+            retryAt: self.now() + backoff,
             nextBackoff: min(doubled, self.configuration.maximumReconnectBackoff)
         )
     }

@@ -132,7 +132,6 @@ enum KafkaAPINames {
         (ListOffsetsRequest.apiKey, ListOffsetsRequest.apiName),
         (SaslHandshakeRequest.apiKey, SaslHandshakeRequest.apiName),
         (SaslAuthenticateRequest.apiKey, SaslAuthenticateRequest.apiName),
-        (DescribeConfigsRequest.apiKey, DescribeConfigsRequest.apiName),
     ])
 
     static func name(_ apiKey: Int16) -> String {

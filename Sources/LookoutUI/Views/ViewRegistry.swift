@@ -8,6 +8,7 @@ public enum ViewRegistry {
         InstancesView.view,
         BrokersView.view,
         TopicsView.view,
+        ReplicasView.view,
         GroupsView.view,
         PartitionsView.view,
         CertificatesView.view,
