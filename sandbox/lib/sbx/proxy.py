@@ -383,41 +383,39 @@ def protocol(head: bytes, body: bytes, service: str | None) -> str:
     return "query"
 
 
-def throttle_response(head: bytes, body: bytes, service: str | None) -> bytes:
+# One AWS error per protocol: (HTTP status, reason, JSON __type / XML Type + Code, message, EC2 code + message).
+_THROTTLE = (400, "Bad Request", "ThrottlingException", "Sender", "Throttling", "Rate exceeded",
+             503, "Service Unavailable", "RequestLimitExceeded", "Request limit exceeded.")
+_INTERNAL = (500, "Internal Server Error", "InternalFailure", "Receiver", "InternalFailure", "An internal error occurred.",
+             500, "Internal Server Error", "InternalError", "An internal error has occurred.")
+
+
+def _error_response(kind: tuple, head: bytes, body: bytes, service: str | None) -> bytes:
+    status, reason, json_type, xml_type, xml_code, message, ec2_status, ec2_reason, ec2_code, ec2_message = kind
     rid = str(uuid.uuid4())
     proto = protocol(head, body, service)
     if proto == "json":
         ctype = header(head, "content-type") or "application/x-amz-json-1.1"
-        return _http(400, "Bad Request", ctype,
-                     b'{"__type":"ThrottlingException","message":"Rate exceeded"}')
-    if proto == "rest-xml":
-        xml = ('<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
-               '<Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>'
-               f'<RequestId>{rid}</RequestId></ErrorResponse>')
-        return _http(400, "Bad Request", "text/xml", xml.encode())
+        return _http(status, reason, ctype, json.dumps({"__type": json_type, "message": message}, separators=(",", ":")).encode())
     if proto == "ec2":
-        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded'
-               '</Code><Message>Request limit exceeded.</Message></Error></Errors>'
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{ec2_code}'
+               f'</Code><Message>{ec2_message}</Message></Error></Errors>'
                f'<RequestID>{rid}</RequestID></Response>')
-        return _http(503, "Service Unavailable", "text/xml", xml.encode())
-    xml = ('<?xml version="1.0"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>'
-           f'<Message>Rate exceeded</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
-    return _http(400, "Bad Request", "text/xml", xml.encode())
+        return _http(ec2_status, ec2_reason, "text/xml", xml.encode())
+    namespace = ' xmlns="https://route53.amazonaws.com/doc/2013-04-01/"' if proto == "rest-xml" else ""
+    xml = (f'<?xml version="1.0"?>\n<ErrorResponse{namespace}><Error><Type>{xml_type}</Type><Code>{xml_code}</Code>'
+           f'<Message>{message}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
+    return _http(status, reason, "text/xml", xml.encode())
+
+
+def throttle_response(head: bytes, body: bytes, service: str | None) -> bytes:
+    """A throttling error in the service's own protocol (botocore retries it)."""
+    return _error_response(_THROTTLE, head, body, service)
 
 
 def internal_error_response(head: bytes, body: bytes, service: str | None) -> bytes:
     """HTTP 500 with the service's own protocol's server-error body (botocore retries a 500)."""
-    rid = str(uuid.uuid4())
-    proto = protocol(head, body, service)
-    if proto == "json":
-        ctype = header(head, "content-type") or "application/x-amz-json-1.1"
-        return _http(500, "Internal Server Error", ctype,
-                     b'{"__type":"InternalFailure","message":"An internal error occurred."}')
-    if proto == "rest-xml":
-        xml = ('<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
-               '<Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>An internal error occurred.'
-               f'</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
-        return _http(500, "Internal Server Error", "text/xml", xml.encode())
+    return _error_response(_INTERNAL, head, body, service)
     if proto == "ec2":
         xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>InternalError'
                '</Code><Message>An internal error has occurred.</Message></Error></Errors>'
