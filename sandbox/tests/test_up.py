@@ -60,6 +60,21 @@ def test_aws_profiles_and_env_sh():
     envsh = (HOME / "env.sh").read_text()
     for var in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "LOOKOUT_CONFIG"):
         assert f"export {var}=" in envsh
+    # lookout's state files and audit log on the sandbox live in the sandbox, not in the user's own
+    assert f"export XDG_STATE_HOME={HOME / 'lookout-state'}\n" in envsh
+
+
+def test_a_tansu_started_anew_forgets_lookouts_state_file_of_that_environment(tmp_path, monkeypatch):
+    """New offsets after a restart of Tansu (memory storage) would read as commits going back."""
+    from sbx import layout
+    monkeypatch.setenv("LOOKOUT_SANDBOX", str(tmp_path))
+    folder = tmp_path / "lookout-state" / "lookout"
+    folder.mkdir(parents=True)
+    for name in ("dev.json", "prod.json", "audit.log"):
+        (folder / name).write_text("{}")
+    layout.forget_lookout_state("dev")
+    layout.forget_lookout_state("test")  # none there: nothing to do
+    assert sorted(p.name for p in folder.iterdir()) == ["audit.log", "prod.json"]
 
 
 def test_the_sandbox_ports_are_never_handed_out_as_local_ports():

@@ -158,6 +158,7 @@ def up() -> None:
         with ThreadPoolExecutor(4) as ex:
             list(ex.map(seed_kafka, fresh_kafka))
         for e in fresh_kafka:
+            layout.forget_lookout_state(e.name)
             procs.stop(f"traffic-{e.name}")
             for f in ("produced.json", "archiver.done"):
                 (layout.state_dir(e.name) / f).unlink(missing_ok=True)

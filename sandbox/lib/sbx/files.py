@@ -40,6 +40,9 @@ export AWS_SHARED_CREDENTIALS_FILE={home}/aws/credentials
 export AWS_EC2_METADATA_DISABLED=true
 export LOOKOUT_CONFIG={home}/lookout.yaml
 export LOOKOUT_SANDBOX={home}
+# lookout's state files and audit log for the sandbox, apart from your own; `up` forgets an
+# environment's state file when its Tansu starts anew (new offsets are not a rewind)
+export XDG_STATE_HOME={layout.lookout_state_dir()}
 """
     _write(home / "env.sh", envsh)
 

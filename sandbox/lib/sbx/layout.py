@@ -148,3 +148,15 @@ def log_dir() -> Path:
 def state_dir(env_name: str | None = None) -> Path:
     p = home() / "state"
     return p / env_name if env_name else p
+
+
+def lookout_state_dir() -> Path:
+    """lookout's own `$XDG_STATE_HOME` when it runs on the sandbox (env.sh exports it): its
+    per-environment state files (the lag window, the last good data) and its audit log."""
+    return home() / "lookout-state"
+
+
+def forget_lookout_state(env_name: str) -> None:
+    """A Tansu started anew holds new offsets: lookout's lag window of that environment would
+    read them as commits going back (a rewind), so its state file goes with the old cluster."""
+    (lookout_state_dir() / "lookout" / f"{env_name}.json").unlink(missing_ok=True)
