@@ -37,6 +37,21 @@ extension ActionsOnTheSandbox {
 
         // MARK: half-way failures on test (client-password, SASL PLAIN)
 
+        /// A run that changed nothing: test's client-password has the versions and labels it had
+        /// before, no lock is left, and AWS was asked for no label and no roll.
+        func expectNothingChanged(since before: [(version: Int, labels: [String])], operations: [String]) throws {
+            #expect(!operations.contains { $0.hasPrefix("LabelParameterVersion") || $0.hasPrefix("UpdateService") }, "\(operations)")
+            let after = try secrets.history("test", "client-password")
+            #expect(after.map(\.version) == before.map(\.version))
+            #expect(after.map(\.labels) == before.map(\.labels))
+            try expectNoLocks()
+        }
+
+        func expectNoLocks() throws {
+            let locks = try actions.state("test")["locks"] as? JSONObject
+            #expect(locks?.isEmpty == true, "locks left: \(locks?.keys.sorted() ?? [])")
+        }
+
         static let testParameter = "/kafka/test/client-password"
         static let rotateTest = ["secret", "rotate", "--env", "test", "--secret", "client-password", "--yes"]
 
@@ -142,12 +157,7 @@ extension ActionsOnTheSandbox {
             #expect(failed.stderr.contains("stopped at step read-current of \(parameter): "), "stderr: \(failed.stderr)")
             #expect(failed.stderr.contains("not changed"), "stderr: \(failed.stderr)")
             #expect(operations.contains("GetParameterHistory denied"), "\(operations)")
-            #expect(!operations.contains { $0.hasPrefix("LabelParameterVersion") || $0.hasPrefix("UpdateService") }, "\(operations)")
-            let after = try secrets.history("test", "client-password")
-            #expect(after.map(\.version) == before.map(\.version))
-            #expect(after.map(\.labels) == before.map(\.labels))
-            let locks = try actions.state("test")["locks"] as? JSONObject
-            #expect(locks?.isEmpty == true, "locks left: \(locks?.keys.sorted() ?? [])")
+            try expectNothingChanged(since: before, operations: operations)
         }
 
         @Test func aRefusedWriteChangesNothingAndARerunCompletes() throws {
@@ -170,13 +180,8 @@ extension ActionsOnTheSandbox {
             #expect(refused.stderr.contains("SSM \(parameter): not changed; version \(oldVersion) is still the latest"))
             #expect(!refused.stderr.contains("may or may not"))
             #expect(operations.contains("PutParameter denied"), "\(operations)")
-            #expect(!operations.contains { $0.hasPrefix("LabelParameterVersion") || $0.hasPrefix("UpdateService") }, "\(operations)")
             // Versions and labels as they were, no lock left, the old password still the one that logs in.
-            let after = try secrets.history("test", "client-password")
-            #expect(after.map(\.version) == before.map(\.version))
-            #expect(after.map(\.labels) == before.map(\.labels))
-            let locks = try actions.state("test")["locks"] as? JSONObject
-            #expect(locks?.isEmpty == true, "locks left: \(locks?.keys.sorted() ?? [])")
+            try expectNothingChanged(since: before, operations: operations)
             let withOld = try secrets.login("test", "client", parameter)
             #expect(withOld.ok, "the client password no longer logs in after the refused write: \(withOld.error)")
 
@@ -231,8 +236,7 @@ extension ActionsOnTheSandbox {
             let withOld = try secrets.login("test", "client", "\(parameter):\(oldVersion)")
             #expect(withOld.ok, "the old client password no longer logs in after the half-way stop: \(withOld.error)")
             #expect(!(try secrets.login("test", "client", parameter).ok), "the written (never rolled) password logs in")
-            let locks = try actions.state("test")["locks"] as? JSONObject
-            #expect(locks?.isEmpty == true, "locks left: \(locks?.keys.sorted() ?? [])")
+            try expectNoLocks()
 
             // The way back the message names, word for word.
             let restored = try secrets.lookout(Array(restore.split(separator: " ").dropFirst().map(String.init)) + ["--yes"])
