@@ -66,6 +66,15 @@ struct CredentialChainTests {
             environment: setup.environment, transport: CurlTransport(proxy: ProxySettings()))
     }
 
+    /// botocore's resolution in `setup` by the method `method`, and lookout's the same; botocore's is returned.
+    @discardableResult
+    func expectBothResolve(_ setup: Setup, by method: String?, _ context: String) async throws -> Botocore {
+        let theirs = try await botocore(setup)
+        if let method { #expect(theirs.method == method, "\(context)") }
+        expectSame(try await ours(setup).credentials(), theirs, context)
+        return theirs
+    }
+
     /// Same access key, same secret, same token (by digest).
     func expectSame(_ mine: Credentials, _ theirs: Botocore, _ context: String) {
         #expect(theirs.method != nil, "botocore found credentials: \(context)")
@@ -98,15 +107,11 @@ struct CredentialChainTests {
         try setup.write("credentials", "[team]\naws_access_key_id = AKIDCREDFILE\naws_secret_access_key = cred-file-secret\n")
         try setup.write("config", "[profile team]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = config-secret\n")
         setup.environment["AWS_PROFILE"] = "team"
-        let theirs = try await botocore(setup)
-        #expect(theirs.method == "shared-credentials-file")
-        expectSame(try await ours(setup).credentials(), theirs, "AWS_PROFILE")
+        try await expectBothResolve(setup, by: "shared-credentials-file", "AWS_PROFILE")
 
         setup.environment["AWS_ACCESS_KEY_ID"] = "AKIDENVFIRST"
         setup.environment["AWS_SECRET_ACCESS_KEY"] = "env-first-secret"
-        let envFirst = try await botocore(setup)
-        #expect(envFirst.method == "env")
-        expectSame(try await ours(setup).credentials(), envFirst, "AWS_PROFILE with env variables")
+        try await expectBothResolve(setup, by: "env", "AWS_PROFILE with env variables")
     }
 
     @Test("an explicit profile skips the environment variables; credential_process beats config-file keys")
@@ -336,22 +341,17 @@ struct CredentialChainTests {
         setup.environment["AWS_SHARED_CREDENTIALS_FILE"] = elsewhere + "/creds.ini"
 
         setup.environment["AWS_PROFILE"] = "team"
-        let team = try await botocore(setup)
-        #expect(team.method == "shared-credentials-file")
+        let team = try await expectBothResolve(setup, by: "shared-credentials-file", "AWS_SHARED_CREDENTIALS_FILE")
         #expect(team.access_key == "AKIDMOVEDCRED")
-        expectSame(try await ours(setup).credentials(), team, "AWS_SHARED_CREDENTIALS_FILE")
 
         setup.environment["AWS_PROFILE"] = "cfgonly"
-        let configOnly = try await botocore(setup)
-        #expect(configOnly.method == "config-file")
+        let configOnly = try await expectBothResolve(setup, by: "config-file", "keys only in AWS_CONFIG_FILE")
         #expect(configOnly.access_key == "AKIDCONFIGONLY")
-        expectSame(try await ours(setup).credentials(), configOnly, "keys only in AWS_CONFIG_FILE")
         expectSame(try await ours(setup, profile: "cfgonly").credentials(), configOnly, "explicit profile, config only")
 
         setup.environment["AWS_PROFILE"] = nil
-        let fallback = try await botocore(setup)
+        let fallback = try await expectBothResolve(setup, by: nil, "[default] of AWS_CONFIG_FILE")
         #expect(fallback.access_key == "AKIDCONFIGDEFAULT")
-        expectSame(try await ours(setup).credentials(), fallback, "[default] of AWS_CONFIG_FILE")
     }
 
     @Test("AWS_EC2_METADATA_DISABLED=true: instance metadata is neither asked nor named as tried")
