@@ -4,6 +4,16 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .treatAllWarnings(as: .error),
+    // One release build serves the tests, `scripts/start` and the package: the tests'
+    // `@testable import` needs our own modules compiled for testing in release too (SwiftPM
+    // adds the flag by itself only in debug). Dependencies are built as usual.
+    .unsafeFlags(["-enable-testing"], .when(configuration: .release)),
+]
+
+/// Test targets: not optimised in the release build either (they are run, not shipped, and -O
+/// on their macro-expanded code was most of the build's time).
+let testSettings: [SwiftSetting] = strict + [
+    .unsafeFlags(["-Onone"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -12,14 +22,20 @@ let package = Package(
     products: [
         .executable(name: "lookout", targets: ["lookout"]),
     ],
+    // Every package of the graph at an exact version, the indirect ones too (swift-atomics,
+    // swift-collections, swift-system: NIO's and swift-crypto's), so that a dependency's new
+    // release cannot change a build overnight. Package.resolved stays untracked.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
-        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
-        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
-        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-atomics.git", exact: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
     ],
     targets: [
         // The config file.
@@ -133,25 +149,31 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Shared by the test targets: where the sandbox is, whether it is required, tools by PATH.
+        .target(
+            name: "LookoutTestSupport",
+            path: "Tests/LookoutTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "LookoutConfigTests",
             dependencies: ["LookoutConfig"],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "SigV4Tests",
             dependencies: ["SigV4"],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutAWSTests",
-            dependencies: ["LookoutAWS", "SigV4", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: strict
+            dependencies: ["LookoutTestSupport", "LookoutAWS", "SigV4", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "KafkaProtocolTests",
             dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutKafkaTests",
@@ -162,11 +184,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutKafkaIntegrationTests",
-            dependencies: [
+            dependencies: ["LookoutTestSupport", 
                 "LookoutKafka",
                 "LookoutAWS",
                 "LookoutConfig",
@@ -175,22 +197,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutModelTests",
             dependencies: ["LookoutModel"],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutPollingTests",
             dependencies: ["LookoutPolling", "LookoutModel"],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutUITests",
             dependencies: ["LookoutUI", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutActions"],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutActionsTests",
@@ -201,13 +223,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "lookoutTests",
-            dependencies: ["lookout"],
+            dependencies: ["LookoutTestSupport", "lookout"],
             exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py", "Support/cert_pair.py", "Support/secret_put_back.py"],
-            swiftSettings: strict
+            swiftSettings: testSettings
         ),
     ]
 )

@@ -88,13 +88,16 @@ public final class ActionSession: Sendable {
 /// Builds what an action needs from the config: the AWS client (as the pollers build it), the
 /// OS user, the caller's AWS identity.
 public enum ActionEnvironment {
+    /// Each AWS call of an action: the config's `timeouts.source` (10 s by default), its
+    /// connection at most 3 s of it.
     public static func client(for config: EnvironmentConfig,
                               environment: [String: String] = ProcessInfo.processInfo.environment) -> AWSClient {
-        AWSClient(
+        let timeout = config.timeouts.source.swiftDuration
+        return AWSClient(
             configuration: AWSConfiguration(
                 environmentName: config.name, region: config.aws.region, profile: config.aws.profile,
                 roleArn: config.aws.roleARN?.description, endpoint: config.aws.endpoint?.absoluteString,
-                connectTimeout: .seconds(3), timeout: .seconds(10)),
+                connectTimeout: min(.seconds(3), timeout), timeout: timeout),
             environment: environment)
     }
 

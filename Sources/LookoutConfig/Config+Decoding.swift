@@ -28,7 +28,7 @@ extension Config {
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
         let paths = PathResolver(folder: folder, home: home)
         let top = try ConfigValue(node: root, path: KeyPath(), file: file)
-            .mapping(keys: ["refresh", "theme", "audit_log", "environments"])
+            .mapping(keys: ["refresh", "theme", "audit_log", "timeouts", "environments"])
 
         let refresh = try top.value("refresh")?.duration() ?? ConfigDuration(milliseconds: 10_000)
         var theme = try top.value("theme")?.string() ?? "default"
@@ -36,13 +36,22 @@ extension Config {
         let auditLog = try top.value("audit_log").map { value throws(ConfigError) in paths.resolve(try value.string()) }
             ?? stateHome + "/lookout/audit.jsonl"
 
+        var timeouts = Timeouts()
+        if let value = top.value("timeouts") {
+            let map = try value.mapping(keys: ["source", "action", "action_poll"])
+            timeouts.source = try map.value("source")?.duration() ?? timeouts.source
+            timeouts.action = try map.value("action")?.duration() ?? timeouts.action
+            timeouts.actionPoll = try map.value("action_poll")?.duration() ?? timeouts.actionPoll
+        }
+
         let environmentsValue = try top.required("environments")
         let items = try environmentsValue.list()
         guard !items.isEmpty else { throw environmentsValue.error("at least one environment is needed") }
         var environments: [EnvironmentConfig] = []
         var seen: [String: Int] = [:]
         for item in items {
-            let environment = try EnvironmentConfig.decode(item, paths: paths)
+            var environment = try EnvironmentConfig.decode(item, paths: paths)
+            environment.timeouts = timeouts
             if let first = seen[environment.name] {
                 let name = try item.mapping(keys: EnvironmentConfig.keys).required("name")
                 throw name.error("duplicate environment name `\(environment.name)`; environments[\(first)] has it already")
@@ -50,7 +59,7 @@ extension Config {
             seen[environment.name] = environments.count
             environments.append(environment)
         }
-        return Config(file: file, refresh: refresh, theme: theme, auditLog: auditLog, environments: environments)
+        return Config(file: file, refresh: refresh, theme: theme, auditLog: auditLog, timeouts: timeouts, environments: environments)
     }
 }
 

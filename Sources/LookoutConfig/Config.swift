@@ -8,6 +8,9 @@ public struct Config: Sendable {
     /// A theme name from `Themes/` or a path (made absolute against the config's folder).
     public var theme: String
     public var auditLog: String
+    /// How long lookout waits: a source's poll, an action's roll, and the pause between an
+    /// action's reads of what it waits for. The same values are copied into every environment.
+    public var timeouts: Timeouts = Timeouts()
     public var environments: [EnvironmentConfig]
 
     public func environment(named name: String) -> EnvironmentConfig? {
@@ -15,8 +18,25 @@ public struct Config: Sendable {
     }
 }
 
+/// `timeouts:` in the config file. The defaults suit real AWS and Kafka; the tests' config sets
+/// them short so that a black-holed source or a roll costs the tests seconds, not minutes.
+public struct Timeouts: Sendable, Hashable {
+    /// `source`: each source of each poll (ECS, SSM, Kafka, ...), per environment.
+    public var source = ConfigDuration(milliseconds: 10_000)
+    /// `action`: the default of an action's `--timeout`, and the console's actions: how long a
+    /// roll may take to complete before the action stops.
+    public var action = ConfigDuration(milliseconds: 300_000)
+    /// `action_poll`: the pause between an action's reads of a deployment, a certificate request
+    /// or an endpoint it waits for.
+    public var actionPoll = ConfigDuration(milliseconds: 1000)
+
+    public init() {}
+}
+
 public struct EnvironmentConfig: Sendable {
     public var name: String
+    /// The config's `timeouts` (top level), copied here for the pollers and actions.
+    public var timeouts: Timeouts = Timeouts()
     public var protected: Bool
     public var readOnly: Bool
     public var aws: AWSConfig

@@ -11,8 +11,10 @@ public struct EnvironmentPoller: Sendable {
     let client: AWSClient
     let kafkaClient: KafkaAdminClient?
 
-    public init(config: EnvironmentConfig, sourceTimeout: Duration = .seconds(10), environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// - Parameter sourceTimeout: each source's limit; nil: the config's `timeouts.source`.
+    public init(config: EnvironmentConfig, sourceTimeout: Duration? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.config = config
+        let sourceTimeout = sourceTimeout ?? config.timeouts.source.swiftDuration
         self.sourceTimeout = sourceTimeout
         let requestTimeout = Duration.seconds(max(1, sourceTimeout.components.seconds - 1))
         client = AWSClient(

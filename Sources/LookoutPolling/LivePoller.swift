@@ -21,7 +21,7 @@ public actor LivePoller {
     /// - Parameters:
     ///   - refresh: the time from the end of one poll of an environment to the start of its next.
     ///   - publish: called after every poll, on the poller's executor; keep it short.
-    public init(environments: [EnvironmentConfig], refresh: Duration, sourceTimeout: Duration = .seconds(10),
+    public init(environments: [EnvironmentConfig], refresh: Duration, sourceTimeout: Duration? = nil,
                 publish: @escaping @Sendable (Snapshot) -> Void) {
         let pollers = environments.map { EnvironmentPoller(config: $0, sourceTimeout: sourceTimeout) }
         self.init(environments: environments, refresh: refresh, polls: pollers.map { poller in { await poller.poll() } },

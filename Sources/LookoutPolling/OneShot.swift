@@ -6,7 +6,7 @@ import LookoutModel
 /// what `snapshot` and `check` print.
 public enum OneShot {
     public static func snapshot(config: Config, environments: [EnvironmentConfig], store: HistoryStore?,
-                                sourceTimeout: Duration = .seconds(10), warn: @escaping @Sendable (String) -> Void) async -> Snapshot {
+                                sourceTimeout: Duration? = nil, warn: @escaping @Sendable (String) -> Void) async -> Snapshot {
         let polled = await withTaskGroup(of: (Int, EnvironmentObservations).self) { group in
             for (index, environment) in environments.enumerated() {
                 group.addTask {

@@ -40,11 +40,17 @@ extension EnvironmentOptions {
 /// The command line's side of the one path (``PreparedAction`` in LookoutActions, which the
 /// console takes too): guards, plan, dry run or prompt, then the audited, locked run.
 enum ActionFlow {
-    static func run(options: EnvironmentOptions, flags: ActionFlags, readOnly: Bool, request: ActionRequest) async throws {
+    /// - Parameters:
+    ///   - timeout: the `--timeout` given, or nil for the config's `timeouts.action`.
+    ///   - request: the action, given the wait it may take.
+    static func run(options: EnvironmentOptions, flags: ActionFlags, readOnly: Bool, timeout: String?,
+                    request makeRequest: (Duration) -> ActionRequest) async throws {
         let (config, environments) = try options.load()
         guard options.env != nil, let environment = environments.first else {
             throw CommandFailure(message: "an action needs --env", code: 64)
         }
+        let wait = timeout.flatMap(ConfigDuration.init(parsing:))?.swiftDuration ?? environment.timeouts.action.swiftDuration
+        let request = makeRequest(wait)
         let verdict = ActionGuard.decide(ActionGuard.Inputs(
             environment: environment.name, environmentReadOnly: environment.readOnly, protected: environment.protected,
             readOnlyFlag: readOnly, dryRun: flags.dryRun, yes: flags.yes, confirmEnv: flags.confirmEnv,
@@ -89,5 +95,12 @@ enum ActionFlow {
     /// Progress goes out at once, line by line, even into a pipe.
     static func emit(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// `--timeout`: a duration, when given.
+func validateTimeout(_ timeout: String?) throws {
+    if let timeout, ConfigDuration(parsing: timeout) == nil {
+        throw ValidationError("--timeout takes a duration such as 90s or 5m.")
     }
 }

@@ -27,8 +27,8 @@ extension CertCommand {
         @Option(name: .long, help: ArgumentHelp("The tracked certificate, by its name in the config.", valueName: "name"))
         var cert: String
 
-        @Option(name: .long, help: ArgumentHelp("How long each wait (issuing, the roll, the endpoints) may take.", valueName: "duration"))
-        var timeout: String = "5m"
+        @Option(name: .long, help: ArgumentHelp("How long each wait (issuing, the roll, the endpoints) may take. Default: the config's timeouts.action (5m).", valueName: "duration"))
+        var timeout: String?
 
         @OptionGroup var flags: ActionFlags
 
@@ -36,12 +36,12 @@ extension CertCommand {
 
         func validate() throws {
             try options.requireEnvironment()
-            guard ConfigDuration(parsing: timeout) != nil else { throw ValidationError("--timeout takes a duration such as 90s or 5m.") }
+            try validateTimeout(timeout)
         }
 
         func run() async throws {
             try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
-                                     request: .reissueCertificate(cert, timeout: ConfigDuration(parsing: timeout)!.swiftDuration))
+                                     timeout: timeout) { .reissueCertificate(cert, timeout: $0) }
         }
     }
 }
@@ -75,7 +75,7 @@ extension CertCommand {
 
         func run() async throws {
             try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
-                                     request: .revokeCertificate(cert, serial: RevokeStateMachine.normalise(serial: serial)))
+                                     timeout: nil) { _ in .revokeCertificate(cert, serial: RevokeStateMachine.normalise(serial: serial)) }
         }
     }
 }

@@ -14,14 +14,12 @@ struct SecretCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The secret, by its name in the config.", valueName: "name"))
         var secret: String
 
-        @Option(name: .long, help: ArgumentHelp("How long each wait of the roll may take.", valueName: "duration"))
-        var timeout: String = "5m"
+        @Option(name: .long, help: ArgumentHelp("How long each wait of the roll may take. Default: the config's timeouts.action (5m).", valueName: "duration"))
+        var timeout: String?
 
         func validate() throws {
-            guard ConfigDuration(parsing: timeout) != nil else { throw ValidationError("--timeout takes a duration such as 90s or 5m.") }
+            try validateTimeout(timeout)
         }
-
-        var wait: Duration { ConfigDuration(parsing: timeout)!.swiftDuration }
     }
 }
 
@@ -45,7 +43,7 @@ extension SecretCommand {
 
         func run() async throws {
             try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
-                                     request: .rotateSecret(target.secret, timeout: target.wait))
+                                     timeout: target.timeout) { .rotateSecret(target.secret, timeout: $0) }
         }
     }
 
@@ -72,7 +70,7 @@ extension SecretCommand {
 
         func run() async throws {
             try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
-                                     request: .restoreSecret(target.secret, version: version, timeout: target.wait))
+                                     timeout: target.timeout) { .restoreSecret(target.secret, version: version, timeout: $0) }
         }
     }
 }

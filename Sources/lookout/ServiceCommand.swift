@@ -23,8 +23,8 @@ extension ServiceCommand {
         @Option(name: .long, help: ArgumentHelp("A service to roll; repeat it to roll several, one at a time.", valueName: "name"))
         var service: [String]
 
-        @Option(name: .long, help: ArgumentHelp("How long each wait may take.", valueName: "duration"))
-        var timeout: String = "5m"
+        @Option(name: .long, help: ArgumentHelp("How long each wait may take. Default: the config's timeouts.action (5m).", valueName: "duration"))
+        var timeout: String?
 
         @OptionGroup var flags: ActionFlags
 
@@ -33,12 +33,12 @@ extension ServiceCommand {
         func validate() throws {
             try options.requireEnvironment()
             guard !service.isEmpty else { throw ValidationError("Give at least one --service.") }
-            guard ConfigDuration(parsing: timeout) != nil else { throw ValidationError("--timeout takes a duration such as 90s or 5m.") }
+            try validateTimeout(timeout)
         }
 
         func run() async throws {
             try await ActionFlow.run(options: options, flags: flags, readOnly: readOnlyOption.readOnly,
-                                     request: .roll(services: service, timeout: ConfigDuration(parsing: timeout)!.swiftDuration))
+                                     timeout: timeout) { .roll(services: service, timeout: $0) }
         }
     }
 }

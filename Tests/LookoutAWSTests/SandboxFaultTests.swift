@@ -3,15 +3,15 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import LookoutTestSupport
 
 @testable import LookoutAWS
 
-/// The shared sandbox, found through `LOOKOUT_SANDBOX` (default `<repo>/.sandbox`). Without that
-/// folder these tests are off; with it, an unreachable sandbox fails them.
+/// The shared sandbox, found through `LOOKOUT_SANDBOX` (default `<repo>/.sandbox`: `SandboxLocation`).
+/// Without it these tests are skipped, or fail under `LOOKOUT_REQUIRE_SANDBOX=1`; with it, an
+/// unreachable sandbox fails them.
 enum Sandbox {
-    static let folder = ProcessInfo.processInfo.environment["LOOKOUT_SANDBOX"]
-        ?? packageRoot.appendingPathComponent(".sandbox").path
-    static var present: Bool { FileManager.default.fileExists(atPath: folder + "/sandbox.json") }
+    static var folder: String { SandboxLocation.path }
     /// The environment whose AWS proxy these tests fault (and always reset): `LOOKOUT_SANDBOX_ENV`, default dev.
     static let environment = ProcessInfo.processInfo.environment["LOOKOUT_SANDBOX_ENV"] ?? "dev"
 
@@ -101,7 +101,7 @@ enum Sandbox {
     }
 }
 
-@Suite("Through the sandbox's fault proxy", .serialized, .enabled(if: Sandbox.present, "no sandbox folder"))
+@Suite("Through the sandbox's fault proxy", .serialized, .sandboxPresentOrRequired, .requiresSandbox)
 struct SandboxFaultTests {
     @Test("reads the environment as lookout will: profile with an assumed role, endpoint = fault proxy")
     func reads() async throws {

@@ -1,24 +1,15 @@
 import Foundation
 import LookoutKafka
+import LookoutTestSupport
 
-/// The shared sandbox (`LOOKOUT_SANDBOX`, default `<repo>/.sandbox`). Tests that use it are
-/// disabled only when that folder does not exist; when it exists they must reach it.
+/// The shared sandbox (`LOOKOUT_SANDBOX`, default `<repo>/.sandbox`: `SandboxLocation`). Tests
+/// that use it are skipped only when it is missing and not required; when it exists they must reach it.
 struct SandboxFixture {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    static var folder: URL {
-        if let path = ProcessInfo.processInfo.environment["LOOKOUT_SANDBOX"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repo.appendingPathComponent(".sandbox")
-    }
-
-    static var exists: Bool {
-        FileManager.default.fileExists(atPath: folder.path)
-    }
+    static var folder: URL { URL(fileURLWithPath: SandboxLocation.path) }
 
     let folder: URL
     let environments: [String: [String: Any]]

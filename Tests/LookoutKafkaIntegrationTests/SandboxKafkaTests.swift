@@ -2,12 +2,13 @@ import Foundation
 import KafkaProtocol
 import LookoutKafka
 import Testing
+import LookoutTestSupport
 
 /// Against the shared sandbox (its dev environment is PLAINTEXT; the others need TLS or SASL,
 /// which come with issue 8). Faults go through the sandbox's proxy and are always reset.
 /// Every suite that uses the shared sandbox nests here, so that a fault one of them switches
 /// on never overlaps another's reads.
-@Suite("Sandbox", .enabled(if: SandboxFixture.exists, "no sandbox folder"), .serialized)
+@Suite("Sandbox", .sandboxPresentOrRequired, .requiresSandbox, .serialized)
 struct SandboxTests {}
 
 extension SandboxTests {

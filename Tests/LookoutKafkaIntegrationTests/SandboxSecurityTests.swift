@@ -5,6 +5,7 @@ import LookoutConfig
 import LookoutKafka
 import LookoutPolling
 import Testing
+import LookoutTestSupport
 
 extension SandboxTests {
 /// The Kafka client through the sandbox's TLS fronts and SASL gates (test: SASL_PLAINTEXT PLAIN,
@@ -21,7 +22,7 @@ struct SandboxSecurityTests {
 
     func environment(_ name: String) throws -> Environment {
         let sandbox = SandboxFixture.folder.path
-        let file = "\(sandbox)/lookout.yaml"
+        let file = "\(sandbox)/lookout-tests.yaml"
         let config = try Config.decode(yaml: String(contentsOfFile: file, encoding: .utf8), file: file, home: NSHomeDirectory(), stateHome: NSTemporaryDirectory())
         let environment = try #require(config.environments.first { $0.name == name })
         let aws = AWSClient(
@@ -76,7 +77,7 @@ struct SandboxSecurityTests {
 
     // MARK: - Logins that work
 
-    @Test(arguments: ["test", "acc", "prod"])
+    @Test(arguments: SandboxEnvironments.selected(["test", "acc", "prod"]))
     func metadataOverTheEnvironmentsSecurityEqualsConfluentKafka(_ name: String) async throws {
         let environment = try environment(name)
         let client = client(environment)
@@ -92,7 +93,7 @@ struct SandboxSecurityTests {
 
     /// SaslAuthenticate forced to each version lookout can pick against the gates (test: PLAIN,
     /// prod: SCRAM-SHA-512 over TLS), whose offer is pinned so that a narrower one fails.
-    @Test(arguments: ["test", "prod"])
+    @Test(arguments: SandboxEnvironments.selected(["test", "prod"]))
     func saslAuthenticateAtEveryVersion(_ name: String) async throws {
         let environment = try environment(name)
         let address = try #require(environment.kafka.bootstrap.first.map { KafkaBrokerAddress(host: $0.host, port: $0.port) })
@@ -152,7 +153,7 @@ struct SandboxSecurityTests {
         }
     }
 
-    @Test(arguments: ["test", "prod"])
+    @Test(arguments: SandboxEnvironments.selected(["test", "prod"]))
     func aWrongPasswordIsAFailedLoginForThatUser(_ name: String) async throws {
         let environment = try environment(name)
         let right = environment.kafka.sasl!
@@ -199,7 +200,7 @@ struct SandboxSecurityTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-ca-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let made = try SandboxFixture.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(folder)/ca.key",
+        let made = try SandboxFixture.run(which("openssl") ?? "openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(folder)/ca.key",
                                                                "-out", "\(folder)/ca.pem", "-subj", "/CN=unrelated", "-days", "2"])
         #expect(made.status == 0, "\(made.text)")
         let environment = try environment("prod")

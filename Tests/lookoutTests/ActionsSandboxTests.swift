@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// Every action test that changes the sandbox, one at a time: they roll the same services and
 /// take the same locks.
-@Suite(.serialized, .enabled(if: Sandbox.available, "no sandbox: run ./sandbox/up"))
+@Suite(.serialized, .sandboxPresentOrRequired, .requiresSandbox)
 enum ActionsOnTheSandbox {}
 
 extension ActionsOnTheSandbox {
@@ -63,7 +64,7 @@ extension ActionsOnTheSandbox {
         /// A copy of the sandbox's config with `edit` applied to the text (`ca_file` made absolute).
         func editedConfig(_ edit: (String) -> String) throws -> String {
             let folder = Sandbox.folder!.path
-            var text = try String(contentsOfFile: folder + "/lookout.yaml", encoding: .utf8)
+            var text = try String(contentsOfFile: folder + "/lookout-tests.yaml", encoding: .utf8)
             text = text.replacingOccurrences(of: "ca_file: pki/", with: "ca_file: \(folder)/pki/")
             let path = stateHome + "/lookout-\(UUID().uuidString).yaml"
             try edit(text).write(toFile: path, atomically: true, encoding: .utf8)
@@ -313,7 +314,7 @@ extension ActionsOnTheSandbox {
             // The aws-blackhole scenario set through the proxy's control port: the scenario script
             // takes longer to start than the agent takes to replace the task.
             let faults = try #require((try Sandbox.info["control"] as? JSONObject)?["faults"] as? String)
-            let fault = try Sandbox.run("/usr/bin/curl", ["-sf", "-X", "POST", "-d", "{\"mode\":\"blackhole\"}", faults + "/dev-aws"])
+            let fault = try Sandbox.run(which("curl") ?? "curl", ["-sf", "-X", "POST", "-d", "{\"mode\":\"blackhole\"}", faults + "/dev-aws"])
             #expect(fault.status == 0)
             let result = running.finish()
             #expect(result.status == 75, "stdout: \(result.stdout) stderr: \(result.stderr)")

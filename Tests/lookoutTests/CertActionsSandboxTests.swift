@@ -18,7 +18,7 @@ extension ActionsOnTheSandbox {
         }
 
         func pca() throws -> String {
-            let config = try String(contentsOf: Sandbox.folder!.appendingPathComponent("lookout.yaml"), encoding: .utf8)
+            let config = try String(contentsOf: Sandbox.folder!.appendingPathComponent("lookout-tests.yaml"), encoding: .utf8)
             let line = try #require(config.split(separator: "\n").first { $0.contains("pca: arn:aws:acm-pca:eu-west-1:333333333333:") })
             return String(line.split(separator: " ").last!)
         }

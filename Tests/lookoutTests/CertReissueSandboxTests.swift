@@ -191,7 +191,7 @@ extension ActionsOnTheSandbox {
         /// command line's dry run prints, `y` reissues through the same audited path while the
         /// console keeps drawing, and boto3 and openssl see the new pair in SSM and served. No key
         /// material on any screen.
-        @Test(.enabled(if: TmuxSession.available)) func reissueFromTheConsolesCertificatesView() throws {
+        @Test(.enabled(if: TmuxSession.available, "no tmux on PATH")) func reissueFromTheConsolesCertificatesView() throws {
             defer { try? settle() }
             try settle()
             let before = try pair()

@@ -7,7 +7,7 @@ extension ActionsOnTheSandbox {
     /// command line's dry run prints, `y` runs it through the same audited path, `n` changes
     /// nothing. Serialized with the other action suites: they roll the same services and take the
     /// same locks. Every test resets dev and clears lookout's locks when it ends.
-    @Suite(.serialized, .enabled(if: TmuxSession.available))
+    @Suite(.serialized, .enabled(if: TmuxSession.available, "no tmux on PATH"))
     struct ConsoleActionsSandboxTests {
         let stateHome = Sandbox.temporaryStateHome()
         var auditPath: String { stateHome + "/lookout/audit.jsonl" }
@@ -51,7 +51,7 @@ extension ActionsOnTheSandbox {
         /// The sandbox's config, refreshing every 2 s, `ca_file` made absolute, `edit` applied.
         func config(_ edit: (String) -> String = { $0 }) throws -> String {
             let folder = Sandbox.folder!.path
-            var text = try String(contentsOfFile: folder + "/lookout.yaml", encoding: .utf8)
+            var text = try String(contentsOfFile: folder + "/lookout-tests.yaml", encoding: .utf8)
             text = text.replacingOccurrences(of: "refresh: 10s", with: "refresh: 2s")
             text = text.replacingOccurrences(of: "ca_file: pki/", with: "ca_file: \(folder)/pki/")
             let path = stateHome + "/lookout-\(UUID().uuidString).yaml"

@@ -1,15 +1,16 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// The console, the real binary in tmux, against the sandbox (moto_server, Tansu, the fault proxy).
-@Suite(.serialized, .enabled(if: Sandbox.available && TmuxSession.available))
+@Suite(.serialized, .sandboxPresentOrRequired, .requiresSandbox, .enabled(if: TmuxSession.available, "no tmux on PATH"))
 struct ConsoleSandboxTests {
     static let names = ["dev", "test", "acc", "prod"]
 
     /// A copy of the sandbox's config that refreshes every 2 s, its relative paths made absolute.
     static func fastConfig() throws -> String {
         let folder = Sandbox.folder!.path
-        var text = try String(contentsOfFile: folder + "/lookout.yaml", encoding: .utf8)
+        var text = try String(contentsOfFile: folder + "/lookout-tests.yaml", encoding: .utf8)
         text = text.replacingOccurrences(of: "refresh: 10s", with: "refresh: 2s")
         text = text.replacingOccurrences(of: "ca_file: pki/", with: "ca_file: \(folder)/pki/")
         let path = Sandbox.temporaryStateHome() + "/lookout.yaml"

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// What the endpoints serve, against the sandbox's TLS fronts and fault proxies, compared with
 /// openssl; certificate scenarios raise their alarms. Serialised: these change shared state.
-@Suite(.serialized, .enabled(if: Sandbox.available, "no sandbox: run ./sandbox/up"))
+@Suite(.serialized, .sandboxPresentOrRequired, .requiresSandbox)
 struct EndpointSandboxTests {
     let stateHome = Sandbox.temporaryStateHome()
 
@@ -46,7 +47,7 @@ struct EndpointSandboxTests {
         return (serial, Int((end.timeIntervalSinceNow / 86_400).rounded(.down)))
     }
 
-    @Test(arguments: ["acc", "prod"])
+    @Test(arguments: SandboxEnvironments.selected(["acc", "prod"]))
     func theServedChainIsVerifiedAndEqualsOpenssl(_ name: String) throws {
         let environment = try environment(name)
         let endpoint = try endpoint(environment)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// Consumer groups in `snapshot` against the sandbox's dev Tansu (plaintext): offsets bracketed by
 /// confluent-kafka's reads, the window verdicts of the sandbox's traffic, and lag in seconds
@@ -63,7 +64,7 @@ struct GroupsSandboxTests {
     }
 
     /// In every environment, each as it is secured (dev plaintext, test SASL PLAIN, acc TLS, prod TLS + SCRAM-SHA-512).
-    @Test(arguments: ["dev", "test", "acc", "prod"])
+    @Test(arguments: SandboxEnvironments.selected(["dev", "test", "acc", "prod"]))
     func committedAndEndOffsetsLieBetweenConfluentKafkaReads(_ environment: String) throws {
         let before = try confluentOffsets(environment)
         let ours = try snapshot(environment: environment)
@@ -112,7 +113,7 @@ struct GroupsSandboxTests {
     /// there (their own counts). A producer retry under heavy load can write a message twice
     /// (the sandbox's producers are not idempotent: Tansu); where the broker itself holds more
     /// than the producers counted, confluent-kafka's read is the truth lookout is held to.
-    @Test(arguments: ["dev", "test", "acc", "prod"])
+    @Test(arguments: SandboxEnvironments.selected(["dev", "test", "acc", "prod"]))
     func endOffsetsEqualTheProducersCountsWhilePaused(_ environment: String) throws {
         try Sandbox.scenario("producers-paused", environment)
         defer { try? Sandbox.scenario("reset", environment) }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// The Kafka part of `snapshot` against the sandbox's Tansu (dev is the plaintext environment),
 /// compared with confluent-kafka's `list_topics()`, and broken through the sandbox's Kafka proxy.
-@Suite(.serialized, .enabled(if: Sandbox.available, "no sandbox: run ./sandbox/up"))
+@Suite(.serialized, .sandboxPresentOrRequired, .requiresSandbox)
 struct KafkaSnapshotSandboxTests {
     let stateHome = Sandbox.temporaryStateHome()
 
@@ -115,7 +116,7 @@ struct KafkaSnapshotSandboxTests {
     /// The sandbox's lookout.yaml with `ca_file` made absolute (a temp copy lives elsewhere) and `edit` applied.
     func temporaryConfig(_ edit: (String) -> String) throws -> String {
         let folder = Sandbox.folder!.path
-        var text = try String(contentsOfFile: "\(folder)/lookout.yaml", encoding: .utf8)
+        var text = try String(contentsOfFile: "\(folder)/lookout-tests.yaml", encoding: .utf8)
         text = text.replacingOccurrences(of: "ca_file: pki/", with: "ca_file: \(folder)/pki/")
         let edited = edit(text)
         #expect(edited != text, "the edit changed nothing")
@@ -192,7 +193,7 @@ struct KafkaSnapshotSandboxTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-ca-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let made = try Sandbox.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(folder)/ca.key",
+        let made = try Sandbox.run(which("openssl") ?? "openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(folder)/ca.key",
                                                         "-out", "\(folder)/ca.pem", "-subj", "/CN=unrelated test CA", "-days", "2"])
         #expect(made.status == 0, "\(made.stderr)")
         let config = try temporaryConfig { inEnvironment("acc", $0, replacing: "ca_file: \(Sandbox.folder!.path)/pki/acc-trust.pem", with: "ca_file: \(folder)/ca.pem") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// A strict reader of Nagios plugin output (Monitoring Plugins Development Guidelines): the first
 /// line `LOOKOUT <STATE> - <text> | <perfdata>`, perfdata `'label'=value[UOM];[warn];[crit];[min];[max]`.
@@ -63,7 +64,7 @@ enum NagiosParser {
     }
 }
 
-@Suite(.serialized, .enabled(if: Sandbox.available, "no sandbox: run ./sandbox/up"))
+@Suite(.serialized, .sandboxPresentOrRequired, .requiresSandbox)
 struct MonitoringOutputSandboxTests {
     let stateHome = Sandbox.temporaryStateHome()
 

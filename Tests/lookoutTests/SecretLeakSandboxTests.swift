@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// No secret leaves its place: every SecureString value of every environment's SSM (passwords,
 /// broker keys, read with boto3) is absent from everything `snapshot` and `check` print, in every
 /// format, and from the state files they write. A failure names the parameter, never its value.
-@Suite(.serialized, .enabled(if: Sandbox.available, "no sandbox: run ./sandbox/up"))
+@Suite(.serialized, .sandboxPresentOrRequired, .requiresSandbox)
 struct SecretLeakSandboxTests {
     struct Secret {
         let environment: String

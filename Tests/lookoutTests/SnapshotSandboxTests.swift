@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// `snapshot` and `check` against the sandbox's moto servers, compared with boto3's reading of
 /// the same resources, and broken through the sandbox's fault proxies (never by stopping moto).
-@Suite(.serialized, .enabled(if: Sandbox.available, "no sandbox: run ./sandbox/up"))
+@Suite(.serialized, .sandboxPresentOrRequired, .requiresSandbox)
 struct SnapshotSandboxTests {
     let stateHome = Sandbox.temporaryStateHome()
 
@@ -37,7 +38,7 @@ struct SnapshotSandboxTests {
         String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
     }
 
-    @Test(arguments: ["dev", "test", "acc", "prod"])
+    @Test(arguments: SandboxEnvironments.selected(["dev", "test", "acc", "prod"]))
     func everyFieldEqualsWhatBoto3Reads(_ name: String) throws {
         let lookout = try environment(try snapshot(["--env", name]), name)
         let boto = try parseJSON(try Sandbox.python(Sandbox.support.appendingPathComponent("boto3_reads.py").path, [Sandbox.folder!.path, name]))

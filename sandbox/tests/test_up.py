@@ -14,7 +14,7 @@ def pids() -> dict:
 
 def test_second_up_changes_nothing():
     before = pids()
-    files = {name: (HOME / name).read_bytes() for name in ("lookout.yaml", "aws/config", "aws/credentials", "env.sh")}
+    files = {name: (HOME / name).read_bytes() for name in ("lookout.yaml", "lookout-tests.yaml", "aws/config", "aws/credentials", "env.sh")}
     out = run("up").stdout
     assert "seeding" not in out
     assert pids() == before
@@ -132,3 +132,14 @@ def test_the_sandbox_stays_under_2_gb_of_memory():
     total_mb = sum(rss_kb(p) for p in pids) / 1024
     print(f"sandbox RSS: {total_mb:.0f} MB in {len(pids)} processes ({len(roles)} roles)")
     assert 500 < total_mb < 2048, total_mb  # 500: the four motos alone take more; a 0 means nothing was read
+
+
+def test_the_tests_config_is_lookout_yaml_with_short_timeouts(sb):
+    """lookout-tests.yaml holds the same environments as lookout.yaml and adds only `timeouts`;
+    lookout.yaml itself keeps lookout's defaults (no `timeouts` key)."""
+    real = yaml.safe_load((HOME / "lookout.yaml").read_text())
+    tests = yaml.safe_load((HOME / "lookout-tests.yaml").read_text())
+    assert "timeouts" not in real
+    assert tests.pop("timeouts") == {"source": "4s", "action": "2m", "action_poll": "250ms"}
+    assert tests == real
+    assert sb["lookout_test_config"] == str(HOME / "lookout-tests.yaml")

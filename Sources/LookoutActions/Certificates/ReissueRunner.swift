@@ -18,7 +18,7 @@ public struct ReissueRunner: Sendable {
     public var pollInterval: Duration
 
     public init(environment: EnvironmentConfig, certificateName: String, client: AWSClient, roll: RollRunner?, timeout: Duration,
-                pollInterval: Duration = .seconds(1)) throws(ActionError) {
+                pollInterval: Duration? = nil) throws(ActionError) {
         guard let certificates = environment.certificates, let tracked = certificates.tracked.first(where: { $0.name == certificateName }) else {
             let known = environment.certificates?.tracked.map(\.name).joined(separator: ", ") ?? "none"
             throw ActionError(.usage, "environment `\(environment.name)` tracks no certificate `\(certificateName)`; known: \(known)")
@@ -35,7 +35,7 @@ public struct ReissueRunner: Sendable {
         self.client = client
         self.roll = roll
         self.timeout = timeout
-        self.pollInterval = pollInterval
+        self.pollInterval = pollInterval ?? environment.timeouts.actionPoll.swiftDuration
     }
 
     var rerunCommand: String { "lookout cert reissue --env \(environment.name) --cert \(certificate.name)" }

@@ -20,7 +20,9 @@ public struct KafkaProbe: Sendable {
         }
         var configuration = KafkaConnectionOptions.configuration(
             bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) }, kafka: kafka, aws: aws,
-            connectTimeout: .seconds(3), requestTimeout: .seconds(5))
+            // At most 3 s to connect and 5 s a request, and never more than `timeouts.source`.
+            connectTimeout: min(.seconds(3), environment.timeouts.source.swiftDuration),
+            requestTimeout: min(.seconds(5), environment.timeouts.source.swiftDuration))
         configuration.reconnectBackoff = .milliseconds(200)
         configuration.maximumReconnectBackoff = .seconds(1)
         connection = configuration

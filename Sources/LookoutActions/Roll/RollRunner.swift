@@ -13,7 +13,7 @@ public struct RollRunner: Sendable {
     public var pollInterval: Duration
 
     public init(environment: EnvironmentConfig, client: AWSClient, kafka: KafkaProbe, timeout: Duration,
-                pollInterval: Duration = .seconds(1)) throws(ActionError) {
+                pollInterval: Duration? = nil) throws(ActionError) {
         guard let ecs = environment.ecs else {
             throw ActionError(.usage, "environment `\(environment.name)` has no ecs section: there is nothing to roll")
         }
@@ -22,7 +22,7 @@ public struct RollRunner: Sendable {
         self.client = client
         self.kafka = kafka
         self.timeout = timeout
-        self.pollInterval = pollInterval
+        self.pollInterval = pollInterval ?? environment.timeouts.actionPoll.swiftDuration
     }
 
     // MARK: Planning (reads only)

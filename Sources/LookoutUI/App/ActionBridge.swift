@@ -42,7 +42,7 @@ final class ActionBridge: Sendable {
         }
         Task {
             do throws(ActionError) {
-                post(.planned(id, try await PreparedAction.prepare(action.request, environment: environment)))
+                post(.planned(id, try await PreparedAction.prepare(action.request(timeout: environment.timeouts.action.swiftDuration), environment: environment)))
             } catch {
                 post(.notPlanned(id, error.message))
             }
@@ -68,16 +68,14 @@ final class ActionBridge: Sendable {
 }
 
 extension ConsoleAction {
-    /// How long each wait of a console action may take: the command line's default.
-    static let timeout: Duration = .seconds(300)
-
-    /// The request the command line would make for the same action.
-    var request: ActionRequest {
+    /// The request the command line would make for the same action; `timeout` is the command
+    /// line's default, the config's `timeouts.action`.
+    func request(timeout: Duration) -> ActionRequest {
         switch kind {
-        case .roll: .roll(services: [target], timeout: Self.timeout)
-        case .rotate: .rotateSecret(target, timeout: Self.timeout)
-        case .restore: .restoreSecret(target, version: nil, timeout: Self.timeout)
-        case .reissue: .reissueCertificate(target, timeout: Self.timeout)
+        case .roll: .roll(services: [target], timeout: timeout)
+        case .rotate: .rotateSecret(target, timeout: timeout)
+        case .restore: .restoreSecret(target, version: nil, timeout: timeout)
+        case .reissue: .reissueCertificate(target, timeout: timeout)
         }
     }
 }

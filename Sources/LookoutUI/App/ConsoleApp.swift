@@ -24,9 +24,10 @@ public enum ConsoleApp {
         public var environment: String?
         public var theme: Theme
         public var color: Bool
-        public var sourceTimeout: Duration
+        /// nil: the config's `timeouts.source`.
+        public var sourceTimeout: Duration?
 
-        public init(readOnly: Bool, environment: String?, theme: Theme, color: Bool, sourceTimeout: Duration = .seconds(10)) {
+        public init(readOnly: Bool, environment: String?, theme: Theme, color: Bool, sourceTimeout: Duration? = nil) {
             self.readOnly = readOnly
             self.environment = environment
             self.theme = theme

@@ -1,16 +1,14 @@
 import Foundation
 import Testing
+import LookoutTestSupport
 
 /// The shared sandbox (`./sandbox/up`), found through `$LOOKOUT_SANDBOX` or `<repo>/.sandbox`.
 /// Tests that need it are disabled only when no sandbox folder exists; a folder whose servers do
 /// not answer makes them fail.
 enum Sandbox {
-    static let folder: URL? = {
-        let path = ProcessInfo.processInfo.environment["LOOKOUT_SANDBOX"] ?? LookoutBinary.repository.appendingPathComponent(".sandbox").path
-        return FileManager.default.fileExists(atPath: path + "/sandbox.json") ? URL(fileURLWithPath: path) : nil
-    }()
-
-    static var available: Bool { folder != nil }
+    /// Set only when the sandbox is there: the suites that use it carry `.requiresSandbox`,
+    /// which fails their tests before they reach it otherwise.
+    static let folder: URL? = SandboxLocation.present ? URL(fileURLWithPath: SandboxLocation.path) : nil
 
     /// The checkout that runs the sandbox (its scripts are beside its `.sandbox`).
     static var checkout: URL { folder!.deletingLastPathComponent() }
@@ -29,7 +27,7 @@ enum Sandbox {
             "AWS_CONFIG_FILE": "\(folder)/aws/config",
             "AWS_SHARED_CREDENTIALS_FILE": "\(folder)/aws/credentials",
             "AWS_EC2_METADATA_DISABLED": "true",
-            "LOOKOUT_CONFIG": "\(folder)/lookout.yaml",
+            "LOOKOUT_CONFIG": "\(folder)/lookout-tests.yaml",
             "XDG_STATE_HOME": stateHome,
         ]
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LookoutTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,10 @@ final class TmuxSession {
     let socket = "lookout-test-\(UUID().uuidString.prefix(8))"
     let name = "console"
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+    /// tmux from `PATH`; under `LOOKOUT_REQUIRE_SANDBOX=1` a missing tmux fails the console
+    /// tests instead of skipping them.
+    static let executable: String? = which("tmux")
+    static var available: Bool { executable != nil || SandboxLocation.required }
 
     init(width: Int, height: Int, arguments: [String], environment: [String: String]) throws {
         var env = environment
@@ -66,10 +70,11 @@ final class TmuxSession {
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
             if let fd = Int32(entry), fd > 2 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         }
-        let argv = (["/usr/bin/tmux", "-L", socket] + arguments).map { strdup($0) }
+        guard let executable = Self.executable else { throw SandboxError("tmux is not on PATH (scripts/test installs it)") }
+        let argv = ([executable, "-L", socket] + arguments).map { strdup($0) }
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv + [nil], environ)
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv + [nil], environ)
         guard spawned == 0 else { throw SandboxError("cannot start tmux: errno \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}

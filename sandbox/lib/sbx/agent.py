@@ -14,6 +14,7 @@ The agent keeps no state of its own: stopped and started again, it catches up.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 import signal
 import sys
@@ -23,7 +24,21 @@ from . import layout
 from .aws import Account
 from .seed_aws import set_deployment
 
-STEP_DELAY = 1.0  # seconds between the steps of a roll (ECS takes a while too)
+
+def _seconds(name: str, default: float) -> float:
+    """A pause from the environment `up` ran in, in seconds (0.05 to 10); else the default."""
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return min(10.0, max(0.05, value))
+
+
+# Seconds between the steps of a roll (ECS takes a while too), and between two looks at the
+# services. `scripts/test` starts the sandbox with both short (SANDBOX_AGENT_STEP,
+# SANDBOX_AGENT_TICK); a newcomer's `./sandbox/up` keeps ECS-like pauses of a second.
+STEP_DELAY = _seconds("SANDBOX_AGENT_STEP", 1.0)
+TICK = _seconds("SANDBOX_AGENT_TICK", 1.0)
 
 
 @dataclass
@@ -148,7 +163,7 @@ class Agent:
                 self.tick()
             except Exception as ex:  # noqa: BLE001 - moto busy or restarting: try again
                 print(f"{time.strftime('%H:%M:%S')} tick failed: {ex!r}", flush=True)
-            time.sleep(1)
+            time.sleep(TICK)
 
 
 def main() -> None:

@@ -105,6 +105,12 @@ def lookout_yaml(seeded: dict) -> None:
                   f"        restart: [{', '.join(layout.SERVICES)}]",
                   "        generate: { length: 32, alphabet: alnum }"]
     _write(layout.home() / "lookout.yaml", "\n".join(L) + "\n")
+    # The tests' config: the same environments with short waits, so that a black-holed source
+    # or an action's roll costs the tests seconds. lookout.yaml keeps lookout's defaults: it is
+    # the realistic config a newcomer's console opens.
+    T = L[:2] + ["# lookout-tests.yaml: lookout.yaml with the short timeouts the tests use",
+                 "timeouts: { source: 4s, action: 2m, action_poll: 250ms }"] + L[2:]
+    _write(layout.home() / "lookout-tests.yaml", "\n".join(T) + "\n")
 
 
 def sandbox_json(seeded: dict, pids: dict) -> None:
@@ -113,6 +119,7 @@ def sandbox_json(seeded: dict, pids: dict) -> None:
         "home": str(home),
         "region": layout.REGION,
         "lookout_config": str(home / "lookout.yaml"),
+        "lookout_test_config": str(home / "lookout-tests.yaml"),
         "aws_config_file": str(home / "aws" / "config"),
         "aws_shared_credentials_file": str(home / "aws" / "credentials"),
         "base_profile": "sandbox-base",
