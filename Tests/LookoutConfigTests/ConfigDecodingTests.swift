@@ -16,6 +16,27 @@ import Testing
         #expect(dev.protected == false)
         #expect(dev.readOnly == false)
         #expect(dev.endpoints.isEmpty && dev.secrets.isEmpty && dev.kafka == nil)
+        // timeouts: lookout's defaults, copied into every environment
+        #expect(config.timeouts.source.milliseconds == 10_000 && config.timeouts.action.milliseconds == 300_000)
+        #expect(config.timeouts.actionPoll.milliseconds == 1000 && dev.timeouts == config.timeouts)
+    }
+
+    @Test func timeoutsAreReadAndCopiedIntoEveryEnvironment() throws {
+        let config = try decode("""
+            timeouts: { source: 4s, action: 2m, action_poll: 250ms }
+            environments:
+              - name: dev
+                aws: { region: eu-west-1 }
+              - name: prod
+                aws: { region: eu-west-1 }
+            """)
+        #expect(config.timeouts.source.milliseconds == 4000)
+        #expect(config.timeouts.action.milliseconds == 120_000)
+        #expect(config.timeouts.actionPoll.milliseconds == 250)
+        #expect(config.environments.allSatisfy { $0.timeouts == config.timeouts })
+        // one key alone leaves the others at their defaults
+        let partial = try decode("timeouts: { source: 3s }\nenvironments:\n  - name: dev\n    aws: { region: eu-west-1 }\n")
+        #expect(partial.timeouts.source.milliseconds == 3000 && partial.timeouts.action.milliseconds == 300_000)
     }
 
     @Test func resolvesPathsAgainstTheConfigFolderAndHome() throws {

@@ -49,6 +49,8 @@ import Testing
         .init(file: "35-alphabet", line: 8, column: 43, key: "environments[0].secrets[0].generate.alphabet", message: "unknown alphabet `emoji`"),
         .init(file: "36-duplicate-key-in-list", line: 15, column: 9, key: "environments[1].secrets[1].ssm", message: "duplicate key `ssm` in one mapping; line 13 has it already"),
         .init(file: "37-duplicate-top-key", line: 6, column: 1, key: "refresh", message: "duplicate key `refresh` in one mapping; line 1 has it already"),
+        .init(file: "38-timeouts-unknown", line: 4, column: 3, key: "timeouts.acton", message: "unknown key; did you mean `action`?"),
+        .init(file: "39-timeouts-zero", line: 1, column: 21, key: "timeouts.source", message: "a duration must be longer than 0"),
     ]
 
     @Test(arguments: badConfigs)

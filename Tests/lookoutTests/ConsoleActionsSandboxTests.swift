@@ -271,13 +271,14 @@ extension ActionsOnTheSandbox {
             #expect(!text(screen).contains("Plan: service roll"))
         }
 
-        /// dev's ECS answers after 8 s (`aws-slow ecs`): the dialog opens at once saying the plan
-        /// is being built, the console keeps drawing meanwhile, and Esc lets go of the plan, which
-        /// never shows up later.
+        /// dev's ECS answers after 8 s (`aws-slow ecs`), within the config's AWS timeout (20 s
+        /// here, lookout's default 10 s; the tests' config has it short): the dialog opens at once
+        /// saying the plan is being built, the console keeps drawing meanwhile, and Esc lets go of
+        /// the plan, which never shows up later.
         @Test func aSlowAWSLeavesTheConsoleDrawing() throws {
             defer { cleanUp() }
             let before = try state()
-            let tmux = try console(config: try config())
+            let tmux = try console(config: try config { $0.replacing(/timeouts: \{ source: \w+,/, with: "timeouts: { source: 20s,") })
             defer { tmux.close() }
             try select(tmux, view: "services", "kafka-broker-2")
             try Sandbox.scenario("aws-slow", "dev", "ecs", environment: ["SANDBOX_DELAY_MS": "8000"])

@@ -168,7 +168,8 @@ import Testing
               --env <name>            Only this environment.
               --service <name>        A service to roll; repeat it to roll several, one at
                                       a time.
-              --timeout <duration>    How long each wait may take. (default: 5m)
+              --timeout <duration>    How long each wait may take. Default: the config's
+                                      timeouts.action (5m).
               --dry-run               Print every step the action would take, and change
                                       nothing.
               --yes                   Do not ask y/N; a protected environment still needs
@@ -243,7 +244,8 @@ import Testing
                     Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
               --env <name>            Only this environment.
               --secret <name>         The secret, by its name in the config.
-              --timeout <duration>    How long each wait of the roll may take. (default: 5m)
+              --timeout <duration>    How long each wait of the roll may take. Default: the
+                                      config's timeouts.action (5m).
               --dry-run               Print every step the action would take, and change
                                       nothing.
               --yes                   Do not ask y/N; a protected environment still needs
@@ -274,7 +276,8 @@ import Testing
                     Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
               --env <name>            Only this environment.
               --secret <name>         The secret, by its name in the config.
-              --timeout <duration>    How long each wait of the roll may take. (default: 5m)
+              --timeout <duration>    How long each wait of the roll may take. Default: the
+                                      config's timeouts.action (5m).
               --version <n>           The version to put back.
               --dry-run               Print every step the action would take, and change
                                       nothing.
@@ -333,7 +336,7 @@ import Testing
               --env <name>            Only this environment.
               --cert <name>           The tracked certificate, by its name in the config.
               --timeout <duration>    How long each wait (issuing, the roll, the endpoints)
-                                      may take. (default: 5m)
+                                      may take. Default: the config's timeouts.action (5m).
               --dry-run               Print every step the action would take, and change
                                       nothing.
               --yes                   Do not ask y/N; a protected environment still needs

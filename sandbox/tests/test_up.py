@@ -140,6 +140,6 @@ def test_the_tests_config_is_lookout_yaml_with_short_timeouts(sb):
     real = yaml.safe_load((HOME / "lookout.yaml").read_text())
     tests = yaml.safe_load((HOME / "lookout-tests.yaml").read_text())
     assert "timeouts" not in real
-    assert tests.pop("timeouts") == {"source": "4s", "action": "2m", "action_poll": "250ms"}
+    assert tests.pop("timeouts") == {"source": "6s", "action": "2m", "action_poll": "250ms"}
     assert tests == real
     assert sb["lookout_test_config"] == str(HOME / "lookout-tests.yaml")

@@ -44,9 +44,11 @@ enum Sandbox {
         guard result.status == 0 else { throw SandboxError("scenario \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
     }
 
-    /// Runs a Python script with the sandbox's venv (boto3, confluent-kafka).
+    /// Runs a Python script with the sandbox's venv (boto3, confluent-kafka), in the test
+    /// process's one long-lived script server (``ScriptServer``).
     static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let result = try run(folder!.appendingPathComponent("venv/bin/python").path, [script] + arguments)
+        let result = try ScriptServer.shared.run(python: folder!.appendingPathComponent("venv/bin/python").path,
+                                                 script: script, arguments: arguments)
         guard result.status == 0 else { throw SandboxError("\(script) failed: \(result.stderr)") }
         return result.stdout
     }

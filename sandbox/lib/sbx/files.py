@@ -109,7 +109,7 @@ def lookout_yaml(seeded: dict) -> None:
     # or an action's roll costs the tests seconds. lookout.yaml keeps lookout's defaults: it is
     # the realistic config a newcomer's console opens.
     T = L[:2] + ["# lookout-tests.yaml: lookout.yaml with the short timeouts the tests use",
-                 "timeouts: { source: 4s, action: 2m, action_poll: 250ms }"] + L[2:]
+                 "timeouts: { source: 6s, action: 2m, action_poll: 250ms }"] + L[2:]
     _write(layout.home() / "lookout-tests.yaml", "\n".join(T) + "\n")
 
 
