@@ -59,7 +59,8 @@ final class ScriptServer: @unchecked Sendable {
                 buffer = Data(buffer[(end + 1)...])
                 return Data(line)
             }
-            guard let chunk = try output?.read(upToCount: 65536), !chunk.isEmpty else {
+            // availableData: what the pipe holds now (read(upToCount:) would wait for all of it)
+            guard let chunk = output?.availableData, !chunk.isEmpty else {
                 throw SandboxError("the script server closed its output")
             }
             buffer.append(chunk)
