@@ -47,7 +47,8 @@ struct KafkaSnapshotSandboxTests {
         (environment?["errors"] as? [JSONObject] ?? []).compactMap { $0["source"] as? String }
     }
 
-    /// Run under `flock /tmp/lookout-sandbox-scenario.lock`: it switches a fault on dev's Kafka.
+    /// It switches a fault on dev's Kafka and asserts the other environments stay well: it runs
+    /// in the `whole` group (Tests/groups.conf), with no other sandbox test beside it.
     @Test(arguments: [("kafka-refuse", "connect"), ("kafka-blackhole", "")])
     func aFaultyKafkaAddressMakesOnlyThatClusterUnknown(scenario: String, cause: String) throws {
         let sources = ["ecs", "autoscaling", "secrets", "certificates", "route53", "kafka", "groups", "endpoints"]

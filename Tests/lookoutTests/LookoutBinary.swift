@@ -1,4 +1,5 @@
 import Foundation
+import LookoutTestSupport
 
 /// Runs the built `lookout` executable, as a person or a script would.
 struct LookoutBinary {
@@ -15,7 +16,7 @@ struct LookoutBinary {
     }()
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = SandboxLocation.repository
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()

@@ -72,11 +72,12 @@ enum Sandbox {
 
     static let support = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
+    /// `Tests/Support`: the scripts the test targets share.
+    static let sharedSupport = SandboxLocation.repository.appendingPathComponent("Tests/Support")
+
     /// confluent-kafka's reads of one environment over its own security (plaintext, TLS, SASL):
     /// Tests/Support/kafka_secured_reads.py, shared with the Kafka integration tests.
-    static var kafkaReads: String {
-        support.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/kafka_secured_reads.py").path
-    }
+    static var kafkaReads: String { sharedSupport.appendingPathComponent("kafka_secured_reads.py").path }
 }
 
 struct SandboxError: Error, CustomStringConvertible {

@@ -39,8 +39,7 @@ final class ScriptServer: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)  // a server gone away is an error on write, not the end of the tests
         let server = Process()
         server.executableURL = URL(fileURLWithPath: python)
-        server.arguments = [Sandbox.support.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Support/script_server.py").path]
+        server.arguments = [Sandbox.sharedSupport.appendingPathComponent("script_server.py").path]
         let toServer = Pipe(), fromServer = Pipe()
         server.standardInput = toServer
         server.standardOutput = fromServer
