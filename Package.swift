@@ -129,7 +129,7 @@ let package = Package(
             // LookoutProbes: the TLS phase that reports the served chain (a reissue's last check).
             // X509, _CryptoExtras: a reissue's key (RSA or EC, made locally) and its CSR.
             dependencies: [
-                "LookoutConfig", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutProbes", "LookoutX509",
+                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutProbes", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -228,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "lookoutTests",
             dependencies: ["LookoutTestSupport", "lookout"],
-            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py", "Support/cert_pair.py", "Support/secret_put_back.py"],
+            exclude: ["Fixtures", "Support/boto3_reads.py", "Support/change_secret.py", "Support/kafka_login.py", "Support/put_new_cert.py", "Support/actions_state.py", "Support/aws_recorder.py", "Support/secure_values.py", "Support/cert_pair.py", "Support/secret_put_back.py", "Support/scenario.py"],
             swiftSettings: testSettings
         ),
     ]

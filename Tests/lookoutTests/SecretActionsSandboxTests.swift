@@ -30,12 +30,8 @@ extension ActionsOnTheSandbox {
 
         /// Whether `secret`, or any 40-character slice of it, is in one of `outputs`.
         func leaked(_ secret: String, in outputs: [String]) -> Bool {
-            let characters = Array(secret)
-            var needles = [secret]
-            if characters.count > 40 {
-                needles += (0...(characters.count - 40)).map { String(characters[$0..<($0 + 40)]) }
-            }
-            return outputs.contains { output in needles.contains { output.contains($0) } }
+            let needles = Needles(secret: secret)
+            return outputs.contains { needles.found(in: $0) }
         }
 
         func auditText() -> String {

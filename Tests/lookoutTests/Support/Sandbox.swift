@@ -38,9 +38,14 @@ enum Sandbox {
         return path
     }
 
-    /// Runs `./sandbox/scenario ARGS`.
+    /// `./sandbox/scenario ARGUMENTS`, in the script server (scenario.py) unless it needs
+    /// settings of its own in its environment, which the scenario module reads when it loads.
     static func scenario(_ arguments: String..., environment: [String: String] = [:]) throws {
-        let result = try run(checkout.appendingPathComponent("sandbox/scenario").path, arguments, environment: environment)
+        let result = environment.isEmpty
+            ? try ScriptServer.shared.run(python: folder!.appendingPathComponent("venv/bin/python").path,
+                                          script: support.appendingPathComponent("scenario.py").path,
+                                          arguments: [checkout.appendingPathComponent("sandbox/lib").path] + arguments)
+            : try run(checkout.appendingPathComponent("sandbox/scenario").path, arguments, environment: environment)
         guard result.status == 0 else { throw SandboxError("scenario \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
     }
 

@@ -126,9 +126,19 @@ class Traffic:
         p.flush(3)  # what cannot be delivered in 3 s was never counted
 
     # ---- groups ----
+    # Tansu sometimes never completes a rebalance after its gate or front restarted (the
+    # SyncGroup times out, DescribeGroups says "Unknown" for minutes): a member that holds no
+    # partitions for this long leaves and joins again, as a real consumer's liveness check would.
+    REJOIN_AFTER = 30.0
+
     def billing_loop(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.billing_member(stop)
+
+    def billing_member(self, stop: threading.Event) -> None:
         c = Consumer(self.conf(**{"group.id": "billing", **CONSUMER}))
         paused = False
+        unassigned_since = time.monotonic()
 
         def on_assign(consumer, parts):
             if self.stalled("billing"):
@@ -148,6 +158,13 @@ class Traffic:
                     self.ready["billing"] = True
                 except Exception as ex:  # noqa: BLE001 - a rebalance or a fault; next round retries
                     print(f"billing commit: {ex}", flush=True)
+            if c.assignment():
+                unassigned_since = None
+            elif unassigned_since is None:
+                unassigned_since = time.monotonic()
+            elif time.monotonic() - unassigned_since > self.REJOIN_AFTER:
+                print(f"billing: no partitions for {self.REJOIN_AFTER:.0f} s: leaving the group and joining again", flush=True)
+                break
         c.close()
 
     def analytics_loop(self, stop: threading.Event) -> None:
