@@ -34,3 +34,9 @@ public struct ActionError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension Int {
+    /// The version after this one, as SSM will number it; an SSM answer can say `Int.max`, which
+    /// has no successor to trap on here.
+    var saturatingPlusOne: Int { self == .max ? .max : self + 1 }
+}

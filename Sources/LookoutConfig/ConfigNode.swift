@@ -91,6 +91,9 @@ struct ConfigValue {
             throw error("`\(text)` is not a duration; write it like 500ms, 10s, 5m or 1h")
         }
         guard duration.milliseconds > 0 else { throw error("a duration must be longer than 0") }
+        guard duration.milliseconds <= ConfigDuration.maximum.milliseconds else {
+            throw error("`\(text)` is longer than the longest duration lookout takes (\(ConfigDuration.maximum))")
+        }
         return duration
     }
 

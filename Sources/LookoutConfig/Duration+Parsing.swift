@@ -20,7 +20,13 @@ public struct ConfigDuration: Sendable, Hashable, CustomStringConvertible {
         return "\(milliseconds)ms"
     }
 
-    /// Parses `10s`, `5m`, `1h30m`, `250ms`; nil when the text is not such a duration.
+    /// The longest duration a config or a flag may set: beyond it a timeout or a window means
+    /// nothing, and every conversion of it (to curl's milliseconds, to a count of polls) stays
+    /// far from overflowing.
+    public static let maximum = ConfigDuration(milliseconds: 366 * 86_400_000)
+
+    /// Parses `10s`, `5m`, `1h30m`, `250ms`; nil when the text is not such a duration (or one
+    /// too long for 64 bits of milliseconds).
     public init?(parsing text: String) {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
@@ -35,8 +41,9 @@ public struct ConfigDuration: Sendable, Hashable, CustomStringConvertible {
             }
             rest = rest.dropFirst(unit.0.count)
             let (product, overflow) = value.multipliedReportingOverflow(by: unit.1)
-            guard !overflow else { return nil }
-            total += product
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return nil }
+            total = sum
         }
         milliseconds = total
     }

@@ -252,7 +252,10 @@ public enum Evaluator {
     }
 
     /// Whole days from one time to another, rounded down (negative when `to` is earlier).
+    /// Dates come from AWS (any number of seconds since 1970): clamped to ±a million years.
     static func days(from: Date, to: Date) -> Int {
-        Int((to.timeIntervalSince(from) / 86_400).rounded(.down))
+        let days = (to.timeIntervalSince(from) / 86_400).rounded(.down)
+        guard days.isFinite else { return days > 0 ? 365_000_000 : -365_000_000 }
+        return Int(min(max(days, -365_000_000), 365_000_000))
     }
 }

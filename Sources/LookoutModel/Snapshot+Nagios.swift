@@ -20,7 +20,7 @@ extension Snapshot {
         }
         var lines = ["LOOKOUT \(status.nagiosWord) - \(Self.sanitize(summary)) | \(perfdata.joined(separator: " "))"]
         for (environment, finding) in problems {
-            lines.append("\(finding.status.nagiosWord): \(environment) \(finding.source) \(finding.object): \(Self.sanitize(finding.message))")
+            lines.append("\(finding.status.nagiosWord): \(environment) \(finding.source) \(Self.sanitize(finding.object)): \(Self.sanitize(finding.message))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -69,8 +69,9 @@ extension Snapshot {
     /// The exit code `check` returns: the worst environment's.
     public var nagiosExitCode: Int32 { status.nagiosCode }
 
-    /// Plugin output must not break its own grammar: no `|` outside perfdata, one line per item.
+    /// Plugin output must not break its own grammar: no `|` outside perfdata, one line per item,
+    /// and nothing from outside that drives a terminal (monitoring UIs show it to people).
     static func sanitize(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "/").replacingOccurrences(of: "\n", with: " ")
+        text.replacingOccurrences(of: "|", with: "/").replacingOccurrences(of: "\n", with: " ").terminalSafe
     }
 }

@@ -10,7 +10,7 @@ extension Snapshot {
                 [source.name, source.status.rawValue, source.ageSeconds.map { "\($0)s" } ?? "-", "\(source.durationMs)ms", source.error ?? ""]
             })
             if let ecs = environment.ecs {
-                out += "  ecs \(ecs.observation.cluster)\n"
+                out += "  ecs \(ecs.observation.cluster.terminalSafe)\n"
                 out += Self.format(rows: [["SERVICE", "STATUS", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT", "ROLLOUT"]] + ecs.observation.services.map { service in
                     [service.name, (ecs.serviceStatus[service.name] ?? .ok).rawValue, "\(service.desired)", "\(service.running)", "\(service.pending)",
                      service.deployment?.id ?? "-", service.deployment?.rolloutState ?? "-"]
@@ -41,7 +41,7 @@ extension Snapshot {
                 })
             }
             if let kafka = environment.kafka {
-                out += "  kafka cluster \(kafka.clusterId ?? "-"), controller \(kafka.controller.map(String.init) ?? "none"), brokers \(kafka.brokers.map { "\($0.id)@\($0.host):\($0.port)" }.joined(separator: " "))\n"
+                out += "  kafka cluster \((kafka.clusterId ?? "-").terminalSafe), controller \(kafka.controller.map(String.init) ?? "none"), brokers \(kafka.brokers.map { "\($0.id)@\($0.host.terminalSafe):\($0.port)" }.joined(separator: " "))\n"
                 out += Self.format(rows: [["TOPIC", "PARTITIONS", "UNDER-REPLICATED", "OFFLINE"]] + kafka.topics.map { topic in
                     [topic.name, "\(topic.partitions)", "\(topic.underReplicated)", "\(topic.offline)"]
                 }, indent: 4)
@@ -71,7 +71,7 @@ extension Snapshot {
                 out += Self.format(rows: rows, indent: 4)
             }
             for finding in environment.findings {
-                out += "  \(finding.status.rawValue.uppercased()) \(finding.source) \(finding.object): \(finding.message)\n"
+                out += "  \(finding.status.rawValue.uppercased()) \(finding.source) \(finding.object.terminalSafe): \(finding.message.terminalSafe)\n"
             }
         }
         return out
@@ -85,7 +85,9 @@ extension Snapshot {
         value.map { String(format: "%.1f", $0) } ?? "-"
     }
 
+    /// Every cell through `terminalSafe`: most of them hold names and messages from outside.
     static func format(rows: [[String]], indent: Int = 2) -> String {
+        let rows = rows.map { $0.map(\.terminalSafe) }
         guard let header = rows.first else { return "" }
         var widths = header.map(\.count)
         for row in rows {

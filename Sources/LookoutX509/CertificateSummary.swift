@@ -24,15 +24,23 @@ public struct CertificateSummary: Sendable, Equatable {
             for name in alternatives {
                 switch name {
                 case .dnsName(let dns): names.append(dns)
-                case .ipAddress(let bytes):
-                    let raw = Array(bytes.bytes)
-                    if raw.count == 4 { names.append(raw.map(String.init).joined(separator: ".")) }
-                    else { names.append(stride(from: 0, to: raw.count, by: 2).map { String(format: "%02x%02x", raw[$0], raw[$0 + 1]) }.joined(separator: ":")) }
+                case .ipAddress(let bytes): names.append(Self.format(ipAddress: Array(bytes.bytes)))
                 default: break
                 }
             }
         }
         sans = names
+    }
+
+    /// An IP address SAN as text: 4 bytes dotted, 16 bytes as eight groups of hex. Any other
+    /// length is what a hostile or broken certificate holds (RFC 5280 allows only these two): it
+    /// is named with its length and matches no address.
+    public static func format(ipAddress raw: [UInt8]) -> String {
+        switch raw.count {
+        case 4: return raw.map(String.init).joined(separator: ".")
+        case 16: return stride(from: 0, to: 16, by: 2).map { String(format: "%02x%02x", raw[$0], raw[$0 + 1]) }.joined(separator: ":")
+        default: return "<an IP address of \(raw.count) bytes>"
+        }
     }
 
     /// Hex bytes joined by colons; a leading zero byte that only keeps the number positive is dropped.

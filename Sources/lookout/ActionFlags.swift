@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LookoutActions
 import LookoutConfig
+import LookoutModel
 
 /// `--read-only`, one type shared with the root command (the console). ArgumentParser parses the
 /// root's options first, from the whole command line, and gives a subcommand the value only of
@@ -92,15 +93,18 @@ enum ActionFlow {
         }
     }
 
-    /// Progress goes out at once, line by line, even into a pipe.
+    /// Progress goes out at once, line by line, even into a pipe; what it quotes from outside
+    /// (ECS reasons, AWS and Kafka errors, lock holders) cannot drive the terminal.
     static func emit(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data(text.terminalSafeLines.utf8))
     }
 }
 
 /// `--timeout`: a duration, when given.
 func validateTimeout(_ timeout: String?) throws {
-    if let timeout, ConfigDuration(parsing: timeout) == nil {
-        throw ValidationError("--timeout takes a duration such as 90s or 5m.")
+    guard let timeout else { return }
+    guard let duration = ConfigDuration(parsing: timeout), duration.milliseconds > 0,
+          duration.milliseconds <= ConfigDuration.maximum.milliseconds else {
+        throw ValidationError("--timeout takes a duration such as 90s or 5m (longer than 0, at most \(ConfigDuration.maximum)).")
     }
 }

@@ -17,8 +17,8 @@ struct AuditCommand: ParsableCommand {
     var since: String?
 
     func validate() throws {
-        if let since, ConfigDuration(parsing: since) == nil {
-            throw ValidationError("--since takes a duration such as 30m, 2h or 7d.")
+        if let since, (ConfigDuration(parsing: since)?.milliseconds ?? .max) > ConfigDuration.maximum.milliseconds {
+            throw ValidationError("--since takes a duration such as 30m, 2h or 7d (at most \(ConfigDuration.maximum)).")
         }
     }
 

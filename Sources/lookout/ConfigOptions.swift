@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LookoutConfig
+import LookoutModel
 
 /// The `--config` option shared by every command that reads the config file.
 struct ConfigOptions: ParsableArguments {
@@ -37,6 +38,8 @@ struct EnvironmentOptions: ParsableArguments {
     }
 }
 
+/// An error on stderr; what it quotes from outside (a config's text, a server's message) cannot
+/// drive the terminal.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileHandle.standardError.write(Data((message.terminalSafeLines + "\n").utf8))
 }

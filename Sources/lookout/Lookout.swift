@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LookoutConfig
+import LookoutModel
 import LookoutUI
 
 @main
@@ -61,14 +62,14 @@ struct Lookout: AsyncParsableCommand {
             Foundation.exit(verdict.code)
         } catch let failure as CommandFailure {
             if isCheck {
-                print("LOOKOUT UNKNOWN - cannot run the check: \(failure.message.replacingOccurrences(of: "\n", with: " "))")
+                print("LOOKOUT UNKNOWN - cannot run the check: \(failure.message.replacingOccurrences(of: "\n", with: " ").terminalSafe)")
                 Foundation.exit(3)
             }
             printError("lookout: \(failure.message)")
             Foundation.exit(failure.code)
         } catch {
             if isCheck, exitCode(for: error) != .success {
-                print("LOOKOUT UNKNOWN - cannot run the check: \(fullMessage(for: error).replacingOccurrences(of: "\n", with: " "))")
+                print("LOOKOUT UNKNOWN - cannot run the check: \(fullMessage(for: error).replacingOccurrences(of: "\n", with: " ").terminalSafe)")
                 Foundation.exit(3)
             }
             exit(withError: error)

@@ -28,6 +28,24 @@ struct XMLReaderTests {
         #expect(result.value("Prefixed") == "x")
     }
 
+    /// 50,000 levels crashed the reader (SIGSEGV): more than 64 is refused before the stack runs out.
+    @Test("nesting deeper than 64 elements is refused", arguments: [65, 1000, 50_000])
+    func refusesDeepNesting(depth: Int) {
+        let text = String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
+        #expect {
+            try XMLParser.parse(Array(text.utf8))
+        } throws: { error in
+            (error as? XMLParseError)?.reason == "elements nested deeper than 64 levels"
+        }
+    }
+
+    @Test func sixtyFourLevelsAreRead() throws {
+        let text = String(repeating: "<a>", count: 64) + "x" + String(repeating: "</a>", count: 64)
+        var node = try XMLParser.parse(Array(text.utf8))
+        for _ in 1..<64 { node = try #require(node.child("a")) }
+        #expect(node.text == "x")
+    }
+
     @Test("broken documents are errors, not partial trees", arguments: [
         "", "<a>", "<a></b>", "<a>&bogus;</a>", "<a></a><b/>", "{\"json\": true}", "<a>\u{0}\u{1}trunc",
     ])

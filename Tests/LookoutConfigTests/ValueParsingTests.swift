@@ -7,6 +7,12 @@ import Testing
         #expect(ConfigDuration(parsing: text)?.milliseconds == milliseconds)
     }
 
+    /// Beyond 64 bits of milliseconds, in one term or in the sum: not a duration (it trapped).
+    @Test(arguments: ["9223372036854775807d", "106751991167301d", "9223372036854775807ms1ms", "99999999999999999999s"])
+    func rejectsWhatOverflows(text: String) {
+        #expect(ConfigDuration(parsing: text) == nil)
+    }
+
     @Test(arguments: ["", "10", "s", "10 s", "10x", "-5s", "1.5s", "10seconds", "m5"])
     func rejects(text: String) {
         #expect(ConfigDuration(parsing: text) == nil)

@@ -51,6 +51,8 @@ import Testing
         .init(file: "37-duplicate-top-key", line: 6, column: 1, key: "refresh", message: "duplicate key `refresh` in one mapping; line 1 has it already"),
         .init(file: "38-timeouts-unknown", line: 4, column: 3, key: "timeouts.acton", message: "unknown key; did you mean `action`?"),
         .init(file: "39-timeouts-zero", line: 1, column: 21, key: "timeouts.source", message: "a duration must be longer than 0"),
+        .init(file: "40-duration-too-long", line: 1, column: 21, key: "timeouts.action", message: "`367d` is longer than the longest duration lookout takes (366d)"),
+        .init(file: "41-duration-overflow", line: 1, column: 21, key: "timeouts.source", message: "`9223372036854775807d` is not a duration; write it like 500ms, 10s, 5m or 1h"),
     ]
 
     @Test(arguments: badConfigs)

@@ -8,9 +8,11 @@ import NIOCore
 public struct KafkaFrameDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = ByteBuffer
 
-    /// Kafka's own default for `socket.request.max.bytes` is 100 MiB; a response to lookout's
-    /// requests is far smaller.
-    public static let defaultMaximumFrameSize: Int32 = 100 * 1024 * 1024
+    /// The largest answer lookout reads. Its largest at the scale it is built for (10,000
+    /// partitions, 1,000 groups on 10 topics each): Metadata about 1 MB, one coordinator's
+    /// batched OffsetFetch about 5 MB; 64 MiB leaves ten times that and more. (Kafka's own
+    /// `socket.request.max.bytes` is 100 MiB.)
+    public static let defaultMaximumFrameSize: Int32 = 64 * 1024 * 1024
 
     public let maximumFrameSize: Int32
 

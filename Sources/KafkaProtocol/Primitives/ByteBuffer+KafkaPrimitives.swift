@@ -245,7 +245,9 @@ extension ByteBuffer {
     ) throws(KafkaProtocolError) -> [Element]? {
         guard let count = try self.readKafkaLength(compact: compact, wide: true) else { return nil }
         var elements: [Element] = []
-        elements.reserveCapacity(count)
+        // A count is bounded by the bytes left, not by what its elements take in memory (tens
+        // of bytes each): reserve for a few thousand at most and let a longer array grow.
+        elements.reserveCapacity(min(count, 4096))
         for _ in 0..<count {
             elements.append(try readElement(&self))
         }

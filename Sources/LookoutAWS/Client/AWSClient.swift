@@ -133,7 +133,14 @@ public final class AWSClient: Sendable {
         var items: [Item] = []
         var token: String?
         var seen: Set<String> = []
+        var pages = 0
         repeat {
+            // 10,000 pages is 100,000 parameters at SSM's 10 a page: a server that keeps
+            // making new tokens stops here.
+            pages += 1
+            guard pages <= 10_000 else {
+                throw error(service, operation, .badResponse(status: 200, detail: "more than 10,000 pages: stopped"))
+            }
             let result = try await page(token)
             items += result.items
             token = result.next.flatMap { $0.isEmpty ? nil : $0 }

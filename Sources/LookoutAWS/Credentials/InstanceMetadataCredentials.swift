@@ -16,8 +16,10 @@ struct InstanceMetadataCredentials: ChainLink {
 
     /// `AWS_METADATA_SERVICE_TIMEOUT` in seconds, as botocore reads it; 1 s by default.
     var timeout: Duration {
-        let seconds = environment["AWS_METADATA_SERVICE_TIMEOUT"].flatMap(Double.init) ?? 1
-        return .milliseconds(Int64(max(0.1, seconds) * 1000))
+        // From the environment: any text. Not a finite number of seconds is the default; the
+        // rest is held to 0.1 s to 5 minutes.
+        let seconds = environment["AWS_METADATA_SERVICE_TIMEOUT"].flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil } ?? 1
+        return .milliseconds(Int64(min(max(0.1, seconds), 300) * 1000))
     }
 
     func load() async throws(CredentialsError) -> Credentials? {

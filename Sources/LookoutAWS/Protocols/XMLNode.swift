@@ -44,6 +44,10 @@ struct XMLParseError: Error, Equatable {
 }
 
 enum XMLParser {
+    /// AWS answers nest a dozen elements deep; deeper is refused before it can exhaust the stack
+    /// (the reader recurses once per level, and so do the tree's lookups).
+    static let maxDepth = 64
+
     static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLNode {
         var reader = Reader(bytes: bytes)
         return try reader.document()
@@ -60,7 +64,7 @@ enum XMLParser {
         mutating func document() throws(XMLParseError) -> XMLNode {
             skipMisc()
             guard peek("<") else { throw fail("no root element") }
-            let root = try element()
+            let root = try element(depth: 1)
             skipMisc()
             guard index == bytes.count else { throw fail("content after the root element") }
             return root
@@ -81,7 +85,8 @@ enum XMLParser {
             }
         }
 
-        private mutating func element() throws(XMLParseError) -> XMLNode {
+        private mutating func element(depth: Int) throws(XMLParseError) -> XMLNode {
+            guard depth <= XMLParser.maxDepth else { throw fail("elements nested deeper than \(XMLParser.maxDepth) levels") }
             index += 1
             let name = localName(readName())
             guard !name.isEmpty else { throw fail("element without a name") }
@@ -131,7 +136,7 @@ enum XMLParser {
                 } else if peek("<!--") {
                     skip(past: "-->")
                 } else if peek("<") {
-                    node.children.append(try element())
+                    node.children.append(try element(depth: depth + 1))
                 } else if peek("&") {
                     text.append(contentsOf: try entity())
                 } else {

@@ -7,6 +7,12 @@ import Synchronization
 ///
 /// This file is the only place with unsafe code in the AWS client.
 public struct CurlTransport: HTTPTransport {
+    /// The largest answer read, headers and body each. The largest lookout asks for at the scale
+    /// it is built for (a DescribeTasks page of 100 tasks, about 0.5 MB; 10,000 parameters are
+    /// read 10 a page) fits 30 times over; a server sending more fails that request, not the heap.
+    public static let maxBodyBytes = 16 << 20
+    public static let maxHeaderBytes = 1 << 20
+
     public var proxy: ProxySettings
     /// A PEM bundle of trusted CAs instead of the system's, e.g. for a test server's own CA.
     public var caFile: String?
@@ -54,6 +60,9 @@ private final class CurlExchange: Sendable {
     struct Received {
         var body: [UInt8] = []
         var headers: [HTTPRequest.Header] = []
+        var headerBytes = 0
+        /// Set when the answer went past a cap: the transfer was stopped there.
+        var overflow: String?
     }
 
     init(request: HTTPRequest, proxy: String?, caFile: String?) {
@@ -113,6 +122,9 @@ private final class CurlExchange: Sendable {
             lookout_curl_set_pointer(handle, CURLOPT_XFERINFODATA, context)
             return withExtendedLifetime(self) { curl_easy_perform(handle) }
         }
+        if let overflow = received.withLock({ $0.overflow }) {
+            return .failure(TransportError(kind: .other, detail: overflow, phase: .transfer))
+        }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             var phase: TransportError.Phase?
@@ -136,25 +148,42 @@ private final class CurlExchange: Sendable {
         return .success(HTTPResponse(status: status, headers: received.headers, body: received.body))
     }
 
-    fileprivate func append(body bytes: UnsafeRawBufferPointer) {
-        received.withLock { $0.body.append(contentsOf: bytes) }
+    /// False (stop the transfer) when the body would pass its cap.
+    fileprivate func append(body bytes: UnsafeRawBufferPointer) -> Bool {
+        received.withLock { received in
+            guard received.body.count + bytes.count <= CurlTransport.maxBodyBytes else {
+                received.overflow = "the answer's body is larger than \(CurlTransport.maxBodyBytes >> 20) MiB: not read"
+                return false
+            }
+            received.body.append(contentsOf: bytes)
+            return true
+        }
     }
 
-    fileprivate func append(headerLine bytes: UnsafeRawBufferPointer) {
+    /// False (stop the transfer) when the headers would pass their cap.
+    fileprivate func append(headerLine bytes: UnsafeRawBufferPointer) -> Bool {
         let line = String(decoding: bytes, as: UTF8.self).trimmingSpaces
-        received.withLock { received in
+        return received.withLock { received in
+            received.headerBytes += bytes.count
+            guard received.headerBytes <= CurlTransport.maxHeaderBytes else {
+                received.overflow = "the answer's headers are larger than \(CurlTransport.maxHeaderBytes >> 20) MiB: not read"
+                return false
+            }
             if line.hasPrefix("HTTP/") {
                 // A new response starts (after a proxy's CONNECT answer or a 100 Continue).
                 received.headers = []
             } else if let colon = line.firstIndex(of: ":") {
                 received.headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingSpaces))
             }
+            return true
         }
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        // Saturates: a timeout of years is a day as far as curl is concerned.
+        let capped = min(max(seconds, 0), 86_400)
+        return max(1, Int(capped) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
 
     private static func kind(of code: CURLcode) -> TransportError.Kind {
@@ -175,14 +204,13 @@ private func exchange(_ pointer: UnsafeMutableRawPointer?) -> CurlExchange {
     Unmanaged<CurlExchange>.fromOpaque(pointer!).takeUnretainedValue()
 }
 
+// Returning less than was handed over makes curl stop with CURLE_WRITE_ERROR.
 private let curlWriteBody: lookout_curl_data_cb = { data, size, count, context in
-    exchange(context).append(body: UnsafeRawBufferPointer(start: data, count: size * count))
-    return size * count
+    exchange(context).append(body: UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
 }
 
 private let curlWriteHeader: lookout_curl_data_cb = { data, size, count, context in
-    exchange(context).append(headerLine: UnsafeRawBufferPointer(start: data, count: size * count))
-    return size * count
+    exchange(context).append(headerLine: UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
 }
 
 private let curlProgress: lookout_curl_xferinfo_cb = { context, _, _, _, _ in

@@ -1,4 +1,5 @@
 import Foundation
+import LookoutModel
 
 /// One line of the audit log. Holds names, versions and outcomes, never a secret's value.
 public struct AuditRecord: Sendable, Equatable, Codable {
@@ -53,7 +54,8 @@ public struct AuditRecord: Sendable, Equatable, Codable {
         self = record
     }
 
-    /// One line for `lookout audit`.
+    /// One line for `lookout audit`: the file is outside input too, so the whole line goes
+    /// through `terminalSafe` (a detail quoting a server cannot drive the terminal or add a line).
     public var rendered: String {
         let stamp = ISO8601DateFormatter().string(from: time)
         var line = "\(stamp) \(environment) \(action) \(target) \(step) \(outcome)"
@@ -63,6 +65,6 @@ public struct AuditRecord: Sendable, Equatable, Codable {
         if let durationMS { line += " (\(durationMS) ms)" }
         line += " by \(user) as \(identity)"
         if let detail { line += ": \(detail)" }
-        return line
+        return line.terminalSafe
     }
 }

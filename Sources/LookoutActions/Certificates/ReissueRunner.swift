@@ -209,11 +209,11 @@ public struct ReissueRunner: Sendable {
         }
         if mode == .fresh {
             steps.append(.init(name: ReissueStateMachine.Step.writeKey.rawValue,
-                               detail: "PutParameter \(certificate.keySSM) (\(observed.keyType)\(observed.keyID.map { ", KMS key \($0)" } ?? "")) with Overwrite: a new version (expected \(current.keyVersion + 1))", writes: true))
+                               detail: "PutParameter \(certificate.keySSM) (\(observed.keyType)\(observed.keyID.map { ", KMS key \($0)" } ?? "")) with Overwrite: a new version (expected \(current.keyVersion.saturatingPlusOne))", writes: true))
         }
         if mode != .resume {
             steps.append(.init(name: ReissueStateMachine.Step.writeCert.rawValue,
-                               detail: "PutParameter \(certificate.certSSM) (\(observed.certType), leaf then chain) with Overwrite: a new version (expected \(current.certVersion + 1))"
+                               detail: "PutParameter \(certificate.certSSM) (\(observed.certType), leaf then chain) with Overwrite: a new version (expected \(current.certVersion.saturatingPlusOne))"
                                    + (mode == .fresh ? "; if it fails, \(certificate.keySSM) version \(current.keyVersion)'s value is written back as a new version" : ""), writes: true))
         }
         steps += [

@@ -67,7 +67,8 @@ public enum LockDecision: Sendable, Equatable {
     }
 
     public static func describe(age: TimeInterval) -> String {
-        let seconds = max(0, Int(age))
+        // The age may come from SSM's LastModifiedDate (any number): clamped, never a trap.
+        let seconds = age.isFinite ? Int(min(max(0, age), 3_155_760_000)) : 0
         if seconds < 60 { return "\(seconds)s" }
         if seconds < 3600 { return "\(seconds / 60)m\(seconds % 60)s" }
         return "\(seconds / 3600)h\((seconds % 3600) / 60)m"

@@ -56,7 +56,7 @@ public struct SecretRunner: Sendable {
                                detail: "read version \(source.map(String.init) ?? "(none labelled previous)")'s value into memory", writes: false))
         }
         steps += [
-            .init(name: SecretStateMachine.Step.writeVersion.rawValue, detail: "PutParameter \(secret.ssm) with Overwrite: a new version (expected \(latest + 1))", writes: true),
+            .init(name: SecretStateMachine.Step.writeVersion.rawValue, detail: "PutParameter \(secret.ssm) with Overwrite: a new version (expected \(latest.saturatingPlusOne))", writes: true),
             .init(name: SecretStateMachine.Step.labelPrevious.rawValue, detail: "label version \(latest) `previous`", writes: true),
             .init(name: SecretStateMachine.Step.labelCurrent.rawValue, detail: "label the new version `current`", writes: true),
         ]

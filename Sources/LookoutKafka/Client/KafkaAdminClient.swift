@@ -140,8 +140,11 @@ public actor KafkaAdminClient {
     }
 
     /// Sends one request to the broker at `address`, connecting first if need be.
+    /// `dropIsBrokers: false` for a request that may be what made the broker close the
+    /// connection (the bulkhead's pieces): the next request connects again instead of failing fast.
     public func send<Request: KafkaRequestMessage>(
         to address: KafkaBrokerAddress,
+        dropIsBrokers: Bool = true,
         _ makeRequest: @escaping @Sendable (Int16) -> Request
     ) async throws(KafkaError) -> KafkaResponse<Request.Response> {
         let connection = try await self.connection(to: address)
@@ -150,7 +153,7 @@ public actor KafkaAdminClient {
         } catch {
             // A broker that went silent or dropped the connection mid-request is treated like
             // one that refused: the rest of the poll fails fast instead of waiting again.
-            if error.code == .timedOut || error.code == .connectionClosed {
+            if error.code == .timedOut || (error.code == .connectionClosed && dropIsBrokers) {
                 self.markFailed(address, error: error, backoff: self.configuration.reconnectBackoff)
             }
             throw error

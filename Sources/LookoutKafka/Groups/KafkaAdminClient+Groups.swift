@@ -55,7 +55,8 @@ extension KafkaAdminClient {
                 }
                 let response = answer.response
                 if answer.version >= 4 {
-                    for coordinator in response.coordinators {
+                    // Only the groups asked for: an answer naming others would grow the cache.
+                    for coordinator in response.coordinators where batch.contains(coordinator.key) {
                         results[coordinator.key] = self.coordinatorResult(
                             group: coordinator.key, errorCode: coordinator.errorCode, message: coordinator.errorMessage,
                             host: coordinator.host, port: coordinator.port, from: answer.broker
@@ -112,17 +113,23 @@ extension KafkaAdminClient {
         let byCoordinator = await self.byCoordinator(groups, failures: &results)
         await withTaskGroup(of: [String: Result<KafkaGroupDescription, KafkaError>].self) { tasks in
             for (address, batch) in byCoordinator {
-                tasks.addTask { await self.describeGroups(batch, at: address) }
+                tasks.addTask {
+                    var budget = Self.bulkheadBudget
+                    return await self.bulkhead(batch, budget: &budget) { (piece: [String]) throws(KafkaError) in
+                        try await self.describeGroups(piece, at: address)
+                    }
+                }
             }
             for await answer in tasks { results.merge(answer) { $1 } }
         }
         return results
     }
 
-    private func describeGroups(_ batch: [String], at address: KafkaBrokerAddress) async -> [String: Result<KafkaGroupDescription, KafkaError>] {
+    /// One DescribeGroups; throws when the request as a whole failed.
+    private func describeGroups(_ batch: [String], at address: KafkaBrokerAddress) async throws(KafkaError) -> [String: Result<KafkaGroupDescription, KafkaError>] {
         var results: [String: Result<KafkaGroupDescription, KafkaError>] = [:]
         do {
-            let answer = try await self.send(to: address) { _ in DescribeGroupsRequest(groups: batch) }
+            let answer = try await self.send(to: address, dropIsBrokers: false) { _ in DescribeGroupsRequest(groups: batch) }
             for group in answer.response.groups {
                 guard group.errorCode == 0 else {
                     self.forgetCoordinator(group.groupId, errorCode: group.errorCode)
@@ -144,8 +151,6 @@ extension KafkaAdminClient {
                 results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: DescribeGroupsRequest.apiName,
                                                      detail: "group \(group) missing from the answer"))
             }
-        } catch {
-            for group in batch { results[group] = .failure(error) }
         }
         return results
     }
@@ -160,18 +165,25 @@ extension KafkaAdminClient {
         let byCoordinator = await self.byCoordinator(groups, failures: &results)
         await withTaskGroup(of: [String: CommittedOffsets].self) { tasks in
             for (address, batch) in byCoordinator {
-                tasks.addTask { await self.committedOffsets(batch, at: address) }
+                tasks.addTask {
+                    var budget = Self.bulkheadBudget
+                    return await self.bulkhead(batch, budget: &budget) { (piece: [String]) throws(KafkaError) in
+                        try await self.committedOffsets(piece, at: address)
+                    }
+                }
             }
             for await answer in tasks { results.merge(answer) { $1 } }
         }
         return results
     }
 
-    private func committedOffsets(_ batch: [String], at address: KafkaBrokerAddress) async -> [String: CommittedOffsets] {
+    /// One OffsetFetch for `batch` (before version 8, the first group's, then one per group);
+    /// throws when the request as a whole failed.
+    private func committedOffsets(_ batch: [String], at address: KafkaBrokerAddress) async throws(KafkaError) -> [String: CommittedOffsets] {
         guard let first = batch.first else { return [:] }
         var results: [String: CommittedOffsets] = [:]
-        do throws(KafkaError) {
-            let answer = try await self.send(to: address) { version in
+        do {
+            let answer = try await self.send(to: address, dropIsBrokers: false) { version in
                 version >= 8
                     ? OffsetFetchRequest(groups: batch.map { .init(groupId: $0, topics: nil) })
                     : OffsetFetchRequest(groupId: first, topics: version >= 2 ? nil : [])
@@ -200,10 +212,6 @@ extension KafkaAdminClient {
                 partitions: answer.response.topics.flatMap { topic in
                     topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
                 })
-        } catch {
-            // The coordinator did not answer: the same holds for every group it coordinates.
-            for group in batch { results[group] = .failure(error) }
-            return results
         }
         let rest = batch.dropFirst().filter { results[$0] == nil }
         await withTaskGroup(of: (String, CommittedOffsets).self) { tasks in
@@ -287,14 +295,20 @@ extension KafkaAdminClient {
         }
         await withTaskGroup(of: [KafkaTopicPartition: Result<Int64, KafkaError>].self) { tasks in
             for (address, batch) in byLeader {
-                tasks.addTask { await self.latestOffsets(batch, at: address) }
+                tasks.addTask {
+                    var budget = Self.bulkheadBudget
+                    return await self.bulkhead(batch, budget: &budget) { (piece: [KafkaTopicPartition]) throws(KafkaError) in
+                        try await self.latestOffsets(piece, at: address)
+                    }
+                }
             }
             for await answer in tasks { results.merge(answer) { $1 } }
         }
         return results
     }
 
-    private func latestOffsets(_ batch: [KafkaTopicPartition], at address: KafkaBrokerAddress) async -> [KafkaTopicPartition: Result<Int64, KafkaError>] {
+    /// One ListOffsets; throws when the request as a whole failed.
+    private func latestOffsets(_ batch: [KafkaTopicPartition], at address: KafkaBrokerAddress) async throws(KafkaError) -> [KafkaTopicPartition: Result<Int64, KafkaError>] {
         var results: [KafkaTopicPartition: Result<Int64, KafkaError>] = [:]
         let topics = Dictionary(grouping: batch, by: \.topic)
             .map { topic, partitions in
@@ -305,7 +319,7 @@ extension KafkaAdminClient {
             }
             .sorted { $0.name < $1.name }
         do {
-            let answer = try await self.send(to: address) { _ in ListOffsetsRequest(replicaId: -1, topics: topics) }
+            let answer = try await self.send(to: address, dropIsBrokers: false) { _ in ListOffsetsRequest(replicaId: -1, topics: topics) }
             for topic in answer.response.topics {
                 for partition in topic.partitions {
                     let key = KafkaTopicPartition(topic: topic.name, partition: partition.partitionIndex)
@@ -323,8 +337,6 @@ extension KafkaAdminClient {
                 results[partition] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: ListOffsetsRequest.apiName,
                                                          detail: "\(partition) missing from the answer"))
             }
-        } catch {
-            for partition in batch { results[partition] = .failure(error) }
         }
         return results
     }

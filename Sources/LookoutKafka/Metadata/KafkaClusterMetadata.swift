@@ -108,8 +108,10 @@ public struct KafkaClusterMetadata: Sendable, Equatable {
         partition.leader < 0 || !brokers.contains { $0.id == partition.leader }
     }
 
+    /// The live broker ids looked up in a set: a Metadata answer can list thousands of partitions.
     public func offlinePartitions(of topic: Topic) -> [Partition] {
-        topic.partitions.filter(isOffline)
+        let live = Set(brokers.map(\.id))
+        return topic.partitions.filter { $0.leader < 0 || !live.contains($0.leader) }
     }
 
     public var partitionCount: Int { topics.reduce(0) { $0 + $1.partitions.count } }

@@ -98,8 +98,8 @@ public enum GroupEvaluator {
             let (verdict, reason) = partitionVerdict(history.map { ($0.committed, $0.end) }, config: config, hasMembers: hasMembers)
             let windowed = history.suffix(max(1, config.window))
             if let first = windowed.first, let last = windowed.last, last.time > first.time, last.committed >= first.committed {
-                consumeRate += Double(last.committed - first.committed) / (last.time - first.time)
-                produceRate += Double(max(0, last.end - first.end)) / (last.time - first.time)
+                consumeRate += (Double(last.committed) - Double(first.committed)) / (last.time - first.time)
+                produceRate += Double(offsetLag(end: last.end, committed: first.end)) / (last.time - first.time)
                 rated = true
             }
             let ends = series.ends(topic: offsets.topic, partition: offsets.partition)
@@ -166,7 +166,8 @@ public enum GroupEvaluator {
         if lag == 0 {
             drain = 0
         } else if let lag, rated, consumeRate - produceRate > 0 {
-            drain = Double(lag) / (consumeRate - produceRate)
+            let seconds = Double(lag) / (consumeRate - produceRate)
+            drain = seconds.isFinite ? seconds : nil
         }
         return JudgedGroup(observation: group, status: status, verdict: verdict, severity: severity, lag: lag, lagSeconds: lagSeconds,
                            samples: samples, reason: reasons.joined(separator: "; "), topics: topics,
@@ -180,7 +181,7 @@ public enum GroupEvaluator {
         let window = Array(samples.suffix(config.window))
         let minSamples = max(2, config.minSamples)
         guard window.count >= minSamples else { return (.pending, "\(window.count) of \(minSamples) samples") }
-        let lags = window.map { max(0, $0.end - $0.committed) }
+        let lags = window.map { offsetLag(end: $0.end, committed: $0.committed) }
         for (a, b) in zip(window, window.dropFirst()) where b.committed < a.committed {
             return (.rewind, "a commit went back from \(a.committed) to \(b.committed)")
         }
@@ -206,10 +207,11 @@ public enum GroupEvaluator {
 
     private static func sum(_ values: [Int64?]) -> Int64? {
         let known = values.compactMap { $0 }
-        return known.isEmpty ? nil : known.reduce(0, +)
+        return known.isEmpty ? nil : known.reduce(0) { $0.saturatingPlus($1) }
     }
 
+    /// A whole number without its `.0`; a value beyond what Int64 holds as it is.
     private static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String((value * 10).rounded() / 10)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String((value * 10).rounded() / 10)
     }
 }

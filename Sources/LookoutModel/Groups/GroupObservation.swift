@@ -19,7 +19,7 @@ public struct PartitionOffsets: Sendable, Equatable {
     /// End − committed, never below 0; nil without a commit or an end offset (never a made-up 0).
     public var lag: Int64? {
         guard let committed, let end else { return nil }
-        return max(0, end - committed)
+        return offsetLag(end: end, committed: committed)
     }
 }
 

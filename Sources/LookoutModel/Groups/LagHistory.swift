@@ -85,9 +85,15 @@ public struct LagHistory: Codable, Sendable, Equatable {
             self.init(time: (time.timeIntervalSince1970 * 1000).rounded() / 1000, ends: Self.indexed(ends), groups: commits)
         }
 
+        /// Partition ids the window keeps: it is indexed by partition, so an id from a broker
+        /// must not size it. Kafka topics hold thousands of partitions, not millions; a
+        /// partition outside this range is shown without lag history.
+        public static let partitionIds = 0..<100_000
+
         private static func indexed(_ offsets: [String: [Int: Int64]]) -> [TopicOffsets] {
             offsets.sorted { $0.key < $1.key }.map { topic, byPartition in
-                let count = (byPartition.keys.max() ?? -1) + 1
+                let kept = byPartition.keys.filter(partitionIds.contains)
+                let count = (kept.max() ?? -1) + 1
                 return TopicOffsets(topic: topic, offsets: (0..<count).map { byPartition[$0] })
             }
         }
@@ -117,7 +123,7 @@ struct LagSeries {
         var time: Double
         var committed: Int64
         var end: Int64
-        var lag: Int64 { max(0, end - committed) }
+        var lag: Int64 { offsetLag(end: end, committed: committed) }
     }
 
     private let polls: [(time: Double, ends: [String: [Int64?]], groups: [String: [String: [Int64?]]])]
@@ -156,7 +162,7 @@ struct LagSeries {
             for (topic, offsets) in committed {
                 for (partition, offset) in offsets.enumerated() {
                     guard let offset, let end = poll.ends[topic]?.element(partition) ?? nil else { continue }
-                    total += max(0, end - offset)
+                    total = total.saturatingPlus(offsetLag(end: end, committed: offset))
                     any = true
                 }
             }

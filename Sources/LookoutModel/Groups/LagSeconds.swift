@@ -27,18 +27,20 @@ public enum LagSeconds {
         if let right = points.firstIndex(where: { $0.end >= committed }), right > 0 {
             // The end passed the committed offset between these two samples.
             let a = points[right - 1], b = points[right]
-            reached = a.time + Double(committed - a.end) / Double(b.end - a.end) * (b.time - a.time)
+            reached = a.time + (Double(committed) - Double(a.end)) / (Double(b.end) - Double(a.end)) * (b.time - a.time)
         } else {
             // Older than every sample: along the table's overall rate, if the end moved at all;
             // if it never moved, all that is known is that it was there at the first sample.
             let first = points[0]
             if let moved = points.last(where: { $0.end > first.end }) {
-                let rate = Double(moved.end - first.end) / (moved.time - first.time)
-                reached = first.time - Double(first.end - committed) / rate
+                let rate = (Double(moved.end) - Double(first.end)) / (moved.time - first.time)
+                reached = first.time - (Double(first.end) - Double(committed)) / rate
             } else {
                 reached = first.time
             }
         }
+        // Times from a state file can be anything: a poll twice at one time divides by zero.
+        guard reached.isFinite, latest.time.isFinite else { return nil }
         return max(0, latest.time - reached)
     }
 }

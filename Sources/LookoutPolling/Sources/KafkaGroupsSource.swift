@@ -47,11 +47,21 @@ extension KafkaSource {
             }
             var rows: [PartitionOffsets] = []
             var unreadable = 0
+            var unnamed: [KafkaTopicPartition] = []
             for topic in Set(commits.keys.map(\.topic)).sorted() {
                 // Every partition of the topic: one without a commit has no lag rather than a zero.
                 let known = partitions[topic] ?? []
-                let committedHere = commits.keys.filter { $0.topic == topic }.map(\.partition)
-                if known.isEmpty { problems.append("topic \(topic) is not in the cluster's metadata") }
+                var committedHere = commits.keys.filter { $0.topic == topic }.map(\.partition)
+                if known.isEmpty {
+                    problems.append("topic \(topic) is not in the cluster's metadata")
+                } else {
+                    // A commit on a partition the metadata does not name (a client can commit
+                    // to partition -5 or 2,147,483,646) has no end offset and no lag: it is
+                    // named, not shown, and sizes nothing.
+                    let named = Set(known)
+                    unnamed += committedHere.filter { !named.contains($0) }.map { KafkaTopicPartition(topic: topic, partition: $0) }
+                    committedHere = committedHere.filter(named.contains)
+                }
                 for partition in Set(known + committedHere).sorted() {
                     let key = KafkaTopicPartition(topic: topic, partition: partition)
                     let end = try? ends[key]?.get()
@@ -60,6 +70,9 @@ extension KafkaSource {
                 }
             }
             if unreadable > 0 { problems.append("end offsets of \(unreadable) partition\(unreadable == 1 ? "" : "s") unknown") }
+            if let first = unnamed.min() {
+                problems.append("commits on \(unnamed.count) partition\(unnamed.count == 1 ? "" : "s") the metadata does not name (\(first)\(unnamed.count > 1 ? ", …" : "")): ignored")
+            }
             return GroupObservation(id: id, state: description?.state, members: description?.members.count, partitions: rows,
                                     error: problems.isEmpty ? nil : problems.joined(separator: "; "))
         }

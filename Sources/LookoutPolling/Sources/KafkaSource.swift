@@ -18,11 +18,12 @@ struct KafkaSource {
             controller: metadata.controllerID.map(Int.init),
             brokers: metadata.brokers.map { KafkaObservation.Broker(id: Int($0.id), host: $0.host, port: Int($0.port)) },
             topics: metadata.topics.filter { !$0.isInternal }.map { topic in
-                KafkaObservation.Topic(name: topic.name, partitionList: topic.partitions.map { partition in
+                let offline = Set(metadata.offlinePartitions(of: topic).map(\.id))
+                return KafkaObservation.Topic(name: topic.name, partitionList: topic.partitions.map { partition in
                     KafkaObservation.Partition(
                         id: Int(partition.id), leader: partition.leader >= 0 ? Int(partition.leader) : nil,
                         replicas: partition.replicas.map(Int.init), isr: partition.isr.map(Int.init),
-                        underReplicated: partition.isUnderReplicated, offline: metadata.isOffline(partition))
+                        underReplicated: partition.isUnderReplicated, offline: offline.contains(partition.id))
                 })
             })
     }

@@ -50,6 +50,8 @@ enum GroupsRender {
     static func seconds(_ value: Double) -> String {
         if value == 0 { return "0s" }
         if value < 10 { return String(format: "%.1fs", value) }
+        // Seconds worked out from broker offsets can be anything: beyond a century is "long".
+        guard value.isFinite, value < 3_155_760_000 else { return "long" }
         return shortAge(Int(value.rounded()))
     }
 }
