@@ -149,6 +149,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libFuzzer targets: scripts/fuzz builds them with -sanitize=fuzzer -DFUZZING in a scratch
+        // path of their own; a plain build of one replays inputs (`FuzzKafka --seeds DIR` writes seeds).
+        .executableTarget(
+            name: "FuzzKafka",
+            dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/Kafka", exclude: ["corpus"], swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "FuzzConfig",
+            dependencies: ["LookoutConfig"],
+            path: "Fuzz/Config", exclude: ["corpus"], swiftSettings: strict
+        ),
         // Shared by the test targets: where the sandbox is, whether it is required, tools by PATH.
         .target(
             name: "LookoutTestSupport",

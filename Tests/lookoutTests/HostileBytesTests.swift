@@ -1,0 +1,99 @@
+import Foundation
+import LookoutTestSupport
+import Testing
+
+/// Hostile answers fed to the built binary by servers of `Tests/Support/hostile_server.py`
+/// (python `cryptography` and `http.server`): each fails its own source with a clear error and
+/// nothing traps (before, a 5-byte IP SAN killed `snapshot` with exit 132, an XML answer 50,000
+/// deep with SIGSEGV). No sandbox is needed: private servers on loopback, the venv's python.
+@Suite("Hostile bytes through the binary", .serialized)
+struct HostileBytesTests {
+    /// The venv's python (`scripts/test` sets `LOOKOUT_PYTHON`; it has `cryptography`), else `python3` on PATH.
+    static let python = ProcessInfo.processInfo.environment["LOOKOUT_PYTHON"] ?? which("python3") ?? "/usr/bin/python3"
+    static let server = SandboxLocation.repository.appendingPathComponent("Tests/Support/hostile_server.py").path
+
+    /// Starts `hostile_server.py MODE`; returns its port and the process (killed by the caller).
+    func start(_ mode: String) throws -> (port: Int, process: Process) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let portFile = folder.appendingPathComponent("port").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = [Self.server, mode, portFile]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) { return (port, process) }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        throw SandboxError("hostile_server.py \(mode) did not start")
+    }
+
+    func config(_ body: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-hostile-\(UUID().uuidString).yaml").path
+        try ("timeouts: { source: 5s }\nenvironments:\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    let environment = ["AWS_ACCESS_KEY_ID": "AKIDHOSTILE", "AWS_SECRET_ACCESS_KEY": "hostile-secret", "AWS_EC2_METADATA_DISABLED": "true"]
+
+    func stateHome() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("lookout-hostile-state-\(UUID().uuidString)").path
+    }
+
+    @Test func aServedCertificateWithA5ByteIPAddressIsThatEndpointsProblem() throws {
+        let (port, server) = try start("tls-bad-san")
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let path = try config("""
+              - name: hostile
+                aws: { region: eu-west-1 }
+                endpoints:
+                  - { name: bad-san, address: "127.0.0.1:\(port)", tls: true, kafka: false, timeout: 3s }
+
+            """)
+        let env = environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 }
+        let json = try LookoutBinary.run(["snapshot", "--config", path, "--format", "json"], environment: env)
+        #expect(json.status == 0, "exit \(json.status); stderr: \(json.stderr)")
+        let document = try parseJSON(json.stdout)
+        let text = json.stdout
+        #expect(text.contains("<an IP address of 5 bytes>") || text.contains("<an IP address of 3 bytes>") || text.contains("TLS"),
+                "the endpoint's problem is not named: \(text.prefix(2000))")
+        #expect((document["environments"] as? [JSONObject])?.first?["status"] as? String != "ok")
+
+        let table = try LookoutBinary.run(["snapshot", "--config", path, "--format", "table"], environment: env)
+        #expect(table.status == 0, "exit \(table.status); stderr: \(table.stderr)")
+        #expect(!table.stdout.contains("\u{1B}") && !table.stdout.contains("\u{07}"), "a control character reached the table")
+        let check = try LookoutBinary.run(["check", "--config", path], environment: env)
+        #expect((0...3).contains(check.status), "check exit \(check.status); stderr: \(check.stderr)")
+        #expect(check.stdout.hasPrefix("LOOKOUT "), "\(check.stdout)")
+        #expect(!check.stdout.contains("\u{1B}"), "a control character reached check's lines")
+        print("a 5-byte IP SAN: snapshot exit \(json.status), check exit \(check.status): \(check.stdout.split(separator: "\n").first ?? "")")
+    }
+
+    @Test(arguments: [("deep-xml", "nested deeper than 64"), ("huge-body", "larger than 16 MiB")])
+    func anAWSAnswerTooDeepOrTooLargeFailsItsSourceAlone(mode: String, error: String) throws {
+        let (port, server) = try start(mode)
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let path = try config("""
+              - name: hostile
+                aws: { region: eu-west-1, endpoint: "http://127.0.0.1:\(port)" }
+                autoscaling:
+                  groups: [kafka-hostile-asg]
+
+            """)
+        let result = try LookoutBinary.run(["snapshot", "--config", path, "--format", "json"],
+                                           environment: environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 })
+        #expect(result.status == 0, "exit \(result.status); stderr: \(result.stderr)")
+        let document = try parseJSON(result.stdout)
+        let hostile = (document["environments"] as? [JSONObject])?.first
+        let sources = (hostile?["sources"] as? [JSONObject]) ?? []
+        let autoscaling = try #require(sources.first { $0["name"] as? String == "autoscaling" }, "\(result.stdout.prefix(1500))")
+        #expect(autoscaling["status"] as? String == "unknown")
+        let message = ((hostile?["errors"] as? [JSONObject]) ?? []).first { $0["source"] as? String == "autoscaling" }?["message"] as? String
+        #expect(message?.contains(error) == true, "\(message ?? "no error for autoscaling")")
+        print("\(mode): autoscaling \(autoscaling["status"] ?? "-"): \(message ?? "-")")
+    }
+}
