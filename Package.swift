@@ -156,6 +156,15 @@ let package = Package(
             dependencies: ["KafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
             path: "Fuzz/Kafka", exclude: ["corpus"], swiftSettings: strict
         ),
+        // Instrumented alone, in the tests' own release build: its dependencies (BoringSSL among
+        // them) are reused as built there, not built again with the sanitizer.
+        .executableTarget(
+            name: "FuzzX509",
+            dependencies: ["LookoutX509", .product(name: "X509", package: "swift-certificates")],
+            path: "Fuzz/X509", exclude: ["corpus"],
+            swiftSettings: strict + [.unsafeFlags(["-sanitize=fuzzer"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
+        ),
         .executableTarget(
             name: "FuzzConfig",
             dependencies: ["LookoutConfig"],

@@ -39,6 +39,15 @@ struct XMLReaderTests {
         }
     }
 
+    @Test func moreThan200000ElementsAreRefused() {
+        let text = "<r>" + String(repeating: "<a/>", count: 200_000) + "</r>"
+        #expect {
+            try XMLParser.parse(Array(text.utf8))
+        } throws: { error in
+            (error as? XMLParseError)?.reason == "more than 200000 elements"
+        }
+    }
+
     @Test func sixtyFourLevelsAreRead() throws {
         let text = String(repeating: "<a>", count: 64) + "x" + String(repeating: "</a>", count: 64)
         var node = try XMLParser.parse(Array(text.utf8))

@@ -47,6 +47,9 @@ enum XMLParser {
     /// AWS answers nest a dozen elements deep; deeper is refused before it can exhaust the stack
     /// (the reader recurses once per level, and so do the tree's lookups).
     static let maxDepth = 64
+    /// Elements in one answer: the largest lookout reads (a page of 100 ECS tasks, 100
+    /// health checks) holds a few thousand; 16 MiB of `<a/>` would be four million trees.
+    static let maxElements = 200_000
 
     static func parse(_ bytes: [UInt8]) throws(XMLParseError) -> XMLNode {
         var reader = Reader(bytes: bytes)
@@ -56,6 +59,7 @@ enum XMLParser {
     private struct Reader {
         let bytes: [UInt8]
         var index = 0
+        var elements = 0
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
@@ -87,6 +91,8 @@ enum XMLParser {
 
         private mutating func element(depth: Int) throws(XMLParseError) -> XMLNode {
             guard depth <= XMLParser.maxDepth else { throw fail("elements nested deeper than \(XMLParser.maxDepth) levels") }
+            elements += 1
+            guard elements <= XMLParser.maxElements else { throw fail("more than \(XMLParser.maxElements) elements") }
             index += 1
             let name = localName(readName())
             guard !name.isEmpty else { throw fail("element without a name") }

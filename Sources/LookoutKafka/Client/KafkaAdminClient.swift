@@ -88,6 +88,9 @@ public actor KafkaAdminClient {
         self.poll += 1
     }
 
+    /// The most brokers a Metadata answer may list.
+    public static let maximumBrokers = 10_000
+
     // MARK: - Admin calls
 
     /// Brokers, controller, topics and partitions, from any reachable broker.
@@ -96,6 +99,12 @@ public actor KafkaAdminClient {
             Self.metadataRequest(version: version, topics: topics)
         }
         let metadata = KafkaClusterMetadata(answer.response)
+        // Every broker listed is one lookout may connect to: a cluster of more than 10,000 is
+        // an answer that cannot be right, not 10,000 connections to open.
+        guard metadata.brokers.count <= Self.maximumBrokers else {
+            throw KafkaError(code: .protocolViolation, broker: answer.broker.description, api: MetadataRequest.apiName,
+                             detail: "the answer lists \(metadata.brokers.count) brokers (at most \(Self.maximumBrokers) are taken)")
+        }
         for broker in metadata.brokers {
             self.knownBrokers[broker.id] = broker.address
         }
