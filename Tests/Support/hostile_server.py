@@ -7,6 +7,9 @@ Usage: hostile_server.py MODE PORT_FILE   (binds a free loopback port, writes it
                IPv4 SANs, its DER patched in place (same length, so every outer length holds).
   deep-xml     HTTP answering every request 200 with an XML document nested 50,000 deep.
   huge-body    HTTP answering every request 200 with a 20 MiB body.
+  evil-error   HTTP answering every request 400 with an AWS error whose code and message hold an
+               OSC title sequence, a bell, a carriage return and a right-to-left override (raw
+               bytes and XML character references, as a hostile endpoint or proxy could send).
 """
 import datetime
 import os
@@ -84,7 +87,16 @@ class Hostile(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        if mode == "deep-xml":
+        if mode == "evil-error":
+            body = ("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling&#x1B;]0;pwned&#x7;</Code>"
+                    "<Message>slow down\x1b[2J\r\u202eforged &#x9b;31m</Message></Error>"
+                    "<RequestId>r-1</RequestId></ErrorResponse>").encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif mode == "deep-xml":
             body = b"<a>" * 50_000 + b"</a>" * 50_000
             self.send_response(200)
             self.send_header("Content-Type", "text/xml")

@@ -73,6 +73,37 @@ struct HostileBytesTests {
         print("a 5-byte IP SAN: snapshot exit \(json.status), check exit \(check.status): \(check.stdout.split(separator: "\n").first ?? "")")
     }
 
+    /// An AWS error whose code and message carry terminal escapes (raw and as XML character
+    /// references): every output shows them escaped, none reaches the terminal raw.
+    @Test func anAWSErrorWithControlCharactersCannotDriveTheTerminal() throws {
+        let (port, server) = try start("evil-error")
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let path = try config("""
+              - name: hostile
+                aws: { region: eu-west-1, endpoint: "http://127.0.0.1:\(port)" }
+                autoscaling:
+                  groups: [kafka-hostile-asg]
+
+            """)
+        let env = environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 }
+        let raw: Set<UInt32> = [0x1B, 0x07, 0x0D, 0x9B, 0x202E]
+        for arguments in [["snapshot", "--format", "table"], ["check"], ["snapshot", "--format", "json"]] {
+            let result = try LookoutBinary.run(arguments + ["--config", path], environment: env)
+            #expect((0...3).contains(result.status), "\(arguments): exit \(result.status); stderr: \(result.stderr)")
+            if arguments.last == "json" {
+                // JSON's own rules: C0 as \u001b, the rest as it is; a JSON reader gets the text back.
+                let errors = ((try parseJSON(result.stdout)["environments"] as? [JSONObject])?.first?["errors"] as? [JSONObject]) ?? []
+                #expect(errors.contains { ($0["message"] as? String)?.contains("Throttling\u{1B}]0;pwned\u{07}") == true }, "\(errors)")
+                continue
+            }
+            for (name, text) in [("stdout", result.stdout), ("stderr", result.stderr)] {
+                #expect(!text.unicodeScalars.contains { raw.contains($0.value) }, "\(arguments) \(name): a control character got through")
+            }
+            #expect(result.stdout.contains("Throttling\\u{1B}]0;pwned\\u{7}"), "\(arguments): not shown escaped: \(result.stdout.prefix(1500))")
+            #expect(result.stdout.contains("\\u{202E}forged \\u{9B}31m"), "\(arguments): not shown escaped: \(result.stdout.prefix(1500))")
+        }
+    }
+
     @Test(arguments: [("deep-xml", "nested deeper than 64"), ("huge-body", "larger than 16 MiB")])
     func anAWSAnswerTooDeepOrTooLargeFailsItsSourceAlone(mode: String, error: String) throws {
         let (port, server) = try start(mode)
