@@ -38,6 +38,17 @@ struct HostileBytesTests {
         return path
     }
 
+    /// One environment whose only source is Auto Scaling (AWS Query: XML), at the hostile server.
+    func autoScalingConfig(port: Int) throws -> String {
+        try config("""
+              - name: hostile
+                aws: { region: eu-west-1, endpoint: "http://127.0.0.1:\(port)" }
+                autoscaling:
+                  groups: [kafka-hostile-asg]
+
+            """)
+    }
+
     let environment = ["AWS_ACCESS_KEY_ID": "AKIDHOSTILE", "AWS_SECRET_ACCESS_KEY": "hostile-secret", "AWS_EC2_METADATA_DISABLED": "true"]
 
     func stateHome() -> String {
@@ -78,13 +89,7 @@ struct HostileBytesTests {
     @Test func anAWSErrorWithControlCharactersCannotDriveTheTerminal() throws {
         let (port, server) = try start("evil-error")
         defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
-        let path = try config("""
-              - name: hostile
-                aws: { region: eu-west-1, endpoint: "http://127.0.0.1:\(port)" }
-                autoscaling:
-                  groups: [kafka-hostile-asg]
-
-            """)
+        let path = try autoScalingConfig(port: port)
         let env = environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 }
         let raw: Set<UInt32> = [0x1B, 0x07, 0x0D, 0x9B, 0x202E]
         for arguments in [["snapshot", "--format", "table"], ["check"], ["snapshot", "--format", "json"]] {
@@ -108,13 +113,7 @@ struct HostileBytesTests {
     func anAWSAnswerTooDeepOrTooLargeFailsItsSourceAlone(mode: String, error: String) throws {
         let (port, server) = try start(mode)
         defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
-        let path = try config("""
-              - name: hostile
-                aws: { region: eu-west-1, endpoint: "http://127.0.0.1:\(port)" }
-                autoscaling:
-                  groups: [kafka-hostile-asg]
-
-            """)
+        let path = try autoScalingConfig(port: port)
         let result = try LookoutBinary.run(["snapshot", "--config", path, "--format", "json"],
                                            environment: environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 })
         #expect(result.status == 0, "exit \(result.status); stderr: \(result.stderr)")

@@ -128,29 +128,27 @@ extension KafkaAdminClient {
     /// One DescribeGroups; throws when the request as a whole failed.
     private func describeGroups(_ batch: [String], at address: KafkaBrokerAddress) async throws(KafkaError) -> [String: Result<KafkaGroupDescription, KafkaError>] {
         var results: [String: Result<KafkaGroupDescription, KafkaError>] = [:]
-        do {
-            let answer = try await self.send(to: address, dropIsBrokers: false) { _ in DescribeGroupsRequest(groups: batch) }
-            for group in answer.response.groups {
-                guard group.errorCode == 0 else {
-                    self.forgetCoordinator(group.groupId, errorCode: group.errorCode)
-                    results[group.groupId] = .failure(KafkaError(
-                        code: .brokerError(group.errorCode), broker: address.description, api: DescribeGroupsRequest.apiName,
-                        detail: "group \(group.groupId): \(KafkaErrorCode.describe(group.errorCode))"
-                    ))
-                    continue
-                }
-                results[group.groupId] = .success(KafkaGroupDescription(
-                    id: group.groupId, state: group.groupState, protocolType: group.protocolType,
-                    protocolName: group.protocolData,
-                    members: group.members.map {
-                        .init(memberID: $0.memberId, groupInstanceID: $0.groupInstanceId, clientID: $0.clientId, clientHost: $0.clientHost)
-                    }
+        let answer = try await self.send(to: address, dropIsBrokers: false) { _ in DescribeGroupsRequest(groups: batch) }
+        for group in answer.response.groups {
+            guard group.errorCode == 0 else {
+                self.forgetCoordinator(group.groupId, errorCode: group.errorCode)
+                results[group.groupId] = .failure(KafkaError(
+                    code: .brokerError(group.errorCode), broker: address.description, api: DescribeGroupsRequest.apiName,
+                    detail: "group \(group.groupId): \(KafkaErrorCode.describe(group.errorCode))"
                 ))
+                continue
             }
-            for group in batch where results[group] == nil {
-                results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: DescribeGroupsRequest.apiName,
-                                                     detail: "group \(group) missing from the answer"))
-            }
+            results[group.groupId] = .success(KafkaGroupDescription(
+                id: group.groupId, state: group.groupState, protocolType: group.protocolType,
+                protocolName: group.protocolData,
+                members: group.members.map {
+                    .init(memberID: $0.memberId, groupInstanceID: $0.groupInstanceId, clientID: $0.clientId, clientHost: $0.clientHost)
+                }
+            ))
+        }
+        for group in batch where results[group] == nil {
+            results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: DescribeGroupsRequest.apiName,
+                                                 detail: "group \(group) missing from the answer"))
         }
         return results
     }
@@ -182,37 +180,35 @@ extension KafkaAdminClient {
     private func committedOffsets(_ batch: [String], at address: KafkaBrokerAddress) async throws(KafkaError) -> [String: CommittedOffsets] {
         guard let first = batch.first else { return [:] }
         var results: [String: CommittedOffsets] = [:]
-        do {
-            let answer = try await self.send(to: address, dropIsBrokers: false) { version in
-                version >= 8
-                    ? OffsetFetchRequest(groups: batch.map { .init(groupId: $0, topics: nil) })
-                    : OffsetFetchRequest(groupId: first, topics: version >= 2 ? nil : [])
-            }
-            if answer.version >= 8 {
-                for group in answer.response.groups {
-                    results[group.groupId] = self.offsets(
-                        group: group.groupId, errorCode: group.errorCode, address: address,
-                        partitions: group.topics.flatMap { topic in
-                            topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
-                        })
-                }
-                for group in batch where results[group] == nil {
-                    results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
-                                                         detail: "group \(group) missing from the answer"))
-                }
-                return results
-            }
-            // Before version 8: this answer is the first group's; the others go one by one, at once.
-            guard answer.version >= 2 else {
-                throw KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
-                                 detail: "OffsetFetch versions 0 and 1 need the partitions named; use committedOffsets(group:partitions:)")
-            }
-            results[first] = self.offsets(
-                group: first, errorCode: answer.response.errorCode, address: address,
-                partitions: answer.response.topics.flatMap { topic in
-                    topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
-                })
+        let answer = try await self.send(to: address, dropIsBrokers: false) { version in
+            version >= 8
+                ? OffsetFetchRequest(groups: batch.map { .init(groupId: $0, topics: nil) })
+                : OffsetFetchRequest(groupId: first, topics: version >= 2 ? nil : [])
         }
+        if answer.version >= 8 {
+            for group in answer.response.groups {
+                results[group.groupId] = self.offsets(
+                    group: group.groupId, errorCode: group.errorCode, address: address,
+                    partitions: group.topics.flatMap { topic in
+                        topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
+                    })
+            }
+            for group in batch where results[group] == nil {
+                results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
+                                                     detail: "group \(group) missing from the answer"))
+            }
+            return results
+        }
+        // Before version 8: this answer is the first group's; the others go one by one, at once.
+        guard answer.version >= 2 else {
+            throw KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
+                             detail: "OffsetFetch versions 0 and 1 need the partitions named; use committedOffsets(group:partitions:)")
+        }
+        results[first] = self.offsets(
+            group: first, errorCode: answer.response.errorCode, address: address,
+            partitions: answer.response.topics.flatMap { topic in
+                topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
+            })
         let rest = batch.dropFirst().filter { results[$0] == nil }
         await withTaskGroup(of: (String, CommittedOffsets).self) { tasks in
             for group in rest {
@@ -318,25 +314,23 @@ extension KafkaAdminClient {
                 )
             }
             .sorted { $0.name < $1.name }
-        do {
-            let answer = try await self.send(to: address, dropIsBrokers: false) { _ in ListOffsetsRequest(replicaId: -1, topics: topics) }
-            for topic in answer.response.topics {
-                for partition in topic.partitions {
-                    let key = KafkaTopicPartition(topic: topic.name, partition: partition.partitionIndex)
-                    guard partition.errorCode == 0 else {
-                        results[key] = .failure(KafkaError(
-                            code: .brokerError(partition.errorCode), broker: address.description, api: ListOffsetsRequest.apiName,
-                            detail: "\(key): \(KafkaErrorCode.describe(partition.errorCode))"
-                        ))
-                        continue
-                    }
-                    results[key] = .success(answer.version == 0 ? partition.oldStyleOffsets.first ?? -1 : partition.offset)
+        let answer = try await self.send(to: address, dropIsBrokers: false) { _ in ListOffsetsRequest(replicaId: -1, topics: topics) }
+        for topic in answer.response.topics {
+            for partition in topic.partitions {
+                let key = KafkaTopicPartition(topic: topic.name, partition: partition.partitionIndex)
+                guard partition.errorCode == 0 else {
+                    results[key] = .failure(KafkaError(
+                        code: .brokerError(partition.errorCode), broker: address.description, api: ListOffsetsRequest.apiName,
+                        detail: "\(key): \(KafkaErrorCode.describe(partition.errorCode))"
+                    ))
+                    continue
                 }
+                results[key] = .success(answer.version == 0 ? partition.oldStyleOffsets.first ?? -1 : partition.offset)
             }
-            for partition in batch where results[partition] == nil {
-                results[partition] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: ListOffsetsRequest.apiName,
-                                                         detail: "\(partition) missing from the answer"))
-            }
+        }
+        for partition in batch where results[partition] == nil {
+            results[partition] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: ListOffsetsRequest.apiName,
+                                                     detail: "\(partition) missing from the answer"))
         }
         return results
     }

@@ -103,12 +103,8 @@ public struct KafkaClusterMetadata: Sendable, Equatable {
         brokers.first { $0.id == controllerID }
     }
 
-    /// Offline: no live leader, that is, leader -1 or a leader that is not among the brokers.
-    public func isOffline(_ partition: Partition) -> Bool {
-        partition.leader < 0 || !brokers.contains { $0.id == partition.leader }
-    }
-
-    /// The live broker ids looked up in a set: a Metadata answer can list thousands of partitions.
+    /// Offline: no live leader, that is, leader -1 or a leader that is not among the brokers (their
+    /// ids looked up in a set: a Metadata answer can list thousands of partitions).
     public func offlinePartitions(of topic: Topic) -> [Partition] {
         let live = Set(brokers.map(\.id))
         return topic.partitions.filter { $0.leader < 0 || !live.contains($0.leader) }
