@@ -135,6 +135,24 @@ def test_group_stalled_keeps_its_member_and_stops_committing(sb, reset_env):
     wait_for(lambda: sum(committed(a, "billing").values()) > sum(first.values()), 15, what="billing to commit again")
 
 
+def test_group_rejoin_makes_billings_member_leave_and_join_again(sb):
+    """A one-shot kick (nothing to undo): the traffic's billing member leaves and joins again,
+    and the group is Stable with its one member after it (raw DescribeGroups on Tansu)."""
+    from conftest import HOME
+    env = MUTATE
+    log = HOME / "logs" / f"traffic-{env}.log"
+    seen = log.stat().st_size
+    scenario("group-rejoin", env)
+    wait_for(lambda: "asked to leave the group and join again" in log.read_bytes()[seen:].decode(errors="replace"),
+             10, what="billing's member to leave")
+    tansu = sb["environments"][env]["ports"]["tansu"]
+    wait_for(lambda: describe_group_members(tansu, "billing") == ("Stable", 1), 45, interval=1,
+             what="billing Stable with one member after the rejoin")
+    path = HOME / "state" / env / "scenarios.json"
+    active = json.loads(path.read_text()) if path.exists() else []
+    assert all(a["name"] != "group-rejoin" for a in active), active
+
+
 @pytest.mark.parametrize("env", ENVS)
 def test_a_consumer_reads_the_producers_messages(sb, env):
     """A confluent-kafka Consumer, through the proxy with the environment's security (TLS trust

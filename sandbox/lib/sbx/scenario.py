@@ -139,6 +139,17 @@ def group_stalled(e: layout.Env, source: str | None) -> str:
     return f"{e.name}: group {group} keeps its member and commits nothing"
 
 
+def group_rejoin(e: layout.Env, source: str | None) -> str:
+    """One-shot, nothing to undo: billing's member leaves the group and joins again. Tansu
+    sometimes never completes a rebalance after its gate or front restarted, and its member may
+    still hold the partitions it had (so its own liveness check never fires); this is the kick a
+    test gives before it waits for `Stable`."""
+    if source not in (None, "billing"):
+        raise SystemExit("group-rejoin takes billing (default): the group with a member that rejoins")
+    traffic_control(e, billing_rejoin=time.time())
+    return f"{e.name}: billing's member leaves the group and joins again"
+
+
 def producers_paused(e: layout.Env, source: str | None) -> str:
     traffic_control(e, producers_paused=True)
     deadline = time.time() + 15
@@ -163,7 +174,9 @@ SIMPLE = {
     "endpoint-slow": ("public", "slow"), "endpoint-garbage": ("public", "garbage"),
 }
 SPECIAL = {"broker-down": broker_down, "instance-unhealthy": instance_unhealthy,
-           "group-stalled": group_stalled, "producers-paused": producers_paused}
+           "group-stalled": group_stalled, "producers-paused": producers_paused,
+           "group-rejoin": group_rejoin}
+ONE_SHOT = {"group-rejoin"}
 
 
 def cert_scenarios():
@@ -232,5 +245,6 @@ def main(argv: list[str]) -> None:
         msg = cert_scenarios()[name](e, account(e), source)
     else:
         raise SystemExit(usage())
-    remember(e, {"name": name, "source": source, "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    if name not in ONE_SHOT:  # a kick, not a state: nothing for reset to undo
+        remember(e, {"name": name, "source": source, "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     print(msg)

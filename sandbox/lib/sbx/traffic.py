@@ -139,6 +139,7 @@ class Traffic:
         c = Consumer(self.conf(**{"group.id": "billing", **CONSUMER}))
         paused = False
         unassigned_since = time.monotonic()
+        asked = self.control.get("billing_rejoin")  # `./sandbox/scenario group-rejoin` changes it
 
         def on_assign(consumer, parts):
             if self.stalled("billing"):
@@ -164,6 +165,9 @@ class Traffic:
                 unassigned_since = time.monotonic()
             elif time.monotonic() - unassigned_since > self.REJOIN_AFTER:
                 print(f"billing: no partitions for {self.REJOIN_AFTER:.0f} s: leaving the group and joining again", flush=True)
+                break
+            if self.control.get("billing_rejoin") != asked:
+                print("billing: asked to leave the group and join again (group-rejoin)", flush=True)
                 break
         c.close()
 
