@@ -184,6 +184,10 @@ public enum Evaluator {
     static func judgeECS(_ ecs: ECSObservation) -> [Finding] {
         var found: [Finding] = []
         for service in ecs.services {
+            if let problem = service.problem {
+                found.append(Finding(status: .unknown, source: "ecs", object: service.name, message: "could not be read: \(problem)"))
+                continue
+            }
             if service.desired > 0, service.running == 0 {
                 found.append(Finding(status: .crit, source: "ecs", object: service.name, message: "no task running (desired \(service.desired))"))
             } else if service.running < service.desired {

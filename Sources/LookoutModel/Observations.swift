@@ -21,13 +21,22 @@ public struct ServiceObservation: Sendable {
     public var running: Int
     public var pending: Int
     public var deployment: DeploymentObservation?
+    /// Why the service's description could not be read (AWS's answer for it did not read, even
+    /// when it was asked for alone): its counts are then unknown, never zeros.
+    public var problem: String?
 
-    public init(name: String, desired: Int, running: Int, pending: Int, deployment: DeploymentObservation?) {
+    public init(name: String, desired: Int, running: Int, pending: Int, deployment: DeploymentObservation?, problem: String? = nil) {
         self.name = name
         self.desired = desired
         self.running = running
         self.pending = pending
         self.deployment = deployment
+        self.problem = problem
+    }
+
+    /// A service whose description could not be read: no counts, no deployment.
+    public static func unreadable(_ name: String, problem: String) -> ServiceObservation {
+        ServiceObservation(name: name, desired: 0, running: 0, pending: 0, deployment: nil, problem: problem)
     }
 }
 

@@ -62,17 +62,19 @@ extension JudgedECS {
         .object([
             ("cluster", .string(observation.cluster)),
             ("services", .array(observation.services.map { service in
-                .object([
+                // An unreadable service: its counts null (never a silent zero) and its error.
+                let known = service.problem == nil
+                return .object([
                     ("name", .string(service.name)),
                     ("status", .string((serviceStatus[service.name] ?? .ok).rawValue)),
-                    ("desired", .int(service.desired)),
-                    ("running", .int(service.running)),
-                    ("pending", .int(service.pending)),
+                    ("desired", known ? .int(service.desired) : .null),
+                    ("running", known ? .int(service.running) : .null),
+                    ("pending", known ? .int(service.pending) : .null),
                     ("deployment", service.deployment.map { deployment in
                         .object([("id", .string(deployment.id)), ("rollout_state", .optional(deployment.rolloutState)),
                                  ("created_at", .optional(deployment.createdAt))])
                     } ?? .null),
-                ])
+                ] + (service.problem.map { [("error", .string($0))] } ?? []))
             })),
             ("tasks", .array(observation.tasks.map { task in
                 .object([

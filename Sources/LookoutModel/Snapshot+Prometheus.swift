@@ -20,9 +20,9 @@ extension Snapshot {
         family("lookout_source_age_seconds", "Age of the source's last good data (absent when it never answered).",
                environments.flatMap { e in e.sources.compactMap { s in s.ageSeconds.map { ([("environment", e.name), ("source", s.name)], Double($0)) } } })
         family("lookout_ecs_service_desired_tasks", "Desired tasks of an ECS service.",
-               environments.flatMap { e in (e.ecs?.observation.services ?? []).map { ([("environment", e.name), ("service", $0.name)], Double($0.desired)) } })
+               environments.flatMap { e in (e.ecs?.observation.services ?? []).filter { $0.problem == nil }.map { ([("environment", e.name), ("service", $0.name)], Double($0.desired)) } })
         family("lookout_ecs_service_running_tasks", "Running tasks of an ECS service, counted from its tasks.",
-               environments.flatMap { e in (e.ecs?.observation.services ?? []).map { ([("environment", e.name), ("service", $0.name)], Double($0.running)) } })
+               environments.flatMap { e in (e.ecs?.observation.services ?? []).filter { $0.problem == nil }.map { ([("environment", e.name), ("service", $0.name)], Double($0.running)) } })
         family("lookout_autoscaling_in_service_instances", "Instances in service in an Auto Scaling group.",
                environments.flatMap { e in (e.autoscaling?.groups ?? []).map { ([("environment", e.name), ("group", $0.name)], Double($0.inService)) } })
         family("lookout_certificate_not_after_timestamp_seconds", "When a certificate expires, as a Unix time.",

@@ -12,8 +12,10 @@ extension Snapshot {
             if let ecs = environment.ecs {
                 out += "  ecs \(ecs.observation.cluster.terminalSafe)\n"
                 out += Self.format(rows: [["SERVICE", "STATUS", "DESIRED", "RUNNING", "PENDING", "DEPLOYMENT", "ROLLOUT"]] + ecs.observation.services.map { service in
-                    [service.name, (ecs.serviceStatus[service.name] ?? .ok).rawValue, "\(service.desired)", "\(service.running)", "\(service.pending)",
-                     service.deployment?.id ?? "-", service.deployment?.rolloutState ?? "-"]
+                    service.problem == nil
+                        ? [service.name, (ecs.serviceStatus[service.name] ?? .ok).rawValue, "\(service.desired)", "\(service.running)", "\(service.pending)",
+                           service.deployment?.id ?? "-", service.deployment?.rolloutState ?? "-"]
+                        : [service.name, (ecs.serviceStatus[service.name] ?? .unknown).rawValue, "?", "?", "?", "-", "-"]
                 }, indent: 4)
             }
             if let autoscaling = environment.autoscaling {

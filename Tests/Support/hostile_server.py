@@ -10,8 +10,14 @@ Usage: hostile_server.py MODE PORT_FILE   (binds a free loopback port, writes it
   evil-error   HTTP answering every request 400 with an AWS error whose code and message hold an
                OSC title sequence, a bell, a carriage return and a right-to-left override (raw
                bytes and XML character references, as a hostile endpoint or proxy could send).
+  ecs-poison   ECS (JSON 1.1) for cluster `c`: every service asked for exists with desiredCount 1
+               and one RUNNING task, but a DescribeServices request that names `poison` is answered
+               200 with a body cut short (it does not decode); `all-poison` in the mode's place
+               garbles every DescribeServices answer. GET /counts gives the requests per operation
+               (boto3 reads it as a real ECS: proven in the test that uses it).
 """
 import datetime
+import json
 import os
 import socket
 import ssl
@@ -80,14 +86,52 @@ def serve_tls() -> None:
         threading.Thread(target=handshake, daemon=True).start()
 
 
+COUNTS: dict[str, int] = {}
+COUNTS_LOCK = threading.Lock()
+
+
+def ecs_answer(operation: str, request: dict) -> tuple[int, bytes]:
+    """ECS for cluster `c`: services as asked, one RUNNING task each (arn .../c/task-NAME)."""
+    if operation == "DescribeServices":
+        names = request.get("services", [])
+        if mode == "all-poison" or "poison" in names:
+            return 200, b'{"services":[{"serviceName":"broker-a","desiredCount":'  # cut short
+        services = [{"serviceName": n, "serviceArn": f"arn:aws:ecs:eu-west-1:123456789012:service/c/{n}",
+                     "status": "ACTIVE", "desiredCount": 1, "runningCount": 1, "pendingCount": 0,
+                     "deployments": [{"id": f"ecs-svc/{n}", "status": "PRIMARY", "rolloutState": "COMPLETED",
+                                      "createdAt": 1796000000.0}]} for n in names]
+        return 200, json.dumps({"services": services, "failures": []}).encode()
+    if operation == "ListTasks":
+        names = ["broker-a", "broker-b", "broker-c", "poison"]
+        return 200, json.dumps({"taskArns": [f"arn:aws:ecs:eu-west-1:123456789012:task/c/task-{n}" for n in names]}).encode()
+    if operation == "DescribeTasks":
+        tasks = [{"taskArn": arn, "group": "service:" + arn.rsplit("task-", 1)[1], "lastStatus": "RUNNING",
+                  "desiredStatus": "RUNNING"} for arn in request.get("tasks", [])]
+        return 200, json.dumps({"tasks": tasks, "failures": []}).encode()
+    return 400, json.dumps({"__type": "InvalidParameterException", "message": f"not played here: {operation}"}).encode()
+
+
 class Hostile(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def answer(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        if mode == "evil-error":
+        raw = self.rfile.read(length) if length else b""
+        if mode in ("ecs-poison", "all-poison"):
+            if self.command == "GET" and self.path == "/counts":
+                with COUNTS_LOCK:
+                    status, body = 200, json.dumps(COUNTS).encode()
+            else:
+                operation = (self.headers.get("X-Amz-Target") or "").rsplit(".", 1)[-1]
+                with COUNTS_LOCK:
+                    COUNTS[operation] = COUNTS.get(operation, 0) + 1
+                status, body = ecs_answer(operation, json.loads(raw or b"{}"))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif mode == "evil-error":
             body = ("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling&#x1B;]0;pwned&#x7;</Code>"
                     "<Message>slow down\x1b[2J\r\u202eforged &#x9b;31m</Message></Error>"
                     "<RequestId>r-1</RequestId></ErrorResponse>").encode()

@@ -126,4 +126,88 @@ struct HostileBytesTests {
         #expect(message?.contains(error) == true, "\(message ?? "no error for autoscaling")")
         print("\(mode): autoscaling \(autoscaling["status"] ?? "-"): \(message ?? "-")")
     }
+
+    func ecsConfig(port: Int) throws -> String {
+        try config("""
+              - name: hostile
+                aws: { region: eu-west-1, endpoint: "http://127.0.0.1:\(port)" }
+                ecs:
+                  cluster: c
+                  services: [broker-a, poison, broker-b, broker-c]
+
+            """)
+    }
+
+    func counts(_ port: Int) throws -> [String: Int] {
+        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/counts")!)
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Int]) ?? [:]
+    }
+
+    /// The AWS bulkhead: a DescribeServices batch that names a service whose answer does not
+    /// read is asked again in halves; that service is unknown alone (counts null, its error),
+    /// the other three are read and ok. boto3 first: it reads the server as an ECS (and gets
+    /// nothing back for a batch that names `poison`: botocore keeps an unreadable body as a message).
+    @Test func oneUnreadableServiceIsUnknownAloneAndTheRestAreRead() throws {
+        let (port, server) = try start("ecs-poison")
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let proof = try Sandbox.run(Self.python, ["-c", """
+            import boto3, botocore.config, json, sys
+            ecs = boto3.client("ecs", region_name="eu-west-1", endpoint_url=sys.argv[1],
+                               config=botocore.config.Config(retries={"max_attempts": 1}))
+            good = [s["serviceName"] for s in ecs.describe_services(cluster="c", services=["broker-a", "broker-b"])["services"]]
+            bad = ecs.describe_services(cluster="c", services=["broker-a", "poison"]).get("services", [])
+            print(json.dumps({"good": good, "bad": bad}))
+            """, "http://127.0.0.1:\(port)"], environment: environment)
+        #expect(proof.status == 0, "boto3: \(proof.stderr)")
+        let read = try parseJSON(proof.stdout)
+        #expect(read["good"] as? [String] == ["broker-a", "broker-b"] && (read["bad"] as? [Any])?.isEmpty == true, "\(read)")
+        let before = try counts(port)["DescribeServices"] ?? 0
+
+        let path = try ecsConfig(port: port)
+        let env = environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 }
+        let result = try LookoutBinary.run(["snapshot", "--config", path, "--format", "json"], environment: env)
+        #expect(result.status == 0, "exit \(result.status); stderr: \(result.stderr)")
+        let hostile = (try parseJSON(result.stdout)["environments"] as? [JSONObject])?.first
+        let ecsSource = ((hostile?["sources"] as? [JSONObject]) ?? []).first { $0["name"] as? String == "ecs" }
+        #expect(ecsSource?["status"] as? String != "unknown", "the source stays read: \(ecsSource ?? [:])")
+        let services = ((hostile?["ecs"] as? JSONObject)?["services"] as? [JSONObject]) ?? []
+        let byName = Dictionary(uniqueKeysWithValues: services.map { ($0["name"] as? String ?? "", $0) })
+        #expect(byName.keys.sorted() == ["broker-a", "broker-b", "broker-c", "poison"], "\(services)")
+        for name in ["broker-a", "broker-b", "broker-c"] {
+            #expect(byName[name]?["status"] as? String == "ok" && byName[name]?["running"] as? Int == 1, "\(name): \(byName[name] ?? [:])")
+        }
+        let poison = byName["poison"]
+        #expect(poison?["status"] as? String == "unknown")
+        #expect(poison?["desired"] is NSNull && poison?["running"] is NSNull, "no silent zero: \(poison ?? [:])")
+        #expect((poison?["error"] as? String)?.contains("asked for it alone") == true, "\(poison ?? [:])")
+        // 4 asked: the batch, [broker-a, poison], [broker-a], [poison], [broker-b, broker-c].
+        let calls = (try counts(port)["DescribeServices"] ?? 0) - before
+        #expect(calls == 5, "DescribeServices calls: \(calls)")
+
+        let table = try LookoutBinary.run(["snapshot", "--config", path, "--format", "table"], environment: env)
+        #expect(table.stdout.contains("poison"), "\(table.stdout)")
+        let check = try LookoutBinary.run(["check", "--config", path], environment: env)
+        #expect(check.status == 3, "an unreadable service is UNKNOWN: exit \(check.status) \(check.stdout)")
+        #expect(check.stdout.contains("poison"), "\(check.stdout)")
+        print("ecs-poison: \(calls) DescribeServices calls; poison: \(poison?["error"] ?? "-")")
+    }
+
+    /// When every DescribeServices answer is unreadable the failure is the service's, not one
+    /// item's: the source is unknown with the batch's own error, after a few calls, not one per item.
+    @Test func aServiceThatGarblesEveryAnswerFailsTheSourceWithinAFewCalls() throws {
+        let (port, server) = try start("all-poison")
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let path = try ecsConfig(port: port)
+        let result = try LookoutBinary.run(["snapshot", "--config", path, "--format", "json"],
+                                           environment: environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 })
+        #expect(result.status == 0, "exit \(result.status); stderr: \(result.stderr)")
+        let hostile = (try parseJSON(result.stdout)["environments"] as? [JSONObject])?.first
+        let ecsSource = ((hostile?["sources"] as? [JSONObject]) ?? []).first { $0["name"] as? String == "ecs" }
+        #expect(ecsSource?["status"] as? String == "unknown", "\(ecsSource ?? [:])")
+        let message = ((hostile?["errors"] as? [JSONObject]) ?? []).first { $0["source"] as? String == "ecs" }?["message"] as? String
+        #expect(message?.contains("DescribeServices") == true && message?.contains("asked for it alone") == false, "\(message ?? "-")")
+        // the batch of 4, then [broker-a, poison] → [broker-a] alone → [poison] once, then [broker-b, broker-c] once.
+        let calls = try counts(port)["DescribeServices"] ?? 0
+        #expect(calls == 5, "DescribeServices calls: \(calls)")
+    }
 }

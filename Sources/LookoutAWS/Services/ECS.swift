@@ -48,13 +48,21 @@ public struct ECS: Sendable {
         return try await client.json(Self.service, "DescribeServices", Input(cluster: cluster, services: services))
     }
 
-    /// Describes any number of services, 10 per call.
+    /// Describes any number of services, 10 per call. A batch whose answer cannot be read is
+    /// asked again in pieces (``AWSBulkhead``): a service that cannot be read even alone is a
+    /// failure with reason ``Failure/unreadable`` and the error in its detail; the rest are read.
     public func describeAllServices(cluster: String, services: [String]) async throws(AWSError) -> DescribeServicesOutput {
         var result = DescribeServicesOutput(services: [], failures: [])
         for chunk in services.chunked(10) {
-            let part = try await describeServices(cluster: cluster, services: chunk)
-            result.services! += part.services ?? []
-            result.failures! += part.failures ?? []
+            var budget = AWSBulkhead.budget
+            let parts = try await AWSBulkhead.run(chunk, budget: &budget) { (batch: [String]) async throws(AWSError) in
+                try await describeServices(cluster: cluster, services: batch)
+            }
+            for part in parts.outputs {
+                result.services! += part.services ?? []
+                result.failures! += part.failures ?? []
+            }
+            result.failures! += parts.alone.map { Failure(arn: $0.item, reason: Failure.unreadable, detail: "\($0.error) (asked for it alone)") }
         }
         return result
     }
@@ -125,12 +133,21 @@ public struct ECS: Sendable {
         return try await client.json(Self.service, "DescribeTasks", Input(cluster: cluster, tasks: tasks))
     }
 
+    /// Describes any number of tasks, 100 per call, with the bulkhead of
+    /// ``describeAllServices(cluster:services:)``: a task that cannot be read even alone is a
+    /// failure with reason ``Failure/unreadable``.
     public func describeAllTasks(cluster: String, tasks: [String]) async throws(AWSError) -> DescribeTasksOutput {
         var result = DescribeTasksOutput(tasks: [], failures: [])
         for chunk in tasks.chunked(100) {
-            let part = try await describeTasks(cluster: cluster, tasks: chunk)
-            result.tasks! += part.tasks ?? []
-            result.failures! += part.failures ?? []
+            var budget = AWSBulkhead.budget
+            let parts = try await AWSBulkhead.run(chunk, budget: &budget) { (batch: [String]) async throws(AWSError) in
+                try await describeTasks(cluster: cluster, tasks: batch)
+            }
+            for part in parts.outputs {
+                result.tasks! += part.tasks ?? []
+                result.failures! += part.failures ?? []
+            }
+            result.failures! += parts.alone.map { Failure(arn: $0.item, reason: Failure.unreadable, detail: "\($0.error) (asked for it alone)") }
         }
         return result
     }
@@ -246,6 +263,16 @@ public struct ECS: Sendable {
         public var arn: String?
         public var reason: String?
         public var detail: String?
+
+        /// The reason lookout gives an item whose description could not be read even when asked
+        /// for alone (not one of AWS's reasons, which are upper case words such as `MISSING`).
+        public static let unreadable = "unreadable"
+
+        public init(arn: String?, reason: String?, detail: String?) {
+            self.arn = arn
+            self.reason = reason
+            self.detail = detail
+        }
     }
 }
 

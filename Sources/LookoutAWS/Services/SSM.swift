@@ -60,6 +60,20 @@ public struct SSM: Sendable {
         }
     }
 
+    /// The metadata of the parameters `names` (a `Name Equals` filter, every page), asked with
+    /// the bulkhead of ``AWSBulkhead``: a name whose answer cannot be read even alone is in
+    /// `unreadable` with its error, and the other names are read. At most 50 names (AWS's limit
+    /// for one filter's values).
+    public func describeParameters(named names: [String]) async throws(AWSError)
+        -> (found: [ParameterMetadata], unreadable: [(name: String, error: AWSError)])
+    {
+        var budget = AWSBulkhead.budget
+        let parts = try await AWSBulkhead.run(names, budget: &budget) { (batch: [String]) async throws(AWSError) in
+            try await describeAllParameters(filters: [ParameterFilter(key: "Name", option: "Equals", values: batch)])
+        }
+        return (parts.outputs.flatMap { $0 }, parts.alone.map { (name: $0.item, error: $0.error) })
+    }
+
     // MARK: GetParameter
 
     public struct Parameter: Sendable, Decodable, Equatable {

@@ -45,6 +45,9 @@ public struct RollRunner: Sendable {
         }
         var facts: [RollPlan.ServiceFacts] = []
         for name in names {
+            if let failure = described.failures?.first(where: { $0.arn == name && $0.reason == ECS.Failure.unreadable }) {
+                throw ActionError(.unavailable, "cannot read the service \(name) of \(ecs.cluster): \(failure.detail ?? "unreadable"); nothing was changed")
+            }
             guard let service = described.services?.first(where: { $0.serviceName == name }), service.status != "INACTIVE" else {
                 throw ActionError(.usage, "ECS cluster \(ecs.cluster) has no active service `\(name)`; nothing was changed")
             }

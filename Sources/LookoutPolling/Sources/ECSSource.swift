@@ -21,11 +21,19 @@ struct ECSSource {
         async let describing = ecs.describeAllServices(cluster: cluster, services: names)
         async let listing = ecs.listAllTasks(cluster: cluster)
         let described = try await describing
-        if let failure = described.failures?.first {
+        // A service whose answer could not be read even alone is unknown by itself; any other
+        // failure AWS reports (MISSING: a configured service that does not exist) fails the source.
+        let unreadable = (described.failures ?? []).filter { $0.reason == ECS.Failure.unreadable }
+        if let failure = described.failures?.first(where: { $0.reason != ECS.Failure.unreadable }) {
             throw SourceProblem("DescribeServices: \(failure.arn ?? "?") \(failure.reason ?? "failed")")
         }
         let taskARNs = try await listing
-        let tasks = taskARNs.isEmpty ? [] : (try await ecs.describeAllTasks(cluster: config.cluster, tasks: taskARNs).tasks ?? [])
+        let describedTasks = taskARNs.isEmpty ? nil : try await ecs.describeAllTasks(cluster: config.cluster, tasks: taskARNs)
+        // A task that cannot be read could be any service's: no service's count would be true.
+        if let failure = describedTasks?.failures?.first(where: { $0.reason == ECS.Failure.unreadable }) {
+            throw SourceProblem("DescribeTasks: task \(failure.arn ?? "?") could not be read, so no service's tasks can be counted: \(failure.detail ?? "")")
+        }
+        let tasks = describedTasks?.tasks ?? []
 
         let observedTasks = tasks.map { task in
             TaskObservation(
@@ -49,7 +57,8 @@ struct ECSSource {
                 deployment: primary.map { DeploymentObservation(id: $0.id ?? "", rolloutState: $0.rolloutState, createdAt: $0.createdAt) })
         }
         let watched = Set(names)
-        return ECSObservation(cluster: config.cluster, services: services.sorted { $0.name < $1.name },
+        let unknown = unreadable.map { ServiceObservation.unreadable($0.arn ?? "?", problem: $0.detail ?? "unreadable") }
+        return ECSObservation(cluster: config.cluster, services: (services + unknown).sorted { $0.name < $1.name },
                               tasks: observedTasks.filter { $0.service.map(watched.contains) ?? false }.sorted { ($0.service ?? "", $0.arn) < ($1.service ?? "", $1.arn) })
     }
 }

@@ -12,8 +12,12 @@ struct SecretsSource {
         // DescribeParameters takes at most 50 values per Name filter.
         for start in stride(from: 0, to: secrets.count, by: 50) {
             let names = secrets[start..<min(start + 50, secrets.count)].map(\.ssm)
-            let page = try await client.ssm.describeAllParameters(filters: [SSM.ParameterFilter(key: "Name", option: "Equals", values: names)])
-            for parameter in page { if let name = parameter.name { found[name] = parameter } }
+            let page = try await client.ssm.describeParameters(named: names)
+            // A parameter whose answer cannot be read even alone: named, as a missing one is.
+            if let unreadable = page.unreadable.first {
+                throw SourceProblem("SSM parameter \(unreadable.name) could not be read (asked for it alone): \(unreadable.error)")
+            }
+            for parameter in page.found { if let name = parameter.name { found[name] = parameter } }
         }
         return try secrets.map { secret in
             guard let parameter = found[secret.ssm], let version = parameter.version, let modified = parameter.lastModifiedDate else {

@@ -8,7 +8,10 @@ enum ServicesRender {
             return ecs.observation.services.map { service in
                 Row([Cells.environment(info), TableCell(service.name),
                      Cells.status(ecs.serviceStatus[service.name] ?? .ok, context.symbols),
-                     TableCell("\(service.desired)"), TableCell("\(service.running)"), TableCell("\(service.pending)"),
+                     // an unreadable service shows no counts: "?" (its finding says why)
+                     TableCell(service.problem == nil ? "\(service.desired)" : "?"),
+                     TableCell(service.problem == nil ? "\(service.running)" : "?"),
+                     TableCell(service.problem == nil ? "\(service.pending)" : "?"),
                      TableCell(service.deployment?.rolloutState ?? "-"), Cells.date(service.deployment?.createdAt)],
                     environment: info.name, drill: Location(view: TasksView.view.name, environment: info.name), target: service.name)
             }
