@@ -36,16 +36,17 @@ struct BulkheadResult<Item: Sendable, Output: Sendable>: Sendable {
 }
 
 enum AWSBulkhead {
-    /// Calls one batch may spend: a batch of 100 with one bad item takes about 14; a service that
-    /// fails every call stops here after about 2·log2(batch) calls (see ``run(_:budget:_:)``).
+    /// Calls one batch may spend: a batch of 100 with one bad item takes about 13; a service that
+    /// fails every call stops after about log2(batch) + 1 (see ``run(_:budget:_:)``).
     static let budget = 16
 
-    /// Runs `request` on `batch`. When it fails in a way one item can cause, asks the first half;
-    /// when that half fails whole too, the second half is asked once: if it also fails, the
-    /// failure is not one item's and the batch's own error is thrown (a service that garbles
-    /// every answer costs a few calls, not one per item). Otherwise each half is split the same
-    /// way down to single items, within `budget` calls. Two bad items in the two halves of one
-    /// batch make that batch fail whole.
+    /// Runs `request` on `batch`. When it fails in a way one item can cause, the first half is
+    /// split the same way. If that half fails beyond one item, or every item of it fails alone and
+    /// the second half (asked once) fails too, the failure is not one item's and the batch's own
+    /// error is thrown: a service that garbles every answer costs about log2(batch) calls, not one
+    /// per item. Otherwise the second half is split the same way, down to single items, within
+    /// `budget` calls. So one bad item is found; bad items in both halves of one split make that
+    /// batch fail whole.
     static func run<Item: Sendable, Output: Sendable>(
         _ batch: [Item], budget: inout Int,
         _ request: ([Item]) async throws(AWSError) -> Output
@@ -62,9 +63,10 @@ enum AWSBulkhead {
         guard budget >= 2 else { throw whole }
         let middle = batch.count / 2
         let left = Array(batch[..<middle]), right = Array(batch[middle...])
-        var first: BulkheadResult<Item, Output>?
-        do { first = try await run(left, budget: &budget, request) } catch { first = nil }
-        if let first, !first.outputs.isEmpty {
+        // A first half that fails beyond one item: the batch's failure is not one item's.
+        let first: BulkheadResult<Item, Output>
+        do { first = try await run(left, budget: &budget, request) } catch { throw whole }
+        if !first.outputs.isEmpty {
             // The first half read (but for items failing alone): the second is split on its own.
             var result = first
             let second = try await run(right, budget: &budget, request)
@@ -72,12 +74,11 @@ enum AWSBulkhead {
             result.alone += second.alone
             return result
         }
-        // Nothing of the first half read: one call says whether the second half reads.
+        // Every item of the first half failed alone: one call says whether the second half reads.
         guard budget >= 1 else { throw whole }
         budget -= 1
         let second: Output
         do { second = try await request(right) } catch { throw whole }
-        guard let first else { throw whole }
         return BulkheadResult(outputs: [second], alone: first.alone)
     }
 }
