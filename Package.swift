@@ -165,6 +165,14 @@ let package = Package(
             swiftSettings: strict + [.unsafeFlags(["-sanitize=fuzzer"])],
             linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
         ),
+        // As FuzzX509: AWS's JSON answers through the decoders AWSClient uses (LookoutAWS reused as built).
+        .executableTarget(
+            name: "FuzzJSON",
+            dependencies: ["LookoutAWS"],
+            path: "Fuzz/JSON", exclude: ["corpus"],
+            swiftSettings: strict + [.unsafeFlags(["-sanitize=fuzzer"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
+        ),
         .executableTarget(
             name: "FuzzConfig",
             dependencies: ["LookoutConfig"],

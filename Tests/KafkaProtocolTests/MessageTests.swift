@@ -112,6 +112,12 @@ struct MessageTests {
         var rewritten = ByteBuffer()
         try withUnknown.encode(into: &rewritten, version: 3)
         #expect(rewritten.bytes == unknown)
+
+        // More than 1,024 tagged fields in one structure is refused before any is read, in the
+        // generated decoders (ApiVersions knows tags of its own) as in the shared reader.
+        let flood: [UInt8] = [0, 0, 1, 0, 0, 0, 0] + [0x81, 0x08] + [UInt8](repeating: 0, count: 2_100)  // 1,025 tags
+        var floodInput = buffer(flood)
+        #expect(throws: KafkaProtocolError.invalidLength(1025)) { _ = try ApiVersionsResponse(from: &floodInput, version: 3) }
     }
 
     @Test func responseHeaderVersionFollowsTheApi() throws {

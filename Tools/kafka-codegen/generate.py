@@ -599,7 +599,7 @@ def emit_struct(w, struct, message, top_level):
     if flexible_possible:
         opened = open_if(w, flex_cond)
         if tagged_fields:
-            w.line("let taggedCount = try buffer.readKafkaUnsignedVarint()")
+            w.line("let taggedCount = try buffer.readKafkaTaggedFieldCount()")
             w.line("for _ in 0..<taggedCount {")
             w.indent()
             w.line("let tag = try buffer.readKafkaUnsignedVarint()")

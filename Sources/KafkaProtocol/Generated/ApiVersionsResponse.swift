@@ -239,7 +239,7 @@ public struct ApiVersionsResponse: KafkaResponseMessage {
             self.throttleTimeMs = try buffer.readKafkaInteger(as: Int32.self)
         }
         if version == 3 {
-            let taggedCount = try buffer.readKafkaUnsignedVarint()
+            let taggedCount = try buffer.readKafkaTaggedFieldCount()
             for _ in 0..<taggedCount {
                 let tag = try buffer.readKafkaUnsignedVarint()
                 var tagged = try buffer.readKafkaTaggedFieldData()

@@ -270,13 +270,18 @@ extension ByteBuffer {
         }
     }
 
+    /// Reads the count of a tagged-field section. Kafka's schemas define a handful of tagged
+    /// fields per structure; each unknown one is kept (about 64 bytes from 2 on the wire), so a
+    /// peer could make a frame cost 20 times its size. More than 1,024 in one structure is refused.
+    public mutating func readKafkaTaggedFieldCount() throws(KafkaProtocolError) -> UInt32 {
+        let count = try self.readKafkaUnsignedVarint()
+        guard count <= 1024 else { throw .invalidLength(Int64(count)) }
+        return count
+    }
+
     /// Reads a tagged-field section none of whose tags the reader knows.
     public mutating func readKafkaTaggedFields() throws(KafkaProtocolError) -> [KafkaTaggedField] {
-        let count = try self.readKafkaUnsignedVarint()
-        // Kafka's schemas define a handful of tagged fields per structure; each unknown one is
-        // kept (about 64 bytes from 2 on the wire), so a peer could make a frame cost 20 times
-        // its size. More than 1,024 in one structure is refused.
-        guard count <= 1024 else { throw .invalidLength(Int64(count)) }
+        let count = try self.readKafkaTaggedFieldCount()
         var fields: [KafkaTaggedField] = []
         for _ in 0..<count {
             let tag = try self.readKafkaUnsignedVarint()
