@@ -12,14 +12,17 @@ struct HostileBytesTests {
     static let python = ProcessInfo.processInfo.environment["LOOKOUT_PYTHON"] ?? which("python3") ?? "/usr/bin/python3"
     static let server = SandboxLocation.repository.appendingPathComponent("Tests/Support/hostile_server.py").path
 
-    /// Starts `hostile_server.py MODE`; returns its port and the process (killed by the caller).
-    func start(_ mode: String) throws -> (port: Int, process: Process) {
+    static let broker = SandboxLocation.repository.appendingPathComponent("Tests/Support/hostile_broker.py").path
+    static let brokerCheck = SandboxLocation.repository.appendingPathComponent("Tests/Support/hostile_broker_check.py").path
+
+    /// Starts `hostile_server.py MODE` (or `script`); returns its port and the process (killed by the caller).
+    func start(_ mode: String, script: String = Self.server) throws -> (port: Int, process: Process) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let portFile = folder.appendingPathComponent("port").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.server, mode, portFile]
+        process.arguments = [script, mode, portFile]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(20)
@@ -169,7 +172,9 @@ struct HostileBytesTests {
         #expect(result.status == 0, "exit \(result.status); stderr: \(result.stderr)")
         let hostile = (try parseJSON(result.stdout)["environments"] as? [JSONObject])?.first
         let ecsSource = ((hostile?["sources"] as? [JSONObject]) ?? []).first { $0["name"] as? String == "ecs" }
-        #expect(ecsSource?["status"] as? String != "unknown", "the source stays read: \(ecsSource ?? [:])")
+        // The source answered (no error of its own, fresh); its status is its worst service's.
+        #expect(ecsSource?["age_seconds"] as? Int == 0, "the source is read: \(ecsSource ?? [:])")
+        #expect(!((hostile?["errors"] as? [JSONObject]) ?? []).contains { $0["source"] as? String == "ecs" }, "\(hostile?["errors"] ?? "")")
         let services = ((hostile?["ecs"] as? JSONObject)?["services"] as? [JSONObject]) ?? []
         let byName = Dictionary(uniqueKeysWithValues: services.map { ($0["name"] as? String ?? "", $0) })
         #expect(byName.keys.sorted() == ["broker-a", "broker-b", "broker-c", "poison"], "\(services)")
@@ -210,5 +215,111 @@ struct HostileBytesTests {
         // that half fails beyond one item, so the batch's own error, without asking [broker-b, broker-c].
         let calls = try counts(port)["DescribeServices"] ?? 0
         #expect(calls == 4, "DescribeServices calls: \(calls)")
+    }
+
+    // MARK: a broker playing hostile (Tests/Support/hostile_broker.py, proven with confluent-kafka)
+
+    func kafkaConfig(port: Int) throws -> String {
+        try config("""
+              - name: hostile
+                aws: { region: eu-west-1 }
+                kafka:
+                  bootstrap: ["127.0.0.1:\(port)"]
+                  lag: { groups: ["*"] }
+
+            """)
+    }
+
+    /// confluent-kafka reads the broker as the mode promises (hostile_broker_check.py, its own broker).
+    func proveBroker(_ mode: String) throws {
+        let proof = try Sandbox.run(Self.python, [Self.brokerCheck, mode])
+        #expect(proof.status == 0, "confluent-kafka against hostile_broker.py \(mode): \(proof.stdout.suffix(1500)) \(proof.stderr.suffix(1500))")
+    }
+
+    static let evilGroup = "evil\u{1B}]0;pwned\u{07}\u{202E}group\u{9B}31m"
+    static let evilTopic = "evil\u{1B}]0;pwned\u{07}topic\u{9B}31m\u{202E}"
+
+    /// Topic names, a group id, a member's client id and host and the cluster id that carry an OSC
+    /// title sequence, a bell, a C1 CSI and a right-to-left override, from a broker that speaks
+    /// Kafka (Metadata v12, ListGroups v5, DescribeGroups v5, OffsetFetch v9, ListOffsets v8):
+    /// escaped in the table, `check` and stderr; kept (escaped by JSON's rules) in the JSON; a
+    /// valid exposition that Prometheus's own parser reads back with the same label values.
+    @Test func hostileNamesFromABrokerCannotDriveTheTerminalOrBreakAScrape() throws {
+        try proveBroker("evil-names")
+        let (port, server) = try start("evil-names", script: Self.broker)
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let path = try kafkaConfig(port: port)
+        let env = environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 }
+        let raw: Set<UInt32> = [0x1B, 0x07, 0x9B, 0x202E]
+        for arguments in [["snapshot", "--format", "table"], ["check"]] {
+            let result = try LookoutBinary.run(arguments + ["--config", path], environment: env)
+            #expect((0...3).contains(result.status), "\(arguments): exit \(result.status); stderr: \(result.stderr)")
+            for (name, text) in [("stdout", result.stdout), ("stderr", result.stderr)] {
+                #expect(!text.unicodeScalars.contains { raw.contains($0.value) }, "\(arguments) \(name): a control character got through: \(text.prefix(2000))")
+            }
+            if arguments.first == "snapshot" {
+                #expect(result.stdout.contains("evil\\u{1B}]0;pwned\\u{7}\\u{202E}group\\u{9B}31m"), "the group, escaped: \(result.stdout.prefix(3000))")
+                #expect(result.stdout.contains("evil\\u{1B}]0;pwned\\u{7}topic\\u{9B}31m\\u{202E}"), "the topic, escaped: \(result.stdout.prefix(3000))")
+            }
+        }
+        let json = try LookoutBinary.run(["snapshot", "--format", "json", "--config", path], environment: env)
+        #expect(json.status == 0, "exit \(json.status); stderr: \(json.stderr)")
+        let kafka = ((try parseJSON(json.stdout)["environments"] as? [JSONObject])?.first?["kafka"] as? JSONObject) ?? [:]
+        let groups = (kafka["groups"] as? [JSONObject]) ?? []
+        let evil = groups.first { $0["id"] as? String == Self.evilGroup }
+        #expect(evil != nil, "the group id back as the broker sent it: \(groups.map { $0["id"] ?? "" })")
+        #expect(evil?["lag"] as? Int == 1_200, "600 behind on each of 2 partitions: \(evil ?? [:])")
+        #expect(((kafka["topics"] as? [JSONObject]) ?? []).contains { $0["name"] as? String == Self.evilTopic })
+
+        let scrape = try LookoutBinary.run(["snapshot", "--format", "prometheus", "--config", path], environment: env)
+        #expect(scrape.status == 0, "exit \(scrape.status); stderr: \(scrape.stderr)")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-hostile-\(UUID().uuidString).prom")
+        try scrape.stdout.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let parsed = try Sandbox.run(Self.python, ["-c", """
+            import json, sys
+            from prometheus_client.parser import text_string_to_metric_families
+            groups = set()
+            for family in text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read()):
+                for sample in family.samples:
+                    if "group" in sample.labels:
+                        groups.add(sample.labels["group"])
+            print(json.dumps(sorted(groups)))
+            """, file.path])
+        #expect(parsed.status == 0, "prometheus_client could not parse the exposition: \(parsed.stderr)")
+        let labels = (try? JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String]) ?? []
+        #expect(labels.contains(Self.evilGroup), "the group label read back as sent: \(labels)")
+        print("evil-names: \(groups.count) groups read; prometheus_client read \(labels.count) group labels")
+    }
+
+    /// Offsets at the edges of Int64 and commits on partitions the metadata does not name, from a
+    /// broker: the lag saturates at Int64.max instead of trapping, a commit past the end is lag 0,
+    /// and the unnamed partitions are named in the group's error and ignored.
+    @Test func offsetsAtTheEdgesOfInt64SaturateAndUnnamedPartitionsAreIgnored() throws {
+        try proveBroker("extreme-offsets")
+        let (port, server) = try start("extreme-offsets", script: Self.broker)
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        let path = try kafkaConfig(port: port)
+        let env = environment.merging(["XDG_STATE_HOME": stateHome()]) { $1 }
+        let json = try LookoutBinary.run(["snapshot", "--format", "json", "--config", path], environment: env)
+        #expect(json.status == 0, "exit \(json.status); stderr: \(json.stderr)")
+        let groups = ((((try parseJSON(json.stdout)["environments"] as? [JSONObject])?.first?["kafka"] as? JSONObject)?["groups"]) as? [JSONObject]) ?? []
+        let billing = try #require(groups.first { $0["id"] as? String == "billing" }, "\(json.stdout.prefix(2000))")
+        #expect(billing["lag"] as? Int == Int.max, "saturated: \(billing["lag"] ?? "-")")
+        var partitions: [String: JSONObject] = [:]
+        for topic in billing["topics"] as? [JSONObject] ?? [] {
+            for partition in topic["partitions"] as? [JSONObject] ?? [] {
+                partitions["\(topic["topic"] as? String ?? "")/\(partition["partition"] as? Int ?? -1)"] = partition
+            }
+        }
+        #expect(partitions["orders/1"]?["lag"] as? Int == Int.max, "\(partitions["orders/1"] ?? [:])")
+        #expect(partitions["orders/2"]?["lag"] as? Int == 0, "a commit past the end: \(partitions["orders/2"] ?? [:])")
+        #expect(partitions["orders/2147483646"] == nil && partitions["orders/-5"] == nil, "\(partitions.keys.sorted())")
+        #expect(json.stdout.contains("commits on 2 partitions the metadata does not name (orders/-5"), "the unnamed partitions are named: \(json.stdout.prefix(3000))")
+        for arguments in [["check"], ["snapshot", "--format", "table"], ["snapshot", "--format", "prometheus"]] {
+            let result = try LookoutBinary.run(arguments + ["--config", path], environment: env)
+            #expect((0...3).contains(result.status), "\(arguments): exit \(result.status); stderr: \(result.stderr)")
+        }
+        print("extreme-offsets: billing lag \(billing["lag"] ?? "-")")
     }
 }
