@@ -26,7 +26,8 @@ func fuzzOne(_ bytes: [UInt8]) {
     case 2: touched = decode(ECS.ListTasksPage.self, .ecs, body)?.taskArns?.count ?? 0
     case 3:
         let output = decode(ECS.DescribeTasksOutput.self, .ecs, body)
-        touched = (output?.tasks ?? []).reduce(0) { $0 + ($1.containers?.count ?? 0) + ($1.startedAt.map { Int($0.timeIntervalSince1970) % 7 } ?? 0) }
+        // Dates arrive as any JSON number of seconds (1e300 included): only compared, never made an Int.
+        touched = (output?.tasks ?? []).reduce(0) { $0 + ($1.containers?.count ?? 0) + ($1.startedAt.map { $0 > Date() ? 1 : 0 } ?? 0) }
     case 4: touched = decode(ECS.UpdateServiceOutput.self, .ecs, body)?.service?.deployments?.count ?? 0
     case 5: touched = decode(SSM.DescribeParametersPage.self, .ssm, body)?.parameters?.count ?? 0
     case 6: touched = decode(SSM.ParameterHistoryPage.self, .ssm, body)?.parameters?.count ?? 0

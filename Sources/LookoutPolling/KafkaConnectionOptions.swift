@@ -38,9 +38,8 @@ public enum KafkaConnectionOptions {
         var source = "the system's trust store"
         if let caFile = config?.caFile {
             source = "ca_file \(caFile)"
-            guard let text = try? String(contentsOfFile: caFile, encoding: .utf8) else {
-                throw SourceProblem("cannot read the CA file \(caFile)")
-            }
+            let text: String
+            do throws(BoundedRead.Failure) { text = try BoundedRead.certificateBundle(caFile).get() } catch { throw SourceProblem(error.message("the CA file \(caFile)")) }
             rootsPEM = text
         } else if let pca = config?.caPCA ?? fallbackPCA {
             source = "the Private CA \(pca)"

@@ -26,7 +26,10 @@ struct AuditCommand: ParsableCommand {
         let (config, _) = try options.load()
         let env = options.env
         let log = AuditLog(path: config.auditLog)
-        let (records, unreadable) = try readLog(log)
+        let (records, unreadable, skipped) = try readLog(log)
+        if skipped > 0 {
+            printError("lookout: \(log.path) is larger than \(AuditLog.readLimit >> 20) MiB: showing its last part (\(skipped) bytes before it left out)")
+        }
         let cutoff = since.flatMap(ConfigDuration.init(parsing:)).map { Date().addingTimeInterval(-$0.seconds) }
         for record in records {
             if let env, record.environment != env { continue }
@@ -41,7 +44,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    private func readLog(_ log: AuditLog) throws -> (records: [AuditRecord], unreadable: Int) {
+    private func readLog(_ log: AuditLog) throws -> (records: [AuditRecord], unreadable: Int, skipped: UInt64) {
         do {
             return try log.read()
         } catch {

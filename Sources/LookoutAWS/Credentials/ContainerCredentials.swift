@@ -38,10 +38,11 @@ struct ContainerCredentials: ChainLink {
         var headers: [HTTPRequest.Header] = [("Accept", "application/json")]
         var token: String?
         if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty {
-            guard let read = try? String(contentsOfFile: file, encoding: .utf8) else {
-                throw .providerFailed(provider: name, reason: "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+            // A token of a KB or so; never quoted in an error.
+            switch BoundedRead.text(file, limit: 1 << 20) {
+            case .success(let read): token = read
+            case .failure(let failure): throw .providerFailed(provider: name, reason: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(failure)")
             }
-            token = read
         } else if let value = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !value.isEmpty {
             token = value
         }

@@ -8,6 +8,8 @@ struct ProcessCredentials: Sendable {
     let profile: String
 
     var name: String { "credential_process of profile \(profile)" }
+    /// The most of its output that is read: its JSON is a few hundred bytes.
+    static let outputLimit = 1 << 20
 
     func load() async throws(CredentialsError) -> Credentials {
         guard let arguments = Self.split(command), !arguments.isEmpty else {
@@ -28,9 +30,19 @@ struct ProcessCredentials: Sendable {
                     continuation.resume(returning: .failure(.providerFailed(provider: name, reason: "cannot start it")))
                     return
                 }
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: .success((process.terminationStatus, data)))
+                // A few hundred bytes of JSON; a program that writes more than 1 MiB is stopped.
+                switch BoundedRead.read(output.fileHandleForReading, limit: Self.outputLimit) {
+                case .success(let bytes):
+                    process.waitUntilExit()
+                    continuation.resume(returning: .success((process.terminationStatus, Data(bytes))))
+                case .failure(let failure):
+                    // Stopped for good: its pipe closed, then SIGKILL (SIGTERM may be ignored:
+                    // a child inherits what its parent ignores).
+                    try? output.fileHandleForReading.close()
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    continuation.resume(returning: .failure(.providerFailed(provider: name, reason: "its output \(failure)")))
+                }
             }
             thread.start()
         }

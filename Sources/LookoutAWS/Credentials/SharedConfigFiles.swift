@@ -24,8 +24,11 @@ struct SharedConfigFiles: Sendable {
         for sections in [(configPath, true), (credentialsPath, false)] {
             let (path, isConfig) = sections
             guard FileManager.default.fileExists(atPath: path) else { continue }
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw .providerFailed(provider: "shared config files", reason: "cannot read \(path)")
+            // The AWS CLI's files: a few KB; 4 MiB is a thousand times that.
+            let text: String
+            switch BoundedRead.text(path, limit: 4 << 20) {
+            case .success(let read): text = read
+            case .failure(let failure): throw .providerFailed(provider: "shared config files", reason: "\(path) \(failure)")
             }
             for (section, values) in Self.parseINI(text) {
                 if isConfig {

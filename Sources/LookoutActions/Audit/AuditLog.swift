@@ -1,4 +1,5 @@
 import Foundation
+import LookoutAWS
 
 /// The audit log: JSON lines, each appended with `O_APPEND` and fsynced before the action goes
 /// on; the file is created with mode 0600.
@@ -35,18 +36,22 @@ public struct AuditLog: Sendable {
         guard fsync(descriptor) == 0 else { throw failure("cannot fsync", errno) }
     }
 
-    /// Every record, oldest first; lines that are not records are skipped and counted.
-    public func read() throws(ActionError) -> (records: [AuditRecord], unreadable: Int) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if !FileManager.default.fileExists(atPath: path) { return ([], 0) }
+    /// The most of the log that `read()` reads, from its end: about 100,000 records.
+    public static let readLimit = 64 << 20
+
+    /// Every record, oldest first; lines that are not records are skipped and counted. A log
+    /// larger than ``readLimit`` is read from its end; `skipped` counts the bytes before that.
+    public func read() throws(ActionError) -> (records: [AuditRecord], unreadable: Int, skipped: UInt64) {
+        guard FileManager.default.fileExists(atPath: path) else { return ([], 0, 0) }
+        guard case .success(let tail) = BoundedRead.tail(path, limit: Self.readLimit) else {
             throw ActionError(.unavailable, "cannot read the audit log \(path)")
         }
         var records: [AuditRecord] = []
         var unreadable = 0
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where !line.isEmpty {
+        for line in String(decoding: tail.bytes, as: UTF8.self).split(separator: "\n") where !line.isEmpty {
             if let record = AuditRecord(jsonLine: String(line)) { records.append(record) } else { unreadable += 1 }
         }
-        return (records, unreadable)
+        return (records, unreadable, tail.skipped)
     }
 
     private func failure(_ what: String, _ code: Int32) -> ActionError {

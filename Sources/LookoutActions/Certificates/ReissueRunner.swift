@@ -117,7 +117,8 @@ public struct ReissueRunner: Sendable {
     /// `kafka.tls.ca_file` when set (what clients trust), else the Private CA's certificate and chain.
     func trustAnchors() async throws -> ([Certificate], String) {
         if let caFile = environment.kafka?.tls?.caFile {
-            guard let text = try? String(contentsOfFile: caFile, encoding: .utf8) else { throw ReadFailure(description: "cannot read the CA file \(caFile)") }
+            let text: String
+            do throws(BoundedRead.Failure) { text = try BoundedRead.certificateBundle(caFile).get() } catch { throw ReadFailure(description: error.message("the CA file \(caFile)")) }
             return (try certificates(fromPEM: text), "the trust anchors of \(caFile)")
         }
         let pem = try await client.acmPCA.getCertificateAuthorityCertificate(arn: authority)

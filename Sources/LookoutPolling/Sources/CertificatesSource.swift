@@ -17,9 +17,8 @@ struct CertificatesSource {
         var result: [CertificateObservation] = []
         var anchors: [Certificate] = []
         if let caFile {
-            guard let text = try? String(contentsOfFile: caFile, encoding: .utf8) else {
-                throw SourceProblem("cannot read the CA file \(caFile)")
-            }
+            let text: String
+            do throws(BoundedRead.Failure) { text = try BoundedRead.certificateBundle(caFile).get() } catch { throw SourceProblem(error.message("the CA file \(caFile)")) }
             anchors = try certificates(fromPEM: text)
         }
         // Every read at once: the CA's description, its certificate, and each tracked certificate.

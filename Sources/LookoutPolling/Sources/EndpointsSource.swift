@@ -68,7 +68,8 @@ struct EndpointsSource {
     /// `kafka.tls.ca_file` when set, else the Private CA's certificate and chain; none → chains are not judged.
     func trustAnchors() async throws -> [Certificate] {
         if let caFile = environment.kafka?.tls?.caFile {
-            guard let text = try? String(contentsOfFile: caFile, encoding: .utf8) else { throw SourceProblem("cannot read the CA file \(caFile)") }
+            let text: String
+            do throws(BoundedRead.Failure) { text = try BoundedRead.certificateBundle(caFile).get() } catch { throw SourceProblem(error.message("the CA file \(caFile)")) }
             return try certificates(fromPEM: text)
         }
         guard let pca = environment.certificates?.pca?.description ?? environment.kafka?.tls?.caPCA?.description else { return [] }
