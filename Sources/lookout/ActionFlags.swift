@@ -23,7 +23,7 @@ struct ActionFlags: ParsableArguments {
     @Flag(name: .long, help: "Do not ask y/N; a protected environment still needs its name.")
     var yes = false
 
-    @Option(name: .long, help: ArgumentHelp("Confirm a protected environment by its name.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Confirm a protected environment by its name.", valueName: "name"), completion: Completions.environments)
     var confirmEnv: String?
 
     @Flag(name: .long, help: "Break a lock older than 30 minutes (audited).")

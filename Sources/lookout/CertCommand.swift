@@ -24,7 +24,8 @@ extension CertCommand {
 
         @OptionGroup var options: EnvironmentOptions
 
-        @Option(name: .long, help: ArgumentHelp("The tracked certificate, by its name in the config.", valueName: "name"))
+        @Option(name: .long, help: ArgumentHelp("The tracked certificate, by its name in the config.", valueName: "name"),
+                completion: Completions.certificates)
         var cert: String
 
         @Option(name: .long, help: ArgumentHelp("How long each wait (issuing, the roll, the endpoints) may take. Default: the config's timeouts.action (5m).", valueName: "duration"))
@@ -56,7 +57,8 @@ extension CertCommand {
 
         @OptionGroup var options: EnvironmentOptions
 
-        @Option(name: .long, help: ArgumentHelp("The tracked certificate, by its name in the config.", valueName: "name"))
+        @Option(name: .long, help: ArgumentHelp("The tracked certificate, by its name in the config.", valueName: "name"),
+                completion: Completions.certificates)
         var cert: String
 
         @Option(name: .long, help: ArgumentHelp("The serial to revoke, in hex (colons optional).", valueName: "serial"))

@@ -5,7 +5,8 @@ import LookoutModel
 
 /// The `--config` option shared by every command that reads the config file.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Read the config from this file.", discussion: "Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Read the config from this file.", discussion: "Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.", valueName: "file"),
+            completion: .file(extensions: ["yaml", "yml"]))
     var config: String?
 
     /// Loads the config or exits as sysexits says: 64 for a bad file, 66 for no file.
@@ -24,7 +25,7 @@ struct ConfigOptions: ParsableArguments {
 struct EnvironmentOptions: ParsableArguments {
     @OptionGroup var configOptions: ConfigOptions
 
-    @Option(name: .long, help: ArgumentHelp("Only this environment.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Only this environment.", valueName: "name"), completion: Completions.environments)
     var env: String?
 
     /// The config and the environments chosen; an unknown name is a usage error (64).

@@ -12,10 +12,12 @@ struct Lookout: AsyncParsableCommand {
         discussion: """
             Without a subcommand, opens the console: every environment at a glance, polled in the \
             background. Press ? in it for the keys. Themes are looked up in Themes/ beside the \
-            executable, in <prefix>/share/lookout/Themes, then in the repository. The actions \
+            executable, in <prefix>/share/lookout/themes (the package's) or \
+            <prefix>/share/lookout/Themes, then in the repository. The actions \
             are subcommands, and keys in the console that show the plan to confirm first \
             (R rolls a service, R rotates and P restores a secret, R reissues a certificate).
             """,
+        version: "lookout \(BuildStamp.version)",
         subcommands: [SnapshotCommand.self, CheckCommand.self, ConfigCommand.self, ServiceCommand.self, SecretCommand.self, CertCommand.self, AuditCommand.self]
     )
 
@@ -23,7 +25,8 @@ struct Lookout: AsyncParsableCommand {
 
     @OptionGroup var readOnlyOption: ReadOnlyOption
 
-    @Option(name: .long, help: ArgumentHelp("The colour theme: a name from Themes/ or a path to a theme file.", discussion: "Otherwise the config's `theme`, then `default`. NO_COLOR set turns colours off.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("The colour theme: a name from Themes/ or a path to a theme file.", discussion: "Otherwise the config's `theme`, then `default`. NO_COLOR set turns colours off.", valueName: "name"),
+            completion: Completions.themes)
     var theme: String?
 
     func run() async throws {

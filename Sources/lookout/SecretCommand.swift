@@ -11,7 +11,7 @@ struct SecretCommand: AsyncParsableCommand {
 
     /// The options rotate and restore share.
     struct Target: ParsableArguments {
-        @Option(name: .long, help: ArgumentHelp("The secret, by its name in the config.", valueName: "name"))
+        @Option(name: .long, help: ArgumentHelp("The secret, by its name in the config.", valueName: "name"), completion: Completions.secrets)
         var secret: String
 
         @Option(name: .long, help: ArgumentHelp("How long each wait of the roll may take. Default: the config's timeouts.action (5m).", valueName: "duration"))

@@ -20,7 +20,8 @@ extension ServiceCommand {
 
         @OptionGroup var options: EnvironmentOptions
 
-        @Option(name: .long, help: ArgumentHelp("A service to roll; repeat it to roll several, one at a time.", valueName: "name"))
+        @Option(name: .long, help: ArgumentHelp("A service to roll; repeat it to roll several, one at a time.", valueName: "name"),
+                completion: Completions.services)
         var service: [String]
 
         @Option(name: .long, help: ArgumentHelp("How long each wait may take. Default: the config's timeouts.action (5m).", valueName: "duration"))

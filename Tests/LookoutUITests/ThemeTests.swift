@@ -76,10 +76,12 @@ import Testing
         #expect(try lost.load("default") == .builtIn)
     }
 
-    @Test func installPrefixShareFolder() throws {
+    /// `share/lookout/themes` is the package's (scripts/package); `Themes` an older install's.
+    @Test(arguments: ["share/lookout/themes", "share/lookout/Themes"])
+    func installPrefixShareFolder(_ folder: String) throws {
         let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-prefix-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: prefix) }
-        let share = prefix.appendingPathComponent("share/lookout/Themes")
+        let share = prefix.appendingPathComponent(folder)
         try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
         try "status:\n  ok: { symbol: \"+\" }\n".write(to: share.appendingPathComponent("site.yaml"), atomically: true, encoding: .utf8)
         let locator = ThemeLocator(executable: prefix.appendingPathComponent("bin/lookout"))

@@ -2,6 +2,13 @@ import Testing
 
 /// The whole help text of every command, as literals: a change to the command line shows up in review.
 @Suite struct HelpTextTests {
+    /// A plain build is not stamped (scripts/package stamps the packaged copy: Tests/Package).
+    @Test func versionOfAPlainBuildIsDev() throws {
+        let result = try LookoutBinary.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "lookout dev\n")
+    }
+
     @Test func root() throws {
         let result = try LookoutBinary.run(["--help"])
         #expect(result.status == 0)
@@ -10,10 +17,10 @@ import Testing
 
             Without a subcommand, opens the console: every environment at a glance, polled
             in the background. Press ? in it for the keys. Themes are looked up in Themes/
-            beside the executable, in <prefix>/share/lookout/Themes, then in the
-            repository. The actions are subcommands, and keys in the console that show the
-            plan to confirm first (R rolls a service, R rotates and P restores a secret, R
-            reissues a certificate).
+            beside the executable, in <prefix>/share/lookout/themes (the package's) or
+            <prefix>/share/lookout/Themes, then in the repository. The actions are
+            subcommands, and keys in the console that show the plan to confirm first (R
+            rolls a service, R rotates and P restores a secret, R reissues a certificate).
 
             USAGE: lookout [--config <file>] [--env <name>] [--read-only] [--theme <name>] <subcommand>
 
@@ -27,6 +34,7 @@ import Testing
                                       theme file.
                     Otherwise the config's `theme`, then `default`. NO_COLOR set turns
                     colours off.
+              --version               Show the version.
               -h, --help              Show help information.
 
             SUBCOMMANDS:
@@ -62,6 +70,7 @@ import Testing
               --env <name>            Only this environment.
               --format <format>       The output format. (values: json, table, prometheus;
                                       default: table)
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -83,6 +92,7 @@ import Testing
               --config <file>         Read the config from this file.
                     Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
               --env <name>            Only this environment.
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -98,6 +108,7 @@ import Testing
             USAGE: lookout config <subcommand>
 
             OPTIONS:
+              --version               Show the version.
               -h, --help              Show help information.
 
             SUBCOMMANDS:
@@ -123,6 +134,7 @@ import Testing
             OPTIONS:
               --config <file>         Read the config from this file.
                     Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -138,6 +150,7 @@ import Testing
             USAGE: lookout service <subcommand>
 
             OPTIONS:
+              --version               Show the version.
               -h, --help              Show help information.
 
             SUBCOMMANDS:
@@ -178,6 +191,7 @@ import Testing
               --break-lock            Break a lock older than 30 minutes (audited).
               --read-only             Refuse every action (exit 77); the console offers no
                                       key that acts.
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -199,6 +213,7 @@ import Testing
                     Otherwise $LOOKOUT_CONFIG, then ~/.config/lookout/config.yaml.
               --env <name>            Only this environment.
               --since <duration>      Only lines younger than this, e.g. 2h or 7d.
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -214,6 +229,7 @@ import Testing
             USAGE: lookout secret <subcommand>
 
             OPTIONS:
+              --version               Show the version.
               -h, --help              Show help information.
 
             SUBCOMMANDS:
@@ -254,6 +270,7 @@ import Testing
               --break-lock            Break a lock older than 30 minutes (audited).
               --read-only             Refuse every action (exit 77); the console offers no
                                       key that acts.
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -287,6 +304,7 @@ import Testing
               --break-lock            Break a lock older than 30 minutes (audited).
               --read-only             Refuse every action (exit 77); the console offers no
                                       key that acts.
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -302,6 +320,7 @@ import Testing
             USAGE: lookout cert <subcommand>
 
             OPTIONS:
+              --version               Show the version.
               -h, --help              Show help information.
 
             SUBCOMMANDS:
@@ -345,6 +364,7 @@ import Testing
               --break-lock            Break a lock older than 30 minutes (audited).
               --read-only             Refuse every action (exit 77); the console offers no
                                       key that acts.
+              --version               Show the version.
               -h, --help              Show help information.
 
 
@@ -376,6 +396,7 @@ import Testing
               --break-lock            Break a lock older than 30 minutes (audited).
               --read-only             Refuse every action (exit 77); the console offers no
                                       key that acts.
+              --version               Show the version.
               -h, --help              Show help information.
 
 

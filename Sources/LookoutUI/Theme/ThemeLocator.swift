@@ -3,7 +3,8 @@ import LookoutConfig
 
 /// Finds a theme by name: `NAME.yaml` in the first `Themes` folder that has it, looked up
 ///   1. beside the executable (`<bin>/Themes`),
-///   2. in the install prefix's share folder (`<bin>/../share/lookout/Themes`),
+///   2. in the install prefix's share folder: `<bin>/../share/lookout/themes` (the package's), then
+///      `<bin>/../share/lookout/Themes`,
 ///   3. in the repository, walking up from the executable (`swift build` puts it in `.build/...`).
 /// A value with a `/` is a path to a theme file.
 public struct ThemeLocator: Sendable {
@@ -17,6 +18,7 @@ public struct ThemeLocator: Sendable {
     public var folders: [String] {
         let bin = executable.deletingLastPathComponent()
         var result = [bin.appendingPathComponent("Themes").path,
+                      bin.deletingLastPathComponent().appendingPathComponent("share/lookout/themes").path,
                       bin.deletingLastPathComponent().appendingPathComponent("share/lookout/Themes").path]
         var folder = bin
         while folder.path != "/" {
