@@ -55,7 +55,8 @@ let package = Package(
         .target(name: "LookoutSecrets", swiftSettings: strict),
         .target(
             name: "LookoutAWS",
-            dependencies: ["CCurl", "SigV4", "LookoutSecrets"],
+            // Crypto: SHA-1 names the AWS CLI's SSO token cache files.
+            dependencies: ["CCurl", "SigV4", "LookoutSecrets", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Kafka: generated messages and codec; the admin client.

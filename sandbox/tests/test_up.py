@@ -101,7 +101,7 @@ def test_the_sandbox_stays_under_2_gb_of_memory():
     import os
     from pathlib import Path
     roles = {p.stem: json.loads(p.read_text()) for p in (HOME / "run").glob("*.pid")}
-    assert len(roles) >= 20  # 4 x (moto, tansu, traffic, agent) + 3 fronts + the proxy
+    assert len(roles) >= 21  # 4 x (moto, tansu, traffic, agent) + 3 fronts + the proxy + sso
     parents = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A profile of the shared files, resolved in botocore's order: `role_arn` (with `source_profile` or
-/// `credential_source`, through STS AssumeRole), keys in the credentials file, `credential_process`,
-/// keys in the config file.
+/// `credential_source`, through STS AssumeRole), IAM Identity Center (`sso_session` or
+/// `sso_start_url`: ``SSOCredentials``), keys in the credentials file, `credential_process`, keys in
+/// the config file.
 struct ProfileCredentials: ChainLink {
     let profile: String
     /// Named by the configuration or `AWS_PROFILE`: then a missing profile is an error.
@@ -53,6 +54,10 @@ struct ProfileCredentials: ChainLink {
             credentials.source = "\(provider) (assume role \(roleArn))"
             return credentials
         }
+        if values["sso_session"] != nil || values["sso_start_url"] != nil {
+            return try await SSOCredentials(profile: profileName, values: values, files: files, environment: environment,
+                                            transport: transport).load()
+        }
         if let keys = Self.staticKeys(files.credentials[profileName], source: "\(provider) in \(files.credentialsPath)") {
             return keys
         }
@@ -61,9 +66,6 @@ struct ProfileCredentials: ChainLink {
         }
         if let keys = Self.staticKeys(files.config[profileName], source: "\(provider) in \(files.configPath)") {
             return keys
-        }
-        if values["sso_session"] != nil || values["sso_start_url"] != nil {
-            throw .providerFailed(provider: provider, reason: "SSO profiles are not supported")
         }
         return nil
     }

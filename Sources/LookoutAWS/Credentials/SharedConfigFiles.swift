@@ -9,6 +9,8 @@ struct SharedConfigFiles: Sendable {
     var config: [String: [String: String]] = [:]
     /// Profiles of the credentials file.
     var credentials: [String: [String: String]] = [:]
+    /// `[sso-session NAME]` sections of the config file.
+    var ssoSessions: [String: [String: String]] = [:]
 
     init(environment: [String: String]) {
         let home = environment["HOME"] ?? NSHomeDirectory()
@@ -35,6 +37,8 @@ struct SharedConfigFiles: Sendable {
                     let words = section.split(separator: " ", omittingEmptySubsequences: true)
                     if words.count == 2, words[0] == "profile" {
                         config[String(words[1]), default: [:]].merge(values) { _, new in new }
+                    } else if words.count == 2, words[0] == "sso-session" {
+                        ssoSessions[String(words[1]), default: [:]].merge(values) { _, new in new }
                     } else if section == "default" {
                         config["default", default: [:]].merge(values) { old, _ in old }
                     }

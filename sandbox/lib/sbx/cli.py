@@ -1,4 +1,4 @@
-"""up, down, status and scenario: the sandbox's commands (see sandbox/README.md)."""
+"""up, down, status, scenario and sso-login: the sandbox's commands (see sandbox/README.md)."""
 from __future__ import annotations
 
 import json
@@ -134,12 +134,16 @@ def up() -> None:
     fresh_kafka = [e for e in layout.ENVS if start_tansu(e) or not kafka_seeded(e)]
     if not procs.read_pid("proxy"):
         procs.spawn("proxy", procs.python("proxy"))
+    if not procs.read_pid("sso"):  # IAM Identity Center: asks the motos only when a client asks it
+        procs.spawn("sso", procs.python("sso"))
     for e in layout.ENVS:
         for port, what in ((e.moto_port, "moto"), (e.tansu_port, "tansu")):
             if not procs.wait_port(port, 30):
                 sys.exit(f"{what} of {e.name} did not open port {port}; see {layout.log_dir()}")
     if not procs.wait_port(layout.CONTROL_PORT, 10):
         sys.exit(f"the fault proxy did not start; see {layout.log_dir() / 'proxy.log'}")
+    if not procs.wait_port(layout.SSO_PORT, 10):
+        sys.exit(f"the SSO portal did not start; see {layout.log_dir() / 'sso.log'}")
     if fresh_aws and layout.SECURED:
         from . import pki
         pki.root()
@@ -218,7 +222,7 @@ def pid_roles() -> dict:
 
 # ---------------------------------------------------------------- down
 def down() -> None:
-    order = ["agent-", "traffic-", "front-", "proxy", "tansu-", "moto-"]
+    order = ["agent-", "traffic-", "front-", "sso", "proxy", "tansu-", "moto-"]
     for prefix in order:
         stopped = procs.stop_many([r for r in procs.roles() if r.startswith(prefix)])
         if stopped:
@@ -266,6 +270,8 @@ def status() -> int:
     if not roles:
         print("the sandbox is not running (./sandbox/up starts it)")
         return 3
+    print(f"sso portal: {layout.sso_url()} (sign in: ./sandbox/sso-login ENV [--legacy]; "
+          f"profiles lookout-ENV-sso, lookout-ENV-sso-legacy)")
     print(f"config: {layout.home() / 'lookout.yaml'}   env: source {layout.home() / 'env.sh'}")
     return 1 if missing else 0
 
@@ -296,8 +302,11 @@ def main() -> None:
     elif cmd == "scenario":
         from .scenario import main as scenario_main
         scenario_main(sys.argv[2:])
+    elif cmd == "sso-login":
+        from .sso import login_main
+        login_main(sys.argv[2:])
     else:
-        sys.exit(f"usage: {sys.argv[0]} up|down|status|scenario")
+        sys.exit(f"usage: {sys.argv[0]} up|down|status|scenario|sso-login")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,22 @@ def aws_files() -> None:
         cfg += [f"[profile {e.profile}]", f"region = {layout.REGION}", f"role_arn = {e.role_arn}",
                 "source_profile = sandbox-base", f"role_session_name = lookout-{e.name}",
                 f"endpoint_url = http://{layout.HOST}:{e.aws_port}", ""]
+    # IAM Identity Center (sbx.sso; see sandbox/README.md): the same role in the same account, its
+    # credentials from the sandbox's SSO portal with a token `sandbox/sso-login` cached. botocore and
+    # lookout reach the portal through AWS_ENDPOINT_URL_SSO(_OIDC) (sandbox.json's `sso_env`): the
+    # profile's endpoint_url is the environment's AWS proxy, which is no SSO portal.
+    cfg += ["# IAM Identity Center: ./sandbox/sso-login ENV [--legacy] caches the token; set the",
+            "# variables of sandbox.json's sso_env (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC)",
+            f"[sso-session {layout.SSO_SESSION}]", f"sso_start_url = {layout.sso_start_url()}",
+            f"sso_region = {layout.REGION}", f"sso_registration_scopes = {layout.SSO_SCOPES}", ""]
+    for e in layout.ENVS:
+        cfg += [f"[profile {e.sso_profile}]", f"sso_session = {layout.SSO_SESSION}",
+                f"sso_account_id = {e.account}", f"sso_role_name = {layout.SSO_ROLES[0]}",
+                f"region = {layout.REGION}", f"endpoint_url = http://{layout.HOST}:{e.aws_port}", "",
+                f"[profile {e.sso_legacy_profile}]", f"sso_start_url = {layout.sso_start_url()}",
+                f"sso_region = {layout.REGION}", f"sso_account_id = {e.account}",
+                f"sso_role_name = {layout.SSO_ROLES[0]}", f"region = {layout.REGION}",
+                f"endpoint_url = http://{layout.HOST}:{e.aws_port}", ""]
     _write(home / "aws" / "config", "\n".join(cfg))
     creds = ["# static keys of the sandbox (moto checks no signature); not a real account",
              "[sandbox-base]", f"aws_access_key_id = {aws.BASE_KEY}",
@@ -126,6 +142,15 @@ def sandbox_json(seeded: dict, pids: dict) -> None:
         "control": {"host": layout.HOST, "port": layout.CONTROL_PORT,
                     "faults": f"http://{layout.HOST}:{layout.CONTROL_PORT}/faults",
                     "counts": f"http://{layout.HOST}:{layout.CONTROL_PORT}/counts"},
+        # IAM Identity Center (sbx.sso): portal and OIDC on one server; clients reach them through
+        # the variables of sso_env (the profiles' endpoint_url is the AWS proxy)
+        "sso_portal": layout.sso_url(),
+        "sso_start_url": layout.sso_start_url(),
+        "sso_session": layout.SSO_SESSION,
+        "sso_region": layout.REGION,
+        "sso_roles": list(layout.SSO_ROLES),
+        "sso_user": layout.SSO_USER,
+        "sso_env": {"AWS_ENDPOINT_URL_SSO": layout.sso_url(), "AWS_ENDPOINT_URL_SSO_OIDC": layout.sso_url()},
         "topics": layout.TOPICS,
         "rates_per_second": layout.RATES,
         "groups": {"billing": {"topics": layout.GROUPS["billing"], "expect": "ok"},
@@ -138,6 +163,7 @@ def sandbox_json(seeded: dict, pids: dict) -> None:
         s = seeded[e.name]
         out["environments"][e.name] = {
             "account": e.account, "profile": e.profile, "role_arn": e.role_arn,
+            "sso_profile": e.sso_profile, "sso_legacy_profile": e.sso_legacy_profile,
             "protected": e.protected, "security": e.security, "sasl_mechanism": e.mechanism,
             "aws_endpoint": f"http://{layout.HOST}:{e.aws_port}",
             "kafka_bootstrap": f"{layout.HOST}:{e.kafka_port}",

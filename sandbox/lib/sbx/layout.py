@@ -12,7 +12,15 @@ from pathlib import Path
 REGION = "eu-west-1"
 BASE_PORT = 45000             # the sandbox's ports; 46000-47999 belong to the tests' own servers
 CONTROL_PORT = 45900          # fault proxy control (HTTP on loopback)
+SSO_PORT = 45901              # IAM Identity Center stand-in (sbx.sso): SSO portal + SSO OIDC
 HOST = "127.0.0.1"
+# IAM Identity Center (sbx.sso): the [sso-session] of aws/config, the permission sets assigned in
+# every environment's account (a role name the portal answers for; any other: ForbiddenException),
+# the user sso-login signs in (the RoleSessionName of the credentials the portal mints)
+SSO_SESSION = "sandbox"
+SSO_ROLES = ("lookout",)
+SSO_USER = "sandbox-user"
+SSO_SCOPES = "sso:account:access"
 TOPICS = {"orders": 6, "payments": 3, "audit": 1}
 # messages per second per topic (spread round-robin over the partitions)
 RATES = {"orders": 6.0, "payments": 3.0, "audit": 1.0}
@@ -84,6 +92,16 @@ class Env:
         return f"lookout-{self.name}"
 
     @property
+    def sso_profile(self) -> str:
+        """sso_session form (refreshable through SSO OIDC)."""
+        return f"lookout-{self.name}-sso"
+
+    @property
+    def sso_legacy_profile(self) -> str:
+        """sso_start_url form (the token is used as it is, never refreshed)."""
+        return f"lookout-{self.name}-sso-legacy"
+
+    @property
     def role_arn(self) -> str:
         return f"arn:aws:iam::{self.account}:role/lookout"
 
@@ -126,6 +144,17 @@ def env(name: str) -> Env:
         return BY_NAME[name]
     except KeyError:
         raise SystemExit(f"unknown environment {name!r}; one of {', '.join(BY_NAME)}")
+
+
+def sso_url() -> str:
+    """The SSO portal and SSO OIDC (one server): AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC."""
+    return f"http://{HOST}:{SSO_PORT}"
+
+
+def sso_start_url() -> str:
+    """sso_start_url of the sandbox's sso-session and legacy profiles (its SHA-1 names the legacy
+    token cache file; the session's name names the other)."""
+    return f"{sso_url()}/start"
 
 
 def repo_root() -> Path:
