@@ -192,3 +192,19 @@ def test_zsh_and_fish_load_their_completions_and_complete_environment_names(pack
     offered = screen.split("lookout snapshot --env", 1)[-1]
     for name in ("acc", "dev", "prod", "test"):
         assert re.search(rf"\b{name}\b", offered), f"{shell}: {name} not offered:\n{screen}"
+
+
+def test_install_puts_it_under_a_prefix(package, tmp_path):
+    """The package's own `install` (scripts/install): bin, themes, man page and completions under PREFIX."""
+    prefix = tmp_path / "prefix"
+    result = subprocess.run([str(package / "install"), str(prefix)], capture_output=True, text=True,
+                            env={"PATH": MINIMAL_PATH}, cwd="/")
+    assert result.returncode == 0, result.stderr
+    for part in ["bin/lookout", "share/lookout/themes/light.yaml", "share/man/man1/lookout.1",
+                 "share/bash-completion/completions/lookout", "share/zsh/site-functions/_lookout",
+                 "share/fish/vendor_completions.d/lookout.fish"]:
+        assert (prefix / part).is_file(), part
+    assert os.access(prefix / "bin/lookout", os.X_OK)
+    assert "installed lookout " + VERSION in result.stdout, result.stdout
+    version = subprocess.run([str(prefix / "bin/lookout"), "--version"], capture_output=True, text=True, env={"PATH": MINIMAL_PATH}, cwd="/")
+    assert version.stdout.startswith(f"lookout {VERSION} ("), version.stdout
