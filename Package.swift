@@ -106,11 +106,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // An environment's clients, built in one place for polling and actions alike.
+        .target(
+            name: "LookoutEnvironment",
+            dependencies: ["LookoutConfig", "LookoutAWS", "LookoutKafka"],
+            swiftSettings: strict
+        ),
         // Sources and polling.
         .target(
             name: "LookoutPolling",
             dependencies: [
-                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutProbes", "LookoutX509",
+                "LookoutConfig", "LookoutEnvironment", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutProbes", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict
@@ -126,11 +132,12 @@ let package = Package(
         // Actions: plans, guards, locks, the audit log, the roll.
         .target(
             name: "LookoutActions",
-            // LookoutPolling: KafkaConnectionOptions, so the broker gate connects as the cluster is secured.
+            // LookoutEnvironment: the environment's clients as the pollers build them, so the broker
+            // gate connects as the cluster is secured.
             // LookoutProbes: the TLS phase that reports the served chain (a reissue's last check).
             // X509, _CryptoExtras: a reissue's key (RSA or EC, made locally) and its CSR.
             dependencies: [
-                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutPolling", "LookoutProbes", "LookoutX509",
+                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutEnvironment", "LookoutProbes", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -222,7 +229,7 @@ let package = Package(
                 "LookoutKafka",
                 "LookoutAWS",
                 "LookoutConfig",
-                "LookoutPolling",
+                "LookoutEnvironment",
                 "KafkaProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 import LookoutAWS
 import LookoutConfig
+import LookoutEnvironment
 
 /// One real run of an action: who runs it, against which environment, and the audit log every
 /// step is written to before the run goes on.
@@ -85,20 +86,14 @@ public final class ActionSession: Sendable {
     }
 }
 
-/// Builds what an action needs from the config: the AWS client (as the pollers build it), the
-/// OS user, the caller's AWS identity.
+/// Builds what an action needs from the config: the AWS client (`EnvironmentClients`, as the
+/// pollers build it), the OS user, the caller's AWS identity.
 public enum ActionEnvironment {
     /// Each AWS call of an action: the config's `timeouts.source` (10 s by default), its
     /// connection at most 3 s of it.
     public static func client(for config: EnvironmentConfig,
                               environment: [String: String] = ProcessInfo.processInfo.environment) -> AWSClient {
-        let timeout = config.timeouts.source.swiftDuration
-        return AWSClient(
-            configuration: AWSConfiguration(
-                environmentName: config.name, region: config.aws.region, profile: config.aws.profile,
-                roleArn: config.aws.roleARN?.description, endpoint: config.aws.endpoint?.absoluteString,
-                connectTimeout: min(.seconds(3), timeout), timeout: timeout),
-            environment: environment)
+        EnvironmentClients.aws(config, timeout: config.timeouts.source.swiftDuration, environment: environment)
     }
 
     /// `user@host` of this process.

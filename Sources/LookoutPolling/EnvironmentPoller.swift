@@ -1,6 +1,7 @@
 import Foundation
 import LookoutAWS
 import LookoutConfig
+import LookoutEnvironment
 import LookoutKafka
 import LookoutModel
 
@@ -17,18 +18,9 @@ public struct EnvironmentPoller: Sendable {
         let sourceTimeout = sourceTimeout ?? config.timeouts.source.swiftDuration
         self.sourceTimeout = sourceTimeout
         let requestTimeout = Duration.seconds(max(1, sourceTimeout.components.seconds - 1))
-        client = AWSClient(
-            configuration: AWSConfiguration(
-                environmentName: config.name, region: config.aws.region, profile: config.aws.profile,
-                roleArn: config.aws.roleARN?.description, endpoint: config.aws.endpoint?.absoluteString,
-                connectTimeout: .seconds(3), timeout: requestTimeout),
-            environment: environment)
-        let aws = client
-        kafkaClient = config.kafka.map { kafka in
-            KafkaAdminClient(configuration: KafkaConnectionOptions.configuration(
-                bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) }, kafka: kafka, aws: aws,
-                connectTimeout: .seconds(3), requestTimeout: requestTimeout))
-        }
+        client = EnvironmentClients.aws(config, timeout: requestTimeout, connectTimeout: .seconds(3), environment: environment)
+        kafkaClient = EnvironmentClients.kafka(config, aws: client, connectTimeout: .seconds(3), requestTimeout: requestTimeout)
+            .map { KafkaAdminClient(configuration: $0) }
     }
 
     /// Closes the Kafka connections this poller holds.

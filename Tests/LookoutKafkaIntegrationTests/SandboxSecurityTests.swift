@@ -3,7 +3,7 @@ import KafkaProtocol
 import LookoutAWS
 import LookoutConfig
 import LookoutKafka
-import LookoutPolling
+import LookoutEnvironment
 import Testing
 import LookoutTestSupport
 

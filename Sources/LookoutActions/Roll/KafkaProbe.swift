@@ -1,7 +1,7 @@
 import LookoutAWS
 import LookoutConfig
 import LookoutKafka
-import LookoutPolling
+import LookoutEnvironment
 
 /// Reads Kafka metadata for the broker gate, connecting as the cluster is secured (TLS, SASL:
 /// `KafkaConnectionOptions`, the secrets read through the AWS client at each connection), or
@@ -12,17 +12,16 @@ public struct KafkaProbe: Sendable {
     let connection: KafkaAdminClient.Configuration?
 
     public init(environment: EnvironmentConfig, aws: AWSClient) {
-        guard let kafka = environment.kafka else {
+        // At most 3 s to connect and 5 s a request, and never more than `timeouts.source`.
+        guard var configuration = EnvironmentClients.kafka(
+            environment, aws: aws, connectTimeout: min(.seconds(3), environment.timeouts.source.swiftDuration),
+            requestTimeout: min(.seconds(5), environment.timeouts.source.swiftDuration))
+        else {
             client = nil
             connection = nil
             unsupported = "environment `\(environment.name)` has no kafka section, so the broker gate cannot check Kafka; refusing to roll broker services"
             return
         }
-        var configuration = KafkaConnectionOptions.configuration(
-            bootstrap: kafka.bootstrap.map { KafkaBrokerAddress(host: $0.host, port: $0.port) }, kafka: kafka, aws: aws,
-            // At most 3 s to connect and 5 s a request, and never more than `timeouts.source`.
-            connectTimeout: min(.seconds(3), environment.timeouts.source.swiftDuration),
-            requestTimeout: min(.seconds(5), environment.timeouts.source.swiftDuration))
         configuration.reconnectBackoff = .milliseconds(200)
         configuration.maximumReconnectBackoff = .seconds(1)
         connection = configuration

@@ -1,6 +1,7 @@
 import Foundation
 import LookoutAWS
 import LookoutConfig
+import LookoutEnvironment
 import LookoutKafka
 import LookoutModel
 import LookoutProbes

@@ -1,4 +1,5 @@
 import LookoutConfig
+import LookoutEnvironment
 import LookoutKafka
 import LookoutModel
 

@@ -39,7 +39,7 @@ public enum KafkaConnectionOptions {
         if let caFile = config?.caFile {
             source = "ca_file \(caFile)"
             let text: String
-            do throws(BoundedRead.Failure) { text = try BoundedRead.certificateBundle(caFile).get() } catch { throw SourceProblem(error.message("the CA file \(caFile)")) }
+            do throws(BoundedRead.Failure) { text = try BoundedRead.certificateBundle(caFile).get() } catch { throw ConnectionProblem(error.message("the CA file \(caFile)")) }
             rootsPEM = text
         } else if let pca = config?.caPCA ?? fallbackPCA {
             source = "the Private CA \(pca)"
@@ -47,7 +47,7 @@ public enum KafkaConnectionOptions {
             do {
                 answer = try await aws.acmPCA.getCertificateAuthorityCertificate(arn: pca.description)
             } catch {
-                throw SourceProblem("cannot read the certificate of the Private CA \(pca): \(withoutEnvironment(error))")
+                throw ConnectionProblem("cannot read the certificate of the Private CA \(pca): \(withoutEnvironment(error))")
             }
             rootsPEM = [answer.certificate, answer.certificateChain].compactMap { $0 }.joined(separator: "\n")
         }
@@ -66,10 +66,10 @@ public enum KafkaConnectionOptions {
         do {
             parameter = try await aws.ssm.getParameter(name: name, withDecryption: true)
         } catch {
-            throw SourceProblem("cannot read \(what) from SSM \(name): \(withoutEnvironment(error))")
+            throw ConnectionProblem("cannot read \(what) from SSM \(name): \(withoutEnvironment(error))")
         }
         guard let value = parameter.value, !value.isEmpty else {
-            throw SourceProblem("\(what) in SSM \(name) is empty")
+            throw ConnectionProblem("\(what) in SSM \(name) is empty")
         }
         return value
     }
@@ -80,6 +80,13 @@ func withoutEnvironment(_ error: any Error) -> String {
     let text = String(describing: error)
     guard text.hasPrefix("["), let end = text.range(of: "] ") else { return text }
     return String(text[end.upperBound...])
+}
+
+/// What stops a connection being set up (a CA file or an SSM secret that cannot be read): its
+/// message is the whole error.
+public struct ConnectionProblem: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension KafkaSASLMechanism {
