@@ -208,3 +208,43 @@ def test_install_puts_it_under_a_prefix(package, tmp_path):
     assert "installed lookout " + VERSION in result.stdout, result.stdout
     version = subprocess.run([str(prefix / "bin/lookout"), "--version"], capture_output=True, text=True, env={"PATH": MINIMAL_PATH}, cwd="/")
     assert version.stdout.startswith(f"lookout {VERSION} ("), version.stdout
+
+
+@pytest.mark.parametrize("signal_name,status", [("ABRT", 134), ("SEGV", 139)])
+def test_a_crash_gives_the_terminal_back(package, tmp_path, signal_name, status):
+    """The console killed as a crash kills it (SIGABRT: a failed precondition; SIGSEGV): the tty
+    is given back (canonical mode and echo on, the main screen) before the signal ends it, so the
+    engineer's shell is usable again. Before, the terminal stayed raw."""
+    config = tmp_path / "nowhere.yaml"
+    config.write_text('environments:\n  - name: nowhere\n    aws: { region: eu-west-1, endpoint: "http://127.0.0.1:9" }\n'
+                      '    ecs: { cluster: c }\n')
+    out = tmp_path / "after.txt"
+    socket = f"lookout-crash-{os.getpid()}-{signal_name}"
+    env = {"PATH": MINIMAL_PATH, "HOME": str(tmp_path), "TERM": "xterm-256color", "LANG": "C.UTF-8",
+           "AWS_ACCESS_KEY_ID": "AKIDCRASH", "AWS_SECRET_ACCESS_KEY": "crash", "AWS_EC2_METADATA_DISABLED": "true"}
+    script = (f"{package / 'bin/lookout'} --config {config}; echo EXIT=$? > {out}; "
+              f"stty -a | tr ' ;' '\\n\\n' | grep -x -e -icanon -e icanon -e -echo -e echo >> {out}; sleep 30")
+    runner = tmp_path / "run.sh"  # a file: on tmux's own command line `$?` would be expanded too early
+    runner.write_text(script + "\n")
+    command = " ".join(["env -i", *(f"{k}='{v}'" for k, v in env.items()), "bash", "--norc", str(runner)])
+    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "30", command], check=True)
+    try:
+        pid, deadline = None, time.time() + 20
+        while pid is None and time.time() < deadline:
+            screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
+            # anchored: the bash running it carries the same words further along its command line
+            found = subprocess.run(["pgrep", "-f", "^" + re.escape(f"{package / 'bin/lookout'} --config {config}")],
+                                   capture_output=True, text=True).stdout.split()
+            if found and "nowhere" in screen:
+                pid = int(found[0])
+            time.sleep(0.3)
+        assert pid, "the console did not start"
+        os.kill(pid, getattr(__import__("signal"), f"SIG{signal_name}"))
+        deadline = time.time() + 20
+        while time.time() < deadline and not (out.exists() and len(out.read_text().split()) >= 3):
+            time.sleep(0.2)
+        lines = out.read_text().split()
+        assert lines[0] == f"EXIT={status}", lines
+        assert "icanon" in lines and "echo" in lines and "-icanon" not in lines and "-echo" not in lines, f"the tty stayed raw: {lines}"
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)

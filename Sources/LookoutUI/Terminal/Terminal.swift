@@ -21,7 +21,10 @@ public final class Terminal {
         if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {
             setlocale(LC_CTYPE, "C.UTF-8")
         }
+        // The tty as it was, for the crash handlers (the shim) to give back if lookout traps.
+        lookout_save_tty()
         _ = initscr()
+        lookout_guard_tty_on_crash()
         window = lookout_stdscr()!
         raw()
         noecho()
