@@ -34,12 +34,12 @@ struct SSOSettingsTests {
     @Test func endpointsAsBotocoreReadsThem() {
         let profile = ["endpoint_url": "http://profile"]
         #expect(sso(profile, environment: ["AWS_ENDPOINT_URL_SSO": "http://sso/", "AWS_ENDPOINT_URL": "http://all"])
-            .endpoint(service: "sso", envSuffix: "SSO", host: "portal.sso", region: "eu-west-1") == "http://sso")
+            .endpoint(envSuffix: "SSO", host: "portal.sso", region: "eu-west-1") == "http://sso")
         #expect(sso(profile, environment: ["AWS_ENDPOINT_URL": "http://all"])
-            .endpoint(service: "sso", envSuffix: "SSO", host: "portal.sso", region: "eu-west-1") == "http://all")
-        #expect(sso(profile).endpoint(service: "sso-oidc", envSuffix: "SSO_OIDC", host: "oidc", region: "eu-west-1") == "http://profile")
-        #expect(sso([:]).endpoint(service: "sso", envSuffix: "SSO", host: "portal.sso", region: "eu-west-1") == "https://portal.sso.eu-west-1.amazonaws.com")
+            .endpoint(envSuffix: "SSO", host: "portal.sso", region: "eu-west-1") == "http://all")
+        #expect(sso(profile).endpoint(envSuffix: "SSO_OIDC", host: "oidc", region: "eu-west-1") == "http://profile")
+        #expect(sso([:]).endpoint(envSuffix: "SSO", host: "portal.sso", region: "eu-west-1") == "https://portal.sso.eu-west-1.amazonaws.com")
         #expect(sso([:], environment: ["AWS_ENDPOINT_URL_SSO": "http://sso"])
-            .endpoint(service: "sso-oidc", envSuffix: "SSO_OIDC", host: "oidc", region: "us-east-2") == "https://oidc.us-east-2.amazonaws.com")
+            .endpoint(envSuffix: "SSO_OIDC", host: "oidc", region: "us-east-2") == "https://oidc.us-east-2.amazonaws.com")
     }
 }

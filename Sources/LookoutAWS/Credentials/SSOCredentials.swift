@@ -80,7 +80,7 @@ struct SSOCredentials: Sendable {
     }
 
     /// A service's endpoint as botocore resolves it for the SSO clients.
-    func endpoint(service: String, envSuffix: String, host: String, region: String) -> String {
+    func endpoint(envSuffix: String, host: String, region: String) -> String {
         let configured = [environment["AWS_ENDPOINT_URL_\(envSuffix)"], environment["AWS_ENDPOINT_URL"], values["endpoint_url"]]
             .compactMap { $0 }.first { !$0.isEmpty }
         let url = configured ?? "https://\(host).\(region).amazonaws.com"
@@ -141,7 +141,7 @@ struct SSOCredentials: Sendable {
         guard let refreshToken = token.refreshToken, let clientId = token.clientId, let clientSecret = token.clientSecret,
               (token.registrationExpiresAt ?? .distantFuture) > Date().addingTimeInterval(Self.refreshWindow)
         else { return nil }
-        let url = endpoint(service: "sso-oidc", envSuffix: "SSO_OIDC", host: "oidc", region: settings.region) + "/token"
+        let url = endpoint(envSuffix: "SSO_OIDC", host: "oidc", region: settings.region) + "/token"
         let body: [String: String] = ["grantType": "refresh_token", "clientId": clientId,
                                       "clientSecret": clientSecret.reveal(), "refreshToken": refreshToken.reveal()]
         guard let data = try? JSONSerialization.data(withJSONObject: body) else { return nil }
@@ -176,8 +176,21 @@ struct SSOCredentials: Sendable {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         let path = cachePath(settings)
         let temporary = path + ".lookout-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        unlink(temporary)  // a leftover of an earlier run with this pid
+        // Created 0600 from the start: the token is never readable by others, not even briefly.
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { return }
+        var written = 0
+        while written < data.count {
+            let result = data[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { break }
+            written += result
+        }
+        guard close(descriptor) == 0, written == data.count, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return
+        }
     }
 
     // MARK: the portal
@@ -194,7 +207,7 @@ struct SSOCredentials: Sendable {
     func roleCredentials(_ accessToken: SecretValue, _ settings: Settings) async throws(CredentialsError) -> Credentials {
         var query = URLComponents()
         query.queryItems = [URLQueryItem(name: "account_id", value: settings.accountId), URLQueryItem(name: "role_name", value: settings.roleName)]
-        let url = endpoint(service: "sso", envSuffix: "SSO", host: "portal.sso", region: settings.region)
+        let url = endpoint(envSuffix: "SSO", host: "portal.sso", region: settings.region)
             + "/federation/credentials?" + (query.percentEncodedQuery ?? "")
         let response: HTTPResponse
         do {
