@@ -239,6 +239,7 @@ let package = Package(
         .testTarget(
             name: "LookoutModelTests",
             dependencies: ["LookoutModel"],
+            exclude: ["Golden"],
             swiftSettings: testSettings
         ),
         .testTarget(
