@@ -114,9 +114,18 @@ let package = Package(
         ),
         // Sources and polling.
         .target(
+            // One folder per source: how it is read, merged, judged and shown (see Registry/Registry.swift).
+            name: "LookoutSources",
+            dependencies: [
+                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutProbes", "LookoutX509", "LookoutEnvironment", "LookoutSecrets",
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "LookoutPolling",
             dependencies: [
-                "LookoutConfig", "LookoutEnvironment", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutProbes", "LookoutX509",
+                "LookoutConfig", "LookoutEnvironment", "LookoutModel", "LookoutSources", "LookoutAWS", "LookoutKafka", "LookoutProbes", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
             ],
             swiftSettings: strict
@@ -126,7 +135,7 @@ let package = Package(
         .target(
             name: "LookoutUI",
             // LookoutActions: the actions' one path, which the console's action keys take as the command line does.
-            dependencies: ["CNcurses", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutActions"],
+            dependencies: ["CNcurses", "LookoutConfig", "LookoutModel", "LookoutSources", "LookoutPolling", "LookoutActions"],
             swiftSettings: strict
         ),
         // Actions: plans, guards, locks, the audit log, the roll.
@@ -150,6 +159,7 @@ let package = Package(
             dependencies: [
                 "LookoutConfig",
                 "LookoutModel",
+                "LookoutSources",
                 "LookoutPolling",
                 "LookoutUI",
                 "LookoutActions",
@@ -239,17 +249,22 @@ let package = Package(
         .testTarget(
             name: "LookoutModelTests",
             dependencies: ["LookoutModel"],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "LookoutSourcesTests",
+            dependencies: ["LookoutSources", "LookoutModel", "LookoutConfig"],
             exclude: ["Golden"],
             swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutPollingTests",
-            dependencies: ["LookoutPolling", "LookoutModel"],
+            dependencies: ["LookoutPolling", "LookoutModel", "LookoutSources"],
             swiftSettings: testSettings
         ),
         .testTarget(
             name: "LookoutUITests",
-            dependencies: ["LookoutUI", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutActions"],
+            dependencies: ["LookoutUI", "LookoutConfig", "LookoutModel", "LookoutSources", "LookoutPolling", "LookoutActions"],
             swiftSettings: testSettings
         ),
         .testTarget(

@@ -10,54 +10,34 @@ public struct EnvironmentSnapshot: Sendable {
     public var sources: [SourceState]
     /// Every problem found, worst first.
     public var findings: [Finding]
-    public var ecs: JudgedECS?
-    public var autoscaling: AutoScalingObservation?
-    public var secrets: [JudgedSecret]?
-    public var certificates: [JudgedCertificate]?
-    public var healthChecks: [JudgedHealthCheck]?
-    public var kafka: KafkaObservation?
-    /// The watched consumer groups, judged; nil when they could not be read (or no Kafka is configured).
-    public var groups: [JudgedGroup]?
-    public var endpoints: [JudgedEndpoint]?
-    /// The thresholds the groups were judged against, for perfdata.
-    public var lagConfig: LagConfig?
+    /// What each source judged, by source (and, for a source that keeps more than one, by part):
+    /// read through the typed properties each source declares in its folder (`snapshot.ecs`).
+    var parts: [String: any Sendable] = [:]
+
+    public init(name: String, protected: Bool, readOnly: Bool, status: Status = .ok, sources: [SourceState] = [], findings: [Finding] = []) {
+        self.name = name
+        self.protected = protected
+        self.readOnly = readOnly
+        self.status = status
+        self.sources = sources
+        self.findings = findings
+    }
+
+    /// A source's judged part.
+    public subscript<Part: Sendable>(part key: String, as _: Part.Type) -> Part? {
+        get { parts[key] as? Part }
+        set { parts[key] = newValue }
+    }
+
+    /// Whether the source was configured (it has a row in `sources`).
+    public func has(_ id: SourceID) -> Bool {
+        sources.contains { $0.name == id.rawValue }
+    }
 
     /// The worst problem in words, for a one-line summary.
     public var headline: String? {
         findings.first.map { "\($0.source) \($0.object): \($0.message)" }
     }
-}
-
-public struct JudgedECS: Sendable {
-    public var observation: ECSObservation
-    public var serviceStatus: [String: Status]
-}
-
-public struct JudgedSecret: Sendable {
-    public var observation: SecretObservation
-    public var ageDays: Int
-    /// Nil when the tasks' start times cannot be known (ECS unknown, no running task).
-    public var rollPending: Bool?
-    public var status: Status
-}
-
-public struct JudgedCertificate: Sendable {
-    public var observation: CertificateObservation
-    public var daysLeft: Int
-    public var rollPending: Bool?
-    public var status: Status
-}
-
-public struct JudgedEndpoint: Sendable {
-    public var observation: EndpointObservation
-    /// The Route53 health check that names this endpoint, when there is one.
-    public var route53: JudgedHealthCheck?
-    public var status: Status
-}
-
-public struct JudgedHealthCheck: Sendable {
-    public var observation: HealthCheckObservation
-    public var status: Status
 }
 
 /// The whole poll: every environment at one moment.

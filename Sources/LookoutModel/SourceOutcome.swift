@@ -48,32 +48,74 @@ public struct SourceState: Sendable, Equatable {
     public var durationMs: Int
     public var error: String?
     public var errorSince: Date?
+
+    public init(name: String, status: Status, fetchedAt: Date?, ageSeconds: Int?, durationMs: Int, error: String?, errorSince: Date?) {
+        self.name = name
+        self.status = status
+        self.fetchedAt = fetchedAt
+        self.ageSeconds = ageSeconds
+        self.durationMs = durationMs
+        self.error = error
+        self.errorSince = errorSince
+    }
 }
 
-/// Everything the sources of one environment gave; a nil outcome is a source not configured,
-/// which the snapshot leaves out.
-public struct EnvironmentObservations: Sendable {
-    public var ecs: SourceOutcome<ECSObservation>?
-    public var autoscaling: SourceOutcome<AutoScalingObservation>?
-    public var secrets: SourceOutcome<[SecretObservation]>?
-    public var certificates: SourceOutcome<[CertificateObservation]>?
-    public var route53: SourceOutcome<[HealthCheckObservation]>?
-    public var kafka: SourceOutcome<KafkaObservation>?
-    /// Consumer groups and their offsets: a source of its own, so that failing group reads leave the metadata standing.
-    public var groups: SourceOutcome<GroupsObservation>?
-    public var endpoints: SourceOutcome<[EndpointObservation]>?
+/// A source of an environment, by name: `ecs`, `autoscaling`, `kafka`, ... Each source declares its
+/// own (`extension SourceID { static let ecs = ... }` in its folder of `LookoutSources`).
+public struct SourceID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
 
-    public init(ecs: SourceOutcome<ECSObservation>? = nil, autoscaling: SourceOutcome<AutoScalingObservation>? = nil,
-                secrets: SourceOutcome<[SecretObservation]>? = nil, certificates: SourceOutcome<[CertificateObservation]>? = nil,
-                route53: SourceOutcome<[HealthCheckObservation]>? = nil, kafka: SourceOutcome<KafkaObservation>? = nil,
-                groups: SourceOutcome<GroupsObservation>? = nil, endpoints: SourceOutcome<[EndpointObservation]>? = nil) {
-        self.ecs = ecs
-        self.autoscaling = autoscaling
-        self.secrets = secrets
-        self.certificates = certificates
-        self.route53 = route53
-        self.kafka = kafka
-        self.groups = groups
-        self.endpoints = endpoints
+    public init(rawValue: String) {
+        self.rawValue = rawValue
     }
+
+    public init(_ rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+}
+
+/// Any source's outcome, its value's type set aside, so outcomes of different sources can be kept together.
+public protocol AnySourceOutcome: Sendable {
+    var name: String { get }
+    var fetchedAt: Date? { get }
+    var durationMs: Int { get }
+    var error: String? { get }
+    var errorSince: Date? { get }
+    var hasValue: Bool { get }
+}
+
+extension SourceOutcome: AnySourceOutcome {
+    public var hasValue: Bool { value != nil }
+}
+
+/// Everything the sources of one environment gave, by source; a source without an outcome is one
+/// not configured, which the snapshot leaves out. Each source reads and writes its own outcome
+/// through a typed property declared in its folder (`observations.ecs`).
+public struct EnvironmentObservations: Sendable {
+    private var outcomes: [SourceID: any AnySourceOutcome] = [:]
+
+    public init() {}
+
+    /// Outcomes keyed by their source's name (`SourceOutcome.name`); nils are sources not configured.
+    public init(_ outcomes: (any AnySourceOutcome)?...) {
+        for case let outcome? in outcomes {
+            self.outcomes[SourceID(outcome.name)] = outcome
+        }
+    }
+
+    /// Adds an outcome under its source's name, replacing the one there.
+    public mutating func record(_ outcome: any AnySourceOutcome) {
+        outcomes[SourceID(outcome.name)] = outcome
+    }
+
+    /// One source's outcome, typed as that source types it.
+    public subscript<Value: Sendable>(_ id: SourceID, as _: Value.Type) -> SourceOutcome<Value>? {
+        get { outcomes[id] as? SourceOutcome<Value> }
+        set { outcomes[id] = newValue }
+    }
+
+    /// The sources that gave an outcome.
+    public var sourceIDs: Set<SourceID> { Set(outcomes.keys) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LookoutModel
+import LookoutSources
 
 /// What one-shot commands remember of an environment between runs: when each source last
 /// answered, since when it has been failing, and the groups' recent offsets. Kept in `$XDG_STATE_HOME/lookout/<env>.json`.

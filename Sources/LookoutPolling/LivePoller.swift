@@ -1,6 +1,7 @@
 import Foundation
 import LookoutConfig
 import LookoutModel
+import LookoutSources
 
 /// Polls every environment on its own schedule, all at once, for the console: an environment is
 /// never polled twice at the same time, a failing source keeps its last good data (and its age),
@@ -93,30 +94,5 @@ public actor LivePoller {
         Snapshot(generatedAt: now, environments: environments.indices.compactMap { index in
             latest[index].map { Evaluator.evaluate($0, config: environments[index], now: now) }
         })
-    }
-}
-
-extension EnvironmentObservations {
-    /// The observations after a new poll, source by source: a failing source keeps its last good value.
-    public func updated(with next: EnvironmentObservations) -> EnvironmentObservations {
-        func merge<V>(_ old: SourceOutcome<V>?, _ new: SourceOutcome<V>?) -> SourceOutcome<V>? {
-            guard let new else { return nil }
-            return old.map { $0.updated(with: new) } ?? new
-        }
-        return EnvironmentObservations(
-            ecs: merge(ecs, next.ecs), autoscaling: merge(autoscaling, next.autoscaling), secrets: merge(secrets, next.secrets),
-            certificates: merge(certificates, next.certificates), route53: merge(route53, next.route53), kafka: merge(kafka, next.kafka),
-            groups: mergeGroups(groups, next.groups), endpoints: merge(endpoints, next.endpoints))
-    }
-
-    /// Groups also carry the window of polls: a poll that read them joins it, one that failed keeps the last.
-    private func mergeGroups(_ old: SourceOutcome<GroupsObservation>?, _ new: SourceOutcome<GroupsObservation>?) -> SourceOutcome<GroupsObservation>? {
-        guard let new else { return nil }
-        guard let old else { return new }
-        var merged = old.updated(with: new)
-        if new.error == nil, let value = new.value, let earlier = old.value?.history {
-            merged.value = value.following(earlier)
-        }
-        return merged
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LookoutConfig
 import LookoutModel
+import LookoutSources
 
 /// One poll of the chosen environments, all at once, judged, with the state files' memory:
 /// what `snapshot` and `check` print.

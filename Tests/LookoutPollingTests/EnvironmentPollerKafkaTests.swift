@@ -1,6 +1,7 @@
 import Foundation
 import LookoutConfig
 import LookoutModel
+import LookoutSources
 @testable import LookoutPolling
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import LookoutModel
+import LookoutSources
 import Testing
 @testable import LookoutPolling
 
@@ -23,7 +24,7 @@ import Testing
         let store = HistoryStore(folder: folder)
         var seen: [[Double]] = []
         for index in 0..<5 {
-            var observations = EnvironmentObservations(groups: index == 3 ? failed(index) : poll(index))
+            var observations = EnvironmentObservations(index == 3 ? failed(index) : poll(index))
             try store.update(environment: "dev", warn: { _ in }) { $0.remember(&observations) }
             seen.append(observations.groups?.value?.history.polls.map(\.time) ?? [])
         }
@@ -39,13 +40,13 @@ import Testing
     }
 
     @Test func theConsoleKeepsTheWindowInMemory() {
-        var observations = EnvironmentObservations(groups: poll(0))
+        var observations = EnvironmentObservations(poll(0))
         for index in 1..<5 {
-            observations = observations.updated(with: EnvironmentObservations(groups: index == 3 ? failed(index) : poll(index)))
+            observations = observations.updated(with: EnvironmentObservations(index == 3 ? failed(index) : poll(index)))
         }
         let t = { (index: Int) in self.start.timeIntervalSince1970 + Double(index) * 10 }
         #expect(observations.groups?.value?.history.polls.map(\.time) == [t(1), t(2), t(4)])
-        let failing = observations.updated(with: EnvironmentObservations(groups: failed(5)))
+        let failing = observations.updated(with: EnvironmentObservations(failed(5)))
         #expect(failing.groups?.error != nil)
         #expect(failing.groups?.value?.history.polls.map(\.time) == [t(1), t(2), t(4)], "a failed poll keeps the last good groups and their window")
         #expect(failing.groups?.value?.readAt == start.addingTimeInterval(40))

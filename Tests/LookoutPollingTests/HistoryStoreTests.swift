@@ -1,5 +1,6 @@
 import Foundation
 import LookoutModel
+import LookoutSources
 import Testing
 @testable import LookoutPolling
 
@@ -16,15 +17,15 @@ import Testing
     @Test func remembersTheLastGoodAnswerAndSinceWhenASourceFails() throws {
         let store = HistoryStore(folder: folder)
         let good = Date(timeIntervalSince1970: 1_800_000_000)
-        var first = EnvironmentObservations(ecs: SourceOutcome(name: "ecs", value: ECSObservation(cluster: "c", services: [], tasks: []), fetchedAt: good, durationMs: 5))
+        var first = EnvironmentObservations(SourceOutcome(name: "ecs", value: ECSObservation(cluster: "c", services: [], tasks: []), fetchedAt: good, durationMs: 5))
         try store.update(environment: "prod", warn: { _ in }) { $0.remember(&first) }
 
-        var second = EnvironmentObservations(ecs: .failed("ecs", error: "prod ecs: refused", at: good.addingTimeInterval(60), durationMs: 1))
+        var second = EnvironmentObservations(SourceOutcome<ECSObservation>.failed("ecs", error: "prod ecs: refused", at: good.addingTimeInterval(60), durationMs: 1))
         try store.update(environment: "prod", warn: { _ in }) { $0.remember(&second) }
         #expect(second.ecs?.fetchedAt == good)
         #expect(second.ecs?.errorSince == good.addingTimeInterval(60))
 
-        var third = EnvironmentObservations(ecs: .failed("ecs", error: "prod ecs: refused", at: good.addingTimeInterval(120), durationMs: 1))
+        var third = EnvironmentObservations(SourceOutcome<ECSObservation>.failed("ecs", error: "prod ecs: refused", at: good.addingTimeInterval(120), durationMs: 1))
         try store.update(environment: "prod", warn: { _ in }) { $0.remember(&third) }
         #expect(third.ecs?.errorSince == good.addingTimeInterval(60), "still failing since the first failure")
 
@@ -38,7 +39,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try content.write(toFile: store.path(for: "prod"), atomically: true, encoding: .utf8)
         let warnings = Warnings()
-        var observations = EnvironmentObservations(ecs: .failed("ecs", error: "x", at: Date(), durationMs: 1))
+        var observations = EnvironmentObservations(SourceOutcome<ECSObservation>.failed("ecs", error: "x", at: Date(), durationMs: 1))
         try store.update(environment: "prod", warn: warnings.add) { $0.remember(&observations) }
         #expect(warnings.all.count == 1)
         #expect(warnings.all.first?.contains(store.path(for: "prod")) == true)

@@ -1,6 +1,7 @@
 import Foundation
 import LookoutConfig
 import LookoutModel
+import LookoutSources
 import LookoutPolling
 import Synchronization
 import Testing
@@ -37,9 +38,9 @@ import Testing
 
     static func ecs(_ cluster: String, failing: Bool) -> EnvironmentObservations {
         if failing {
-            return EnvironmentObservations(ecs: .failed("ecs", error: "refused", at: Date(), durationMs: 1))
+            return EnvironmentObservations(SourceOutcome<ECSObservation>.failed("ecs", error: "refused", at: Date(), durationMs: 1))
         }
-        return EnvironmentObservations(ecs: SourceOutcome(name: "ecs", value: ECSObservation(cluster: cluster, services: [], tasks: []), fetchedAt: Date(), durationMs: 1))
+        return EnvironmentObservations(SourceOutcome(name: "ecs", value: ECSObservation(cluster: cluster, services: [], tasks: []), fetchedAt: Date(), durationMs: 1))
     }
 
     func waitFor(_ condition: () -> Bool, seconds: Double = 60) async {

@@ -1,6 +1,7 @@
 import Foundation
 import LookoutConfig
 import LookoutModel
+import LookoutSources
 import LookoutUI
 
 /// Snapshots made the real way: a config decoded from YAML, observations, the one evaluator.
@@ -95,8 +96,8 @@ enum Fixtures {
             name: "broker", source: .tracked, subject: "CN=kafka.example.com", serial: "5EC0FFEE", notBefore: nil,
             notAfter: now.addingTimeInterval(86400 * 200), chainsToCA: true, caStatus: nil, location: "/kafka/broker-cert")],
             fetchedAt: fetched, durationMs: 6)
-        return EnvironmentObservations(ecs: ecs, autoscaling: asg, secrets: secrets, certificates: certificates, kafka: kafka,
-                                       groups: groups(groupNames), endpoints: endpoints)
+        return EnvironmentObservations(ecs, asg, secrets, certificates, kafka,
+                                       groups(groupNames), endpoints)
     }
 
     /// dev ok, test warn (a service short of tasks), acc unknown (Kafka failing), prod crit (no task running).

@@ -1,4 +1,5 @@
 import Foundation
+import LookoutModel
 
 extension Snapshot {
     /// The Nagios plugin output of `check`: a status line with perfdata, then one line per problem,
@@ -38,23 +39,8 @@ extension Snapshot {
             for source in sources {
                 data.append("'\(environment.name)_\(source.name)_duration'=\(source.durationMs)ms;;;0;")
             }
-            for endpoint in environment.endpoints ?? [] {
-                if let latency = endpoint.observation.latencyMs {
-                    data.append("'\(environment.name)_\(endpoint.observation.name)_latency'=\(latency)ms;\(endpoint.observation.warnMs.map(String.init) ?? "");;0;")
-                }
-            }
-            if let groups = environment.groups, !groups.isEmpty {
-                let lag = environment.lagConfig
-                data.append("'\(environment.name)_groups_not_ok'=\(groups.filter { $0.severity != .ok }.count);;1;0;\(groups.count)")
-                if let worst = groups.compactMap(\.lag).max() {
-                    data.append("'\(environment.name)_group_lag_max'=\(worst);\(lag?.warn.map(String.init) ?? "");\(lag?.crit.map(String.init) ?? "");0;")
-                }
-                if let worst = groups.compactMap(\.lagSeconds).max() {
-                    data.append("'\(environment.name)_group_lag_seconds_max'=\(String(format: "%.3f", worst))s;\(lag?.warnSeconds.map(String.init) ?? "");\(lag?.critSeconds.map(String.init) ?? "");0;")
-                }
-            }
-            if let certificates = environment.certificates, let nearest = certificates.map(\.daysLeft).min() {
-                data.append("'\(environment.name)_cert_days_left'=\(nearest);;;;")
+            for source in SourceRegistry.placed(by: \.perfdata) {
+                data += source.perfdata(environment)
             }
         }
         return data

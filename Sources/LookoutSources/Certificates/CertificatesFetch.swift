@@ -7,7 +7,7 @@ import X509
 
 /// The Private CA (status, its certificate's expiry) and the tracked certificates read from
 /// `cert_ssm`. The key parameter is never read while polling.
-struct CertificatesSource {
+struct CertificatesFetch {
     let client: AWSClient
     let config: CertificatesConfig
     /// The trust anchors of `kafka.tls.ca_file`, when the environment has one.

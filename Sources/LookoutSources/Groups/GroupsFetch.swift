@@ -1,14 +1,17 @@
 import Foundation
 import LookoutKafka
+import LookoutConfig
 import LookoutModel
 
-// MARK: - Consumer groups
+/// Consumer groups and their offsets, read over the cluster's connection after its metadata.
+struct GroupsFetch {
+    let client: KafkaAdminClient
+    let config: KafkaConfig
 
-extension KafkaSource {
     /// The watched groups (`lag.groups`) with their committed offsets and the end offsets of every
     /// partition of the topics they committed to. A group whose own reads fail keeps its place,
     /// with what was read and why the rest was not; only a failure that hides every group throws.
-    func fetchGroups() async throws -> GroupsObservation {
+    func fetch() async throws -> GroupsObservation {
         let ids = try await client.listGroups().map(\.id).filter { GroupPattern.matches(config.lag.groups, $0) }
         async let described = client.describeGroups(ids)
         async let committed = client.committedOffsets(groups: ids)

@@ -5,7 +5,7 @@ import LookoutModel
 
 /// The cluster's metadata: brokers, controller, topics and their partitions' health. The client
 /// connects as the cluster is secured (`KafkaConnectionOptions`).
-struct KafkaSource {
+struct KafkaFetch {
     let client: KafkaAdminClient
     let config: KafkaConfig
 

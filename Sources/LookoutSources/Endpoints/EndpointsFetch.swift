@@ -9,7 +9,7 @@ import LookoutX509
 import X509
 
 /// Every endpoint of the environment, probed at once.
-struct EndpointsSource {
+struct EndpointsFetch {
     let client: AWSClient
     let environment: EnvironmentConfig
 

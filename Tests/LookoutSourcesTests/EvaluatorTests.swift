@@ -2,6 +2,7 @@ import Foundation
 import LookoutConfig
 import Testing
 @testable import LookoutModel
+@testable import LookoutSources
 
 private let now = Date(timeIntervalSince1970: 1_800_000_000)
 private let config: EnvironmentConfig = {
@@ -57,7 +58,7 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
         Case(desired: 1, running: 1, rollout: nil, health: "HEALTHY", expected: .ok),
     ])
     func serviceStatus(_ c: Case) {
-        let observations = EnvironmentObservations(ecs: ecs([service("b1", desired: c.desired, running: c.running, rollout: c.rollout)],
+        let observations = EnvironmentObservations(ecs([service("b1", desired: c.desired, running: c.running, rollout: c.rollout)],
                                                             [task("b1", started: nil, health: c.health)]))
         let snapshot = Evaluator.evaluate(observations, config: config, now: now)
         #expect(snapshot.ecs?.serviceStatus["b1"] == c.expected)
@@ -74,19 +75,19 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
     }
 
     @Test func allInServiceIsOK() {
-        let s = Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 3, Array(repeating: ("InService", "Healthy"), count: 3))), config: config, now: now)
+        let s = Evaluator.evaluate(EnvironmentObservations(group(desired: 3, Array(repeating: ("InService", "Healthy"), count: 3))), config: config, now: now)
         #expect(s.status == .ok && s.findings.isEmpty)
     }
 
     @Test func anUnhealthyInstanceWarns() {
-        let s = Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 3, [("InService", "Healthy"), ("InService", "Unhealthy"), ("InService", "Healthy")])), config: config, now: now)
+        let s = Evaluator.evaluate(EnvironmentObservations(group(desired: 3, [("InService", "Healthy"), ("InService", "Unhealthy"), ("InService", "Healthy")])), config: config, now: now)
         #expect(s.status == .warn)
         #expect(s.findings.first?.message.contains("i-1 is Unhealthy") == true)
     }
 
     @Test func fewerInServiceWarnsAndNoneIsCritical() {
-        #expect(Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 3, [("InService", "Healthy"), ("Pending", "Healthy")])), config: config, now: now).status == .warn)
-        #expect(Evaluator.evaluate(EnvironmentObservations(autoscaling: group(desired: 2, [])), config: config, now: now).status == .crit)
+        #expect(Evaluator.evaluate(EnvironmentObservations(group(desired: 3, [("InService", "Healthy"), ("Pending", "Healthy")])), config: config, now: now).status == .warn)
+        #expect(Evaluator.evaluate(EnvironmentObservations(group(desired: 2, [])), config: config, now: now).status == .crit)
     }
 }
 
@@ -100,8 +101,8 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
 
     @Test func changedAfterTheOldestTaskStartedIsPending() {
         let observations = EnvironmentObservations(
-            ecs: ecs([service("b1"), service("b2")], [task("b1", started: tasksStarted), task("b2", started: tasksStarted.addingTimeInterval(600))]),
-            secrets: secrets(changed: tasksStarted.addingTimeInterval(300)))
+            ecs([service("b1"), service("b2")], [task("b1", started: tasksStarted), task("b2", started: tasksStarted.addingTimeInterval(600))]),
+            secrets(changed: tasksStarted.addingTimeInterval(300)))
         let s = Evaluator.evaluate(observations, config: config, now: now)
         #expect(s.secrets?.first?.rollPending == true)
         #expect(s.secrets?.first?.status == .warn)
@@ -111,8 +112,8 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
 
     @Test func changedBeforeEveryTaskStartedIsNotPending() {
         let observations = EnvironmentObservations(
-            ecs: ecs([service("b1"), service("b2")], [task("b1", started: tasksStarted), task("b2", started: tasksStarted)]),
-            secrets: secrets(changed: tasksStarted.addingTimeInterval(-60)))
+            ecs([service("b1"), service("b2")], [task("b1", started: tasksStarted), task("b2", started: tasksStarted)]),
+            secrets(changed: tasksStarted.addingTimeInterval(-60)))
         let s = Evaluator.evaluate(observations, config: config, now: now)
         #expect(s.secrets?.first?.rollPending == false)
         #expect(s.secrets?.first?.ageDays == 0)
@@ -122,19 +123,19 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
     @Test func withoutStartTimesTheDeploymentCreationCounts() {
         let deployed = now.addingTimeInterval(-100)
         let observations = EnvironmentObservations(
-            ecs: ecs([service("b1", created: deployed), service("b2", created: deployed)], [task("b1", started: nil), task("b2", started: nil)]),
-            secrets: secrets(changed: now.addingTimeInterval(-200)))
+            ecs([service("b1", created: deployed), service("b2", created: deployed)], [task("b1", started: nil), task("b2", started: nil)]),
+            secrets(changed: now.addingTimeInterval(-200)))
         #expect(Evaluator.evaluate(observations, config: config, now: now).secrets?.first?.rollPending == false)
         let later = EnvironmentObservations(
-            ecs: ecs([service("b1", created: deployed), service("b2", created: deployed)], [task("b1", started: nil), task("b2", started: nil)]),
-            secrets: secrets(changed: now.addingTimeInterval(-50)))
+            ecs([service("b1", created: deployed), service("b2", created: deployed)], [task("b1", started: nil), task("b2", started: nil)]),
+            secrets(changed: now.addingTimeInterval(-50)))
         #expect(Evaluator.evaluate(later, config: config, now: now).secrets?.first?.rollPending == true)
     }
 
     @Test func unknownWhenECSIsUnknown() {
         let observations = EnvironmentObservations(
-            ecs: .failed("ecs", error: "prod ecs: connection refused", at: now, durationMs: 1),
-            secrets: secrets(changed: now))
+            SourceOutcome<ECSObservation>.failed("ecs", error: "prod ecs: connection refused", at: now, durationMs: 1),
+            secrets(changed: now))
         let s = Evaluator.evaluate(observations, config: config, now: now)
         #expect(s.secrets?.first?.rollPending == nil)
         #expect(s.status == .unknown)
@@ -152,18 +153,18 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
 
     @Test(arguments: [(60.0, Status.ok), (30.0, .warn), (8.0, .warn), (7.0, .crit), (0.0, .crit), (-1.0, .crit)])
     func expiryAgainstThresholds(days: Double, expected: Status) {
-        let s = Evaluator.evaluate(EnvironmentObservations(certificates: certificate(daysLeft: days)), config: config, now: now)
+        let s = Evaluator.evaluate(EnvironmentObservations(certificate(daysLeft: days)), config: config, now: now)
         #expect(s.certificates?.first?.status == expected)
     }
 
     @Test func aChainThatDoesNotLeadToTheCAIsCritical() {
-        let s = Evaluator.evaluate(EnvironmentObservations(certificates: certificate(daysLeft: 300, chains: false)), config: config, now: now)
+        let s = Evaluator.evaluate(EnvironmentObservations(certificate(daysLeft: 300, chains: false)), config: config, now: now)
         #expect(s.status == .crit)
         #expect(s.findings.first?.message.contains("chain") == true)
     }
 
     @Test func aCANotActiveIsCritical() {
-        let s = Evaluator.evaluate(EnvironmentObservations(certificates: certificate(daysLeft: 300, chains: nil, caStatus: "DISABLED", source: .ca)), config: config, now: now)
+        let s = Evaluator.evaluate(EnvironmentObservations(certificate(daysLeft: 300, chains: nil, caStatus: "DISABLED", source: .ca)), config: config, now: now)
         #expect(s.status == .crit)
     }
 }
@@ -175,7 +176,7 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
         let again = failed.updated(with: .failed("autoscaling", error: "prod autoscaling: throttled", at: now, durationMs: 800))
         #expect(again.errorSince == now.addingTimeInterval(-10))
         #expect(again.value != nil)
-        let s = Evaluator.evaluate(EnvironmentObservations(autoscaling: again), config: config, now: now)
+        let s = Evaluator.evaluate(EnvironmentObservations(again), config: config, now: now)
         #expect(s.status == .unknown)
         #expect(s.sources.first?.ageSeconds == 40)
         #expect(s.sources.first?.durationMs == 800)
@@ -201,7 +202,7 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
     }
 
     private func judge(_ kafka: SourceOutcome<KafkaObservation>) -> EnvironmentSnapshot {
-        Evaluator.evaluate(EnvironmentObservations(kafka: kafka), config: config, now: now)
+        Evaluator.evaluate(EnvironmentObservations(kafka), config: config, now: now)
     }
 
     @Test func aHealthyClusterIsOK() {

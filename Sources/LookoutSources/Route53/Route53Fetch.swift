@@ -3,7 +3,7 @@ import LookoutConfig
 import LookoutModel
 
 /// The Route53 health checks the endpoints name.
-struct Route53Source {
+struct Route53Fetch {
     let client: AWSClient
     let endpoints: [EndpointConfig]
 

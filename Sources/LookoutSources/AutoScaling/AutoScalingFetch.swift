@@ -3,7 +3,7 @@ import LookoutConfig
 import LookoutModel
 
 /// The configured Auto Scaling groups and their instances.
-struct AutoScalingSource {
+struct AutoScalingFetch {
     let client: AWSClient
     let config: AutoScalingConfig
 

@@ -2,6 +2,7 @@ import Foundation
 import LookoutConfig
 import Testing
 @testable import LookoutModel
+@testable import LookoutSources
 
 /// Numbers and text from brokers, AWS and state files at their extremes: never a trap, never a
 /// terminal driven. (Issue 19; the hostile inputs through the binary are in lookoutTests.)

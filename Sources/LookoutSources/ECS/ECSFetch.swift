@@ -4,7 +4,7 @@ import LookoutConfig
 import LookoutModel
 
 /// ECS services and their tasks: ListServices → DescribeServices in tens → ListTasks → DescribeTasks in hundreds.
-struct ECSSource {
+struct ECSFetch {
     let client: AWSClient
     let config: ECSConfig
 
@@ -61,10 +61,4 @@ struct ECSSource {
         return ECSObservation(cluster: config.cluster, services: (services + unknown).sorted { $0.name < $1.name },
                               tasks: observedTasks.filter { $0.service.map(watched.contains) ?? false }.sorted { ($0.service ?? "", $0.arn) < ($1.service ?? "", $1.arn) })
     }
-}
-
-/// A source answered, but not with what lookout needs.
-struct SourceProblem: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -3,7 +3,7 @@ import LookoutConfig
 import LookoutModel
 
 /// The configured secrets' versions and change times, from DescribeParameters: a value is never read.
-struct SecretsSource {
+struct SecretsFetch {
     let client: AWSClient
     let secrets: [SecretConfig]
 

@@ -2,6 +2,7 @@ import Foundation
 import LookoutConfig
 import Testing
 @testable import LookoutModel
+@testable import LookoutSources
 
 private func lag(window: Int = 10, minSamples: Int = 3, allowance: Int = 0, warn: Int? = nil, crit: Int? = nil,
                  warnSeconds: Int? = nil, critSeconds: Int? = nil) -> LagConfig {
@@ -297,7 +298,7 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
             """
         let config = try Config.decode(yaml: yaml, file: "/t.yaml", home: "/h", stateHome: "/s").environments[0]
         let groups = observation(state: "Empty", members: 0, committed: [10, 10, 10], ends: [20, 30, 40])
-        let snapshot = Evaluator.evaluate(EnvironmentObservations(groups: SourceOutcome(name: "groups", value: groups, fetchedAt: Date(), durationMs: 3)),
+        let snapshot = Evaluator.evaluate(EnvironmentObservations(SourceOutcome(name: "groups", value: groups, fetchedAt: Date(), durationMs: 3)),
                                           config: config, now: Date())
         #expect(snapshot.status == .crit)
         #expect(snapshot.sources.map(\.name) == ["groups"])
@@ -332,8 +333,8 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
         let kafka = KafkaObservation(clusterId: "c", controller: 1, brokers: [.init(id: 1, host: "h", port: 9092)], topics: [])
         let now = Date(timeIntervalSince1970: 1030)
         let environment = Evaluator.evaluate(
-            EnvironmentObservations(kafka: SourceOutcome(name: "kafka", value: kafka, fetchedAt: now, durationMs: 2),
-                                    groups: SourceOutcome(name: "groups", value: groups, fetchedAt: now, durationMs: 3)),
+            EnvironmentObservations(SourceOutcome(name: "kafka", value: kafka, fetchedAt: now, durationMs: 2),
+                                    SourceOutcome(name: "groups", value: groups, fetchedAt: now, durationMs: 3)),
             config: Self.config, now: now)
         return Snapshot(generatedAt: now, environments: [environment])
     }

@@ -2,6 +2,7 @@ import Foundation
 import LookoutConfig
 import Testing
 @testable import LookoutModel
+@testable import LookoutSources
 
 /// The four outputs (`snapshot --format json|table|prometheus`, `check`) of two environments that
 /// use every source and most rules, compared byte for byte with the files in `Golden/`. They were
@@ -117,9 +118,9 @@ import Testing
                                 tcp: PhaseResult(.skipped), tls: PhaseResult(.off), kafka: PhaseResult(.off), tlsVersion: nil, served: nil, warnMs: nil),
         ]
         return EnvironmentObservations(
-            ecs: ok("ecs", ECSObservation(cluster: "kafka-dev", services: services, tasks: tasks)),
-            autoscaling: ok("autoscaling", asg), secrets: ok("secrets", secrets), certificates: ok("certificates", certificates),
-            route53: ok("route53", checks), kafka: ok("kafka", kafka), groups: ok("groups", groups, ago: 2), endpoints: ok("endpoints", endpoints))
+            ok("ecs", ECSObservation(cluster: "kafka-dev", services: services, tasks: tasks)),
+            ok("autoscaling", asg), ok("secrets", secrets), ok("certificates", certificates),
+            ok("route53", checks), ok("kafka", kafka), ok("groups", groups, ago: 2), ok("endpoints", endpoints))
     }
 
     static var prod: EnvironmentObservations {
@@ -128,8 +129,8 @@ import Testing
             fetchedAt: now.addingTimeInterval(-42), durationMs: 10_000, error: "prod ecs: no answer within 10s", errorSince: now.addingTimeInterval(-30))
         let kafka = SourceOutcome<KafkaObservation>.failed("kafka", error: "prod kafka: connection refused", at: now.addingTimeInterval(-5), durationMs: 3)
         let groups = SourceOutcome<GroupsObservation>.failed("groups", error: "prod groups: not read", at: now.addingTimeInterval(-5), durationMs: 0)
-        return EnvironmentObservations(ecs: ecs, secrets: ok("secrets", [SecretObservation(name: "admin", ssm: "/prod/admin", version: 1, lastModified: now.addingTimeInterval(-86400))]),
-                                       kafka: kafka, groups: groups)
+        return EnvironmentObservations(ecs, ok("secrets", [SecretObservation(name: "admin", ssm: "/prod/admin", version: 1, lastModified: now.addingTimeInterval(-86400))]),
+                                       kafka, groups)
     }
 
     static var snapshot: Snapshot {

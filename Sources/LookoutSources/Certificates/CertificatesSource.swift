@@ -1,0 +1,128 @@
+import Foundation
+import LookoutConfig
+import LookoutModel
+
+extension SourceID {
+    public static let certificates = SourceID("certificates")
+}
+
+/// The Private CA and the tracked certificates in SSM: expiry, chain, and whether a roll is pending.
+/// (The certificates the endpoints serve are judged by the endpoints and listed beside these.)
+public enum CertificatesSource: Source {
+    public static let id = SourceID.certificates
+    public static let configKey = "certificates"
+    public static let placement = OutputPlacement(json: 2, table: 3, metrics: 2, perfdata: 2)
+
+    public static func input(_ config: EnvironmentConfig) -> CertificatesConfig? { config.certificates }
+
+    public static func fetch(_ input: CertificatesConfig, _ context: FetchContext) async throws -> [CertificateObservation] {
+        try await CertificatesFetch(client: context.aws, config: input, caFile: context.config.kafka?.tls?.caFile).fetch()
+    }
+
+    /// Reads the ECS tasks' start times, judged before it.
+    public static func judge(_ observed: [CertificateObservation], _ judging: inout Judging) -> [Finding] {
+        var found: [Finding] = []
+        let config = judging.config
+        let now = judging.now
+        let ecs = judging.observations.ecs?.value
+        let thresholds = config.certificates ?? CertificatesConfig()
+        judging.snapshot.certificates = observed.map { certificate in
+            let left = Evaluator.days(from: now, to: certificate.notAfter)
+            var status = Status.ok
+            func add(_ s: Status, _ message: String) {
+                status = max(status, s)
+                found.append(Finding(status: s, source: id.rawValue, object: "\(certificate.source.rawValue) \(certificate.name)", message: message))
+            }
+            if certificate.notAfter <= now {
+                add(.crit, "expired at \(rfc3339(certificate.notAfter))")
+            } else if left <= thresholds.critDays {
+                add(.crit, "expires in \(left) days (\(rfc3339(certificate.notAfter))), at or below crit_days \(thresholds.critDays)")
+            } else if left <= thresholds.warnDays {
+                add(.warn, "expires in \(left) days (\(rfc3339(certificate.notAfter))), at or below warn_days \(thresholds.warnDays)")
+            }
+            if certificate.chainsToCA == false {
+                add(.crit, "its chain does not lead to the environment's CA")
+            }
+            if let caStatus = certificate.caStatus, caStatus != "ACTIVE" {
+                add(.crit, "the Private CA is \(caStatus), not ACTIVE")
+            }
+            var pending: Bool?
+            if certificate.source == .tracked, let changed = certificate.lastModified {
+                let restart = config.certificates?.tracked.first { $0.name == certificate.name }?.restart ?? []
+                pending = Evaluator.rollPending(changedAt: changed, restart: restart, ecs: ecs)
+                if pending == true { add(.warn, "changed in SSM after its services' tasks started: a roll is pending") }
+            }
+            return JudgedCertificate(observation: certificate, daysLeft: left, rollPending: pending, status: status)
+        }
+        return found
+    }
+
+    public static func json(_ environment: EnvironmentSnapshot) -> [(String, JSONValue)] {
+        [("certificates", environment.certificates.map { .array($0.map(\.json)) } ?? .null)]
+    }
+
+    public static func table(_ environment: EnvironmentSnapshot) -> String {
+        guard let certificates = environment.certificates else { return "" }
+        return Snapshot.format(rows: [["CERTIFICATE", "SOURCE", "STATUS", "DAYS LEFT", "NOT AFTER", "SERIAL", "SUBJECT"]] + certificates.map { certificate in
+            [certificate.observation.name, certificate.observation.source.rawValue, certificate.status.rawValue, "\(certificate.daysLeft)",
+             rfc3339(certificate.observation.notAfter), certificate.observation.serial, certificate.observation.subject]
+        })
+    }
+
+    public static func metrics(_ snapshot: Snapshot) -> [MetricFamily] {
+        let certificates = snapshot.environments.flatMap { e in (e.certificates ?? []).map { (e.name, $0) } }
+        func labels(_ e: String, _ c: JudgedCertificate) -> [(String, String)] {
+            [("environment", e), ("name", c.observation.name), ("source", c.observation.source.rawValue)]
+        }
+        return [
+            MetricFamily("lookout_certificate_not_after_timestamp_seconds", "When a certificate expires, as a Unix time.",
+                         certificates.map { e, c in (labels(e, c), c.observation.notAfter.timeIntervalSince1970) }),
+            MetricFamily("lookout_certificate_status", "Status of a certificate: 0 ok, 1 warn, 2 crit, 3 unknown.",
+                         certificates.map { e, c in (labels(e, c), Double(c.status.nagiosCode)) }),
+        ]
+    }
+
+    public static func perfdata(_ environment: EnvironmentSnapshot) -> [String] {
+        guard let nearest = environment.certificates?.map(\.daysLeft).min() else { return [] }
+        return ["'\(environment.name)_cert_days_left'=\(nearest);;;;"]
+    }
+}
+
+public struct JudgedCertificate: Sendable {
+    public var observation: CertificateObservation
+    public var daysLeft: Int
+    public var rollPending: Bool?
+    public var status: Status
+}
+
+extension EnvironmentObservations {
+    public var certificates: SourceOutcome<[CertificateObservation]>? {
+        get { self[.certificates, as: [CertificateObservation].self] }
+        set { self[.certificates, as: [CertificateObservation].self] = newValue }
+    }
+}
+
+extension EnvironmentSnapshot {
+    /// The CA, the tracked certificates, and the ones the endpoints serve.
+    public var certificates: [JudgedCertificate]? {
+        get { self[part: "certificates", as: [JudgedCertificate].self] }
+        set { self[part: "certificates", as: [JudgedCertificate].self] = newValue }
+    }
+}
+
+extension JudgedCertificate {
+    var json: JSONValue {
+        .object([
+            ("name", .string(observation.name)),
+            ("source", .string(observation.source.rawValue)),
+            ("subject", .string(observation.subject)),
+            ("serial", .string(observation.serial)),
+            ("not_after", .date(observation.notAfter)),
+            ("days_left", .int(daysLeft)),
+            ("status", .string(status.rawValue)),
+            ("chains_to_ca", observation.chainsToCA.map { .bool($0) } ?? .null),
+            ("location", .string(observation.location)),
+            ("roll_pending", rollPending.map { .bool($0) } ?? .null),
+        ])
+    }
+}
