@@ -125,8 +125,7 @@ let package = Package(
         .target(
             name: "LookoutPolling",
             dependencies: [
-                "LookoutConfig", "LookoutEnvironment", "LookoutModel", "LookoutSources", "LookoutAWS", "LookoutKafka", "LookoutProbes", "LookoutX509",
-                .product(name: "X509", package: "swift-certificates"),
+                "LookoutConfig", "LookoutEnvironment", "LookoutModel", "LookoutSources", "LookoutAWS", "LookoutKafka",
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LookoutConfig
 import LookoutModel
+import LookoutSources
 import LookoutPolling
 
 struct SnapshotCommand: AsyncParsableCommand {

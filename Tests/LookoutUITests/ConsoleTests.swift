@@ -1,5 +1,6 @@
 import Testing
 @testable import LookoutUI
+import LookoutSources
 
 @Suite struct ConsoleTests {
     func console() -> Console { Console(environments: ["dev", "test", "acc", "prod"], readOnly: false) }
@@ -130,5 +131,18 @@ import Testing
         #expect(!HelpView.view.rows(context).contains { $0.cells[1].text == "Rotate the selected secret" })
         let full = ViewContext(snapshot: nil, environments: [], scope: nil, now: Fixtures.now, keyMap: map)
         #expect(HelpView.view.rows(full).contains { $0.cells[1].text == "Rotate the selected secret" })
+    }
+}
+
+@Suite struct SourceRegistryInTheConsoleTests {
+    /// The console loops over the sources' registry: each source names the view Enter opens from
+    /// its row, and that view must exist under that very name.
+    @Test func everySourceOpensAViewOfTheConsole() {
+        #expect(SourceRegistry.all.count == 8)
+        for source in SourceRegistry.all {
+            #expect(ViewRegistry.view(named: source.console.view)?.name == source.console.view, "\(source.id) opens \(source.console.view)")
+        }
+        #expect(OverviewRender.sources.map(\.title) == ["ECS", "ASG", "KAFKA", "LAG", "CERTS", "ENDPTS", "SECRETS"])
+        #expect(EnvironmentRender.sources.map(\.source) == ["ecs", "autoscaling", "kafka", "groups", "certificates", "route53", "endpoints", "secrets"])
     }
 }

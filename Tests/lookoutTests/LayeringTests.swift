@@ -20,13 +20,16 @@ import Testing
         // The model does no I/O: it judges what the pollers observed.
         "LookoutModel": ["LookoutConfig"],
         "LookoutEnvironment": ["LookoutAWS", "LookoutConfig", "LookoutKafka"],
+        // One folder per source; only each source's fetch does I/O (through the clients it is given).
+        "LookoutSources": ["LookoutAWS", "LookoutConfig", "LookoutEnvironment", "LookoutKafka", "LookoutModel", "LookoutProbes",
+                           "LookoutSecrets", "LookoutX509", "X509"],
         "LookoutProbes": ["LookoutConfig", "LookoutModel", "LookoutX509", "NIOCore", "NIOPosix", "NIOSSL", "NIOTLS", "X509"],
-        "LookoutPolling": ["LookoutAWS", "LookoutConfig", "LookoutEnvironment", "LookoutKafka", "LookoutModel", "LookoutProbes", "LookoutX509", "X509"],
+        "LookoutPolling": ["LookoutAWS", "LookoutConfig", "LookoutEnvironment", "LookoutKafka", "LookoutModel", "LookoutSources"],
         "LookoutActions": ["Crypto", "_CryptoExtras", "LookoutAWS", "LookoutConfig", "LookoutEnvironment", "LookoutKafka", "LookoutModel",
                            "LookoutProbes", "LookoutX509", "SwiftASN1", "X509"],
         // The screen imports neither AWS nor Kafka: it renders snapshots and calls the actions' one path.
-        "LookoutUI": ["LookoutActions", "LookoutConfig", "LookoutModel", "LookoutPolling"],
-        "lookout": ["ArgumentParser", "LookoutActions", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutUI"],
+        "LookoutUI": ["LookoutActions", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutSources"],
+        "lookout": ["ArgumentParser", "LookoutActions", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutSources", "LookoutUI"],
     ]
 
     @Test func everyModuleImportsOnlyWhatItsLayerAllows() throws {

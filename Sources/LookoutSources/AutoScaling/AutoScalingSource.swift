@@ -10,7 +10,8 @@ extension SourceID {
 public enum AutoScalingSource: Source {
     public static let id = SourceID.autoscaling
     public static let configKey = "autoscaling"
-    public static let placement = OutputPlacement(json: 1, table: 1, metrics: 1, perfdata: nil)
+    public static let placement = OutputPlacement(json: 1, table: 1, metrics: 1, perfdata: nil, overview: 1, environmentView: 1)
+    public static let console = ConsoleEntry(column: "ASG", label: "Auto Scaling instances", view: "instances")
 
     public static func input(_ config: EnvironmentConfig) -> AutoScalingConfig? { config.autoscaling }
 

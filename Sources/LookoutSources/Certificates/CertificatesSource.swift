@@ -11,7 +11,8 @@ extension SourceID {
 public enum CertificatesSource: Source {
     public static let id = SourceID.certificates
     public static let configKey = "certificates"
-    public static let placement = OutputPlacement(json: 2, table: 3, metrics: 2, perfdata: 2)
+    public static let placement = OutputPlacement(json: 2, table: 3, metrics: 2, perfdata: 2, overview: 4, environmentView: 4)
+    public static let console = ConsoleEntry(column: "CERTS", label: "certificates", view: "certs")
 
     public static func input(_ config: EnvironmentConfig) -> CertificatesConfig? { config.certificates }
 

@@ -10,7 +10,8 @@ extension SourceID {
 public enum ECSSource: Source {
     public static let id = SourceID.ecs
     public static let configKey = "ecs"
-    public static let placement = OutputPlacement(json: 0, table: 0, metrics: 0, perfdata: nil)
+    public static let placement = OutputPlacement(json: 0, table: 0, metrics: 0, perfdata: nil, overview: 0, environmentView: 0)
+    public static let console = ConsoleEntry(column: "ECS", label: "ECS services and tasks", view: "services")
 
     public static func input(_ config: EnvironmentConfig) -> ECSConfig? { config.ecs }
 

@@ -11,7 +11,8 @@ extension SourceID {
 public enum EndpointsSource: Source {
     public static let id = SourceID.endpoints
     public static let configKey = "endpoints"
-    public static let placement = OutputPlacement(json: 4, table: nil, metrics: 6, perfdata: 0)
+    public static let placement = OutputPlacement(json: 4, table: nil, metrics: 6, perfdata: 0, overview: 5, environmentView: 6)
+    public static let console = ConsoleEntry(column: "ENDPTS", label: "endpoint probes", view: "endpoints")
 
     public static func input(_ config: EnvironmentConfig) -> [EndpointConfig]? { config.endpoints.isEmpty ? nil : config.endpoints }
 

@@ -12,7 +12,8 @@ public enum GroupsSource: Source {
     public static let id = SourceID.groups
     public static let configKey = "kafka.lag"
     public static let after: SourceID? = .kafka
-    public static let placement = OutputPlacement(json: nil, table: 6, metrics: 5, perfdata: 1)
+    public static let placement = OutputPlacement(json: nil, table: 6, metrics: 5, perfdata: 1, overview: 3, environmentView: 3)
+    public static let console = ConsoleEntry(column: "LAG", label: "consumer groups and lag", view: "groups")
 
     public static func input(_ config: EnvironmentConfig) -> KafkaConfig? { config.kafka }
 

@@ -10,7 +10,8 @@ extension SourceID {
 public enum KafkaSource: Source {
     public static let id = SourceID.kafka
     public static let configKey = "kafka"
-    public static let placement = OutputPlacement(json: 5, table: 5, metrics: 4, perfdata: nil)
+    public static let placement = OutputPlacement(json: 5, table: 5, metrics: 4, perfdata: nil, overview: 2, environmentView: 2)
+    public static let console = ConsoleEntry(column: "KAFKA", label: "Kafka brokers and topics", view: "brokers")
 
     public static func input(_ config: EnvironmentConfig) -> KafkaConfig? { config.kafka }
 

@@ -17,7 +17,7 @@ public enum SourceRegistry {
     ]
 
     /// The sources with a part in one output, in that output's order.
-    static func placed(by position: KeyPath<OutputPlacement, Int?>) -> [any Source.Type] {
+    public static func placed(by position: KeyPath<OutputPlacement, Int?>) -> [any Source.Type] {
         all.compactMap { source in source.placement[keyPath: position].map { (source, $0) } }
             .sorted { $0.1 < $1.1 }.map(\.0)
     }

@@ -24,6 +24,8 @@ public protocol Source: Sendable {
     static var after: SourceID? { get }
     /// Where its part stands in each output, so that every output keeps one order.
     static var placement: OutputPlacement { get }
+    /// How the console shows it: the overview's column, the environment view's row, the view Enter opens.
+    static var console: ConsoleEntry { get }
 
     static func input(_ config: EnvironmentConfig) -> Input?
     static func fetch(_ input: Input, _ context: FetchContext) async throws -> Value
@@ -51,12 +53,32 @@ public struct OutputPlacement: Sendable {
     public var table: Int?
     public var metrics: Int?
     public var perfdata: Int?
+    /// The console's overview (one column per source).
+    public var overview: Int?
+    /// The console's environment view (one row per source).
+    public var environmentView: Int?
 
-    public init(json: Int?, table: Int?, metrics: Int?, perfdata: Int?) {
+    public init(json: Int?, table: Int?, metrics: Int?, perfdata: Int?, overview: Int?, environmentView: Int?) {
         self.json = json
         self.table = table
         self.metrics = metrics
         self.perfdata = perfdata
+        self.overview = overview
+        self.environmentView = environmentView
+    }
+}
+
+/// A source in the console: its overview column's title, its row's label in the environment view,
+/// and the name of the view Enter opens from that row (a view of `LookoutUI`'s `ViewRegistry`).
+public struct ConsoleEntry: Sendable {
+    public var column: String?
+    public var label: String
+    public var view: String
+
+    public init(column: String?, label: String, view: String) {
+        self.column = column
+        self.label = label
+        self.view = view
     }
 }
 

@@ -10,7 +10,8 @@ extension SourceID {
 public enum Route53Source: Source {
     public static let id = SourceID.route53
     public static let configKey = "endpoints[].route53_health_check"
-    public static let placement = OutputPlacement(json: 3, table: 4, metrics: nil, perfdata: nil)
+    public static let placement = OutputPlacement(json: 3, table: 4, metrics: nil, perfdata: nil, overview: nil, environmentView: 5)
+    public static let console = ConsoleEntry(column: nil, label: "Route53 health checks", view: "endpoints")
 
     public static func input(_ config: EnvironmentConfig) -> [EndpointConfig]? {
         let checked = config.endpoints.filter { $0.route53HealthCheck != nil }

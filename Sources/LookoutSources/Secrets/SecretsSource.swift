@@ -10,7 +10,8 @@ extension SourceID {
 public enum SecretsSource: Source {
     public static let id = SourceID.secrets
     public static let configKey = "secrets"
-    public static let placement = OutputPlacement(json: 6, table: 2, metrics: 3, perfdata: nil)
+    public static let placement = OutputPlacement(json: 6, table: 2, metrics: 3, perfdata: nil, overview: 6, environmentView: 7)
+    public static let console = ConsoleEntry(column: "SECRETS", label: "SSM secrets", view: "secrets")
 
     public static func input(_ config: EnvironmentConfig) -> [SecretConfig]? { config.secrets.isEmpty ? nil : config.secrets }
 

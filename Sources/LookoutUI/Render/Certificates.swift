@@ -1,9 +1,10 @@
 import LookoutModel
+import LookoutSources
 
 /// Certificates: the CA's, the tracked ones and the ones each endpoint serves, side by side.
 enum CertificatesRender {
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "certificates", columns: 9) { info, snapshot in
+        ResourceRows.build(context, source: .certificates, columns: 9) { info, snapshot in
             guard let certificates = snapshot.certificates else { return [] }
             return certificates.map { (certificate) -> Row in
                 let observation = certificate.observation

@@ -1,10 +1,11 @@
 import LookoutModel
+import LookoutSources
 
 /// Endpoints: what a client meets at each one, phase by phase (DNS, TCP, TLS, Kafka, each with its
 /// time or why it did not pass), the serial it serves, and the Route53 health check that names it.
 enum EndpointsRender {
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "endpoints", columns: 10) { info, snapshot in
+        ResourceRows.build(context, source: .endpoints, columns: 10) { info, snapshot in
             (snapshot.endpoints ?? []).map { endpoint in
                 let observation = endpoint.observation
                 let check: TableCell = endpoint.route53.map { judged in

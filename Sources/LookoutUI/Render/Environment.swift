@@ -1,19 +1,13 @@
 import Foundation
 import LookoutModel
+import LookoutSources
 
 /// One environment: a row per source with its status, age, poll time and error; Enter opens the source's view.
 enum EnvironmentRender {
-    static let sources: [(source: String, label: String, view: String)] = [
-        ("ecs", "ECS services and tasks", ServicesView.view.name),
-        ("autoscaling", "Auto Scaling instances", InstancesView.view.name),
-        ("kafka", "Kafka brokers and topics", BrokersView.view.name),
-        ("groups", "consumer groups and lag", GroupsView.view.name),
-        ("certificates", "certificates", CertificatesView.view.name),
-        ("route53", "Route53 health checks", EndpointsView.view.name),
-        ("endpoints", "endpoint probes", EndpointsView.view.name),
-        ("secrets", "SSM secrets", SecretsView.view.name),
-    ]
-    /// Sources lookout cannot read yet (none today).
+    /// A row per source, in the registry's environment-view order: its name, label and view.
+    static let sources: [(source: String, label: String, view: String)] = SourceRegistry.placed(by: \.environmentView).map { source in
+        (source.id.rawValue, source.console.label, source.console.view)
+    }
 
     static func rows(_ context: ViewContext) -> [Row] {
         var result: [Row] = []

@@ -1,5 +1,6 @@
 import Foundation
 import LookoutModel
+import LookoutSources
 
 /// Consumer groups and lag: a row per watched group per environment, judged over the window of
 /// polls (status, lag, lag in seconds, the lag's trend, time to drain, why). Enter opens the
@@ -8,7 +9,7 @@ enum GroupsRender {
     static let columns = 10
 
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "groups", columns: columns) { info, snapshot in
+        ResourceRows.build(context, source: .groups, columns: columns) { info, snapshot in
             (snapshot.groups ?? []).map { group in
                 let observed = group.observation
                 return Row([Cells.environment(info), TableCell(observed.id), status(group, context.symbols),
@@ -60,7 +61,7 @@ enum GroupsRender {
 /// committed and end offsets, lag, lag in seconds and the partition's window verdict.
 enum PartitionsRender {
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "groups", columns: 9) { info, snapshot in
+        ResourceRows.build(context, source: .groups, columns: 9) { info, snapshot in
             (snapshot.groups ?? []).filter { context.object == nil || $0.observation.id == context.object }.flatMap { group in
                 group.topics.flatMap(\.partitions).map { partition in
                     let offsets = partition.offsets

@@ -1,9 +1,10 @@
 import LookoutModel
+import LookoutSources
 
 /// Auto Scaling groups' instances, each with its group's size.
 enum InstancesRender {
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "autoscaling", columns: 6) { info, snapshot in
+        ResourceRows.build(context, source: .autoscaling, columns: 6) { info, snapshot in
             guard let autoscaling = snapshot.autoscaling else { return [] }
             return autoscaling.groups.flatMap { (group) -> [Row] in
                 let size = "\(group.inService)/\(group.desired) in service (\(group.min)-\(group.max))"

@@ -1,13 +1,13 @@
 import Foundation
 import LookoutModel
+import LookoutSources
 
 /// One row per environment: its status, one cell per source, the age of its data, its worst problem.
 enum OverviewRender {
-    /// The overview's source cells, in order: title and the snapshot's source name (nil: shown as n/a).
-    static let sources: [(title: String, source: String?)] = [
-        ("ECS", "ecs"), ("ASG", "autoscaling"), ("KAFKA", "kafka"), ("LAG", "groups"),
-        ("CERTS", "certificates"), ("ENDPTS", "endpoints"), ("SECRETS", "secrets"),
-    ]
+    /// The overview's source cells, in the registry's overview order: title and source.
+    static let sources: [(title: String, source: SourceID)] = SourceRegistry.placed(by: \.overview).compactMap { source in
+        source.console.column.map { ($0, source.id) }
+    }
 
     static func rows(_ context: ViewContext) -> [Row] {
         context.scoped.map { (info, snapshot) -> Row in
@@ -38,8 +38,8 @@ enum OverviewRender {
     }
 
     /// A source's cell: its status with symbol; unknown shows the age of its last good data.
-    static func sourceCell(_ snapshot: EnvironmentSnapshot, _ source: String?, _ context: ViewContext) -> TableCell {
-        guard let source, let state = snapshot.sources.first(where: { $0.name == source }) else { return Cells.unavailable() }
+    static func sourceCell(_ snapshot: EnvironmentSnapshot, _ source: SourceID, _ context: ViewContext) -> TableCell {
+        guard let state = snapshot.sources.first(where: { $0.name == source.rawValue }) else { return Cells.unavailable() }
         guard state.status == .unknown else { return Cells.status(state.status, context.symbols) }
         let age = state.fetchedAt.map { shortAge(Int(context.now.timeIntervalSince($0))) } ?? "never"
         return TableCell("\(context.symbols.symbol(.unknown)) \(age)", .status(.unknown))

@@ -1,9 +1,10 @@
 import LookoutModel
+import LookoutSources
 
 /// The rows of a per-environment resource view: the resource's own rows for every environment in
 /// scope, or one row saying why there are none (loading, not configured, failing).
 enum ResourceRows {
-    static func build(_ context: ViewContext, source: String, columns: Int,
+    static func build(_ context: ViewContext, source: SourceID, columns: Int,
                       _ rows: (EnvironmentInfo, EnvironmentSnapshot) -> [Row]) -> [Row] {
         var result: [Row] = []
         for (info, snapshot) in context.scoped {
@@ -11,7 +12,7 @@ enum ResourceRows {
                 result.append(note(info, columns: columns, Cells.loading(context.symbols)))
                 continue
             }
-            guard let state = snapshot.sources.first(where: { $0.name == source }) else {
+            guard let state = snapshot.sources.first(where: { $0.name == source.rawValue }) else {
                 result.append(note(info, columns: columns, Cells.unavailable("n/a: not configured")))
                 continue
             }

@@ -1,9 +1,10 @@
 import LookoutModel
+import LookoutSources
 
 /// Every partition of every topic with its leader, replicas and in-sync replicas.
 enum ReplicasRender {
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "kafka", columns: 7) { info, snapshot in
+        ResourceRows.build(context, source: .kafka, columns: 7) { info, snapshot in
             guard let kafka = snapshot.kafka else { return [] }
             return kafka.topics.flatMap { topic in
                 topic.partitionList.map { (partition) -> Row in

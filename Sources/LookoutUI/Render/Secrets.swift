@@ -1,9 +1,10 @@
 import LookoutModel
+import LookoutSources
 
 /// SSM secrets: version, last change, age and whether a roll is pending. Never a value.
 enum SecretsRender {
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "secrets", columns: 8) { info, snapshot in
+        ResourceRows.build(context, source: .secrets, columns: 8) { info, snapshot in
             (snapshot.secrets ?? []).map { secret in
                 Row([Cells.environment(info), TableCell(secret.observation.name), Cells.status(secret.status, context.symbols),
                      TableCell("\(secret.observation.version)"), TableCell("\(secret.ageDays)d"),

@@ -1,9 +1,10 @@
 import LookoutModel
+import LookoutSources
 
 /// ECS services: desired, running and pending tasks, the primary deployment.
 enum ServicesRender {
     static func rows(_ context: ViewContext) -> [Row] {
-        ResourceRows.build(context, source: "ecs", columns: 8) { info, snapshot in
+        ResourceRows.build(context, source: .ecs, columns: 8) { info, snapshot in
             guard let ecs = snapshot.ecs else { return [] }
             return ecs.observation.services.map { service in
                 Row([Cells.environment(info), TableCell(service.name),
