@@ -67,6 +67,7 @@ public enum ConsoleApp {
         var drawnVersion = -1
         var drawnAt = Date.distantPast
         var dirty = true
+        var rows = RowCache()
         func context(_ snapshot: Snapshot?) -> ViewContext {
             ViewContext(snapshot: snapshot, environments: environments, scope: console.location.environment,
                         object: console.location.object, now: Date(),
@@ -98,12 +99,13 @@ public enum ConsoleApp {
             let page = Frame.pageSize(height: size.height)
             if dirty || version != drawnVersion || Date().timeIntervalSince(drawnAt) >= 1 {
                 let now = context(snapshot)
-                console.clamp(rowCount: Frame.rows(console: console, context: now).count, pageSize: page)
+                console.clamp(rowCount: rows.rows(console: console, context: now, version: version).count, pageSize: page)
                 if let dialog = console.dialog {
                     let box = Frame.dialogBox(dialog, width: size.width, height: size.height)
                     console.clampDialog(lineCount: Frame.dialogLines(dialog, box: box).count, page: box.bodyHeight)
                 }
-                terminal.draw(Frame.render(console: console, context: now, width: size.width, height: size.height))
+                terminal.draw(Frame.render(console: console, context: now, rows: rows.rows(console: console, context: now, version: version),
+                                           width: size.width, height: size.height))
                 drawnVersion = version
                 drawnAt = Date()
                 dirty = false
@@ -115,7 +117,7 @@ public enum ConsoleApp {
             }
             dirty = true
             if key == .resize { continue }
-            switch console.handle(key, rows: Frame.rows(console: console, context: context(snapshot)), pageSize: page) {
+            switch console.handle(key, rows: rows.rows(console: console, context: context(snapshot), version: version), pageSize: page) {
             case .quit: return
             case .refresh: refresh()
             case .none: break

@@ -14,7 +14,8 @@ public enum Frame {
     /// How many rows fit in the body.
     public static func pageSize(height: Int) -> Int { max(1, height - 4) }
 
-    public static func render(console: Console, context: ViewContext, width: Int, height: Int) -> Grid {
+    /// - Parameter rows: the view's rows when the caller has them (`RowCache`); built here otherwise.
+    public static func render(console: Console, context: ViewContext, rows: [Row]? = nil, width: Int, height: Int) -> Grid {
         var grid = Grid(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             let lines = ["terminal too small: \(width)×\(height)", "lookout needs at least \(minimumWidth)×\(minimumHeight)", "(q quits)"]
@@ -25,7 +26,7 @@ public enum Frame {
             return grid
         }
         let view = console.view
-        let rows = rows(console: console, context: context)
+        let rows = rows ?? Self.rows(console: console, context: context)
 
         // Header: the title, the scope, and the roll-up.
         grid.fill(row: 0, role: .header)
