@@ -46,6 +46,8 @@ let package = Package(
         ),
         // AWS: SigV4, libcurl, the client.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // The signal handlers: they only record a signal (or exit at once on a second one).
+        .target(name: "CSignals", path: "Sources/CSignals"),
         .target(
             name: "SigV4",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -145,6 +147,7 @@ let package = Package(
             // LookoutProbes: the TLS phase that reports the served chain (a reissue's last check).
             // X509, _CryptoExtras: a reissue's key (RSA or EC, made locally) and its CSR.
             dependencies: [
+                "CSignals",
                 "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutEnvironment", "LookoutProbes", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -12,6 +12,9 @@ public struct ActionError: Error, Sendable, Equatable, CustomStringConvertible {
         case halfway
         /// A bad argument: an unknown service, secret or certificate (64).
         case usage
+        /// Stopped by SIGINT or SIGTERM at a step boundary (128 + the signal: 130, 143); the
+        /// message says the step, what is current and the command that finishes the job.
+        case interrupted(Interruption.Signal)
     }
 
     public var kind: Kind
@@ -29,6 +32,7 @@ public struct ActionError: Error, Sendable, Equatable, CustomStringConvertible {
         case .auditFailed: 74
         case .halfway: 75
         case .usage: 64
+        case .interrupted(let signal): signal.exitCode
         }
     }
 

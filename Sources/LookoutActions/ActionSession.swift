@@ -77,7 +77,8 @@ public final class ActionSession: Sendable {
         }
         let lockNote = unreleased.isEmpty ? "" : "\n  locks not released: \(unreleased.joined(separator: "; ")) (a re-run from this host takes them over once this process has exited)"
         if var failure {
-            try? record(step: "end", outcome: "failed", detail: failure.message, duration: .now - started)
+            let outcome = if case .interrupted = failure.kind { "interrupted" } else { "failed" }
+            try? record(step: "end", outcome: outcome, detail: failure.message, duration: .now - started)
             failure.message += lockNote
             throw failure
         }

@@ -87,7 +87,7 @@ enum ActionFlow {
         case .askName: question = "\(environment) is protected. Type its name to \(action): "
         case .refuse(let why): throw ActionError(.refused, why)
         }
-        FileHandle.standardError.write(Data(question.utf8))
+        Output.write(question, to: STDERR_FILENO)
         guard ActionGuard.accepts(readLine(), for: verdict, environment: environment) else {
             throw ActionError(.refused, "not confirmed; nothing was changed")
         }
@@ -96,7 +96,22 @@ enum ActionFlow {
     /// Progress goes out at once, line by line, even into a pipe; what it quotes from outside
     /// (ECS reasons, AWS and Kafka errors, lock holders) cannot drive the terminal.
     static func emit(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.terminalSafeLines.utf8))
+        Output.write(text.terminalSafeLines, to: STDOUT_FILENO)
+    }
+}
+
+/// Writes that never stop the process: after SIGHUP the terminal is gone and a write fails
+/// (EIO, or EPIPE with SIGPIPE ignored); the action runs on, and the audit log has its outcome.
+/// (`FileHandle.write(_:)` traps on such an error.)
+enum Output {
+    static func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
     }
 }
 

@@ -42,5 +42,5 @@ struct EnvironmentOptions: ParsableArguments {
 /// An error on stderr; what it quotes from outside (a config's text, a server's message) cannot
 /// drive the terminal.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message.terminalSafeLines + "\n").utf8))
+    Output.write(message.terminalSafeLines + "\n", to: STDERR_FILENO)
 }

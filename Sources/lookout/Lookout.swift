@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LookoutConfig
+import LookoutActions
 import LookoutModel
 import LookoutUI
 
@@ -52,6 +53,8 @@ struct Lookout: AsyncParsableCommand {
     /// `check` speaks the monitoring plugin convention even when it cannot run: any failure,
     /// a usage error or a bad config included, is UNKNOWN (exit 3) with the message.
     static func main() async {
+        // The process holds secrets (a new password, a private key): never a core dump of it.
+        Interruption.disableCoreDumps()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let isCheck = arguments.first == "check"
         do {

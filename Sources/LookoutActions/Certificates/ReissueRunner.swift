@@ -250,8 +250,16 @@ public struct ReissueRunner: Sendable {
         var bundle: String?
         // The key write was refused by AWS (access denied): nothing changed, exit 77 rather than 69.
         var writeRefused = false
+        var interrupted: Interruption.Signal?
         var action = machine.start()
         while true {
+            // A step boundary: a SIGINT or SIGTERM stops the run before the step's call (not
+            // between the key's write and the certificate's).
+            if interrupted == nil, let signal = Interruption.pending, action.isStep, let stopped = machine.interrupted(by: signal.description) {
+                interrupted = signal
+                key = nil
+                action = stopped
+            }
             switch action {
             case .completed(let report, let next):
                 session.say("  ok  \(report.step.rawValue): \(report.note)")
@@ -303,6 +311,8 @@ public struct ReissueRunner: Sendable {
                     bundle = pem.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
                         + (answer.certificateChain.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) + "\n" } ?? "")
                     action = machine.certificateReady(serial: CertificateSummary(leaf).serial)
+                } catch is Interruption.Stopped {
+                    continue
                 } catch {
                     action = machine.stepFailed("\(error)")
                 }
@@ -393,12 +403,20 @@ public struct ReissueRunner: Sendable {
                     try await roll!.run(services, session: session)
                     action = machine.rolled()
                 } catch {
-                    action = machine.stepFailed(error.message)
+                    if case .interrupted(let signal) = error.kind {
+                        interrupted = signal
+                        action = machine.interrupted(by: "\(signal) during the roll (" + error.message.replacingOccurrences(of: "\n ", with: ";") + ")")
+                            ?? machine.stepFailed(error.message)
+                    } else {
+                        action = machine.stepFailed(error.message)
+                    }
                 }
             case .verifyServed(let serial):
                 session.say("  ... \(ReissueStateMachine.Step.verifyServed.rawValue)")
                 do {
                     action = machine.served(try await waitServed(serial: serial, anchors: observed?.anchors ?? []))
+                } catch is Interruption.Stopped {
+                    continue
                 } catch {
                     action = machine.stepFailed("\(error)")
                 }
@@ -419,114 +437,15 @@ public struct ReissueRunner: Sendable {
                     "key_written": r.keyWritten.map(String.init), "cert_written": r.certWritten.map(String.init),
                     "key_put_back": r.keyPutBack.map(String.init), "serial_before": r.serialBefore, "serial_issued": r.issuedSerial,
                 ].compactMapValues { $0 }
-                try? session.record(step: failure.step.rawValue, outcome: "failed", versions: versions, detail: failure.reason)
+                try? session.record(step: failure.step.rawValue, outcome: interrupted == nil ? "failed" : "interrupted", versions: versions, detail: failure.reason)
                 // Nothing in SSM changed (a read, the issue or the verification failed, or AWS
                 // answered the key write with an error): 77 when AWS refused the write, else 69.
                 // Anything written, or possibly written, or an earlier run's pair left as it was
                 // found, is half-way (75): a re-run resolves it.
-                let kind: ActionError.Kind = r.changedNothing ? (writeRefused ? .refused : .unavailable) : .halfway
+                let kind: ActionError.Kind = interrupted.map { .interrupted($0) }
+                    ?? (r.changedNothing ? (writeRefused ? .refused : .unavailable) : .halfway)
                 throw ActionError(kind, failure.message)
             }
-        }
-    }
-
-    // MARK: Steps
-
-    /// What a failed key write left in SSM. An error AWS answered (a 4xx) wrote nothing. Without
-    /// an answer (a timeout, a 5xx, a lost reply) the key is read back: a newer version holding
-    /// this run's key is the write, landed; the same latest version is nothing written; anything
-    /// else (no read, another value) is unknown.
-    private func keyWriteOutcome(of error: AWSError, before: Int, key: SecretValue) async -> ReissueStateMachine.WriteOutcome {
-        if case .service(_, _, let status) = error.kind, status < 500 { return .notWritten }
-        do {
-            let now = try await client.ssm.getParameter(name: certificate.keySSM, withDecryption: true)
-            guard let version = now.version else { return .unknown("the key read back has no version") }
-            if version == before { return .notWritten }
-            return now.value == key
-                ? .written(version: version)
-                : .unknown("version \(version) of \(certificate.keySSM) is newer than \(before) but is not this run's key")
-        } catch {
-            return .unknown("the key could not be read back: \(error)")
-        }
-    }
-
-    private func issue(for key: ReissueKey, observed: Observed, session: ActionSession) async throws -> String {
-        let subject = ReissueNames.subject(keeping: observed.leaf.subject, commonName: certificate.commonName)
-        let csr = try key.csr(subject: subject, sans: certificate.sans)
-        let token = ReissueKey.idempotencyToken(publicKey: key.publicKey, environment: environment.name, certificate: certificate.name)
-        var signing = ReissueNames.signingAlgorithm(observed.leaf)
-        if signing == nil {
-            signing = try await client.acmPCA.describeCertificateAuthority(arn: authority).certificateAuthorityConfiguration?.signingAlgorithm
-        }
-        guard let signing else { throw ReadFailure(description: "cannot tell which signing algorithm the Private CA uses") }
-        let partition = authority.split(separator: ":").dropFirst().first.map(String.init) ?? "aws"
-        let template = ReissueNames.template(observed.leaf, partition: partition)
-        let days = ReissueNames.validityDays(observed.leaf)
-        try session.record(step: ReissueStateMachine.Step.issue.rawValue, outcome: "started",
-                           versions: ["idempotency_token": token, "template": template, "signing_algorithm": signing, "validity_days": String(days)])
-        return try await client.acmPCA.issueCertificate(authorityArn: authority, csr: Array(csr.utf8), signingAlgorithm: signing,
-                                                        validity: .days(days), templateArn: template, idempotencyToken: token)
-    }
-
-    private func waitForCertificate(arn: String) async throws -> ACMPCA.CertificateWithChain {
-        let started = ContinuousClock.now
-        while true {
-            do {
-                return try await client.acmPCA.getCertificate(authorityArn: authority, certificateArn: arn)
-            } catch {
-                guard case .service(let code, _, _) = error.kind, code == "RequestInProgressException" else { throw error }
-                if ContinuousClock.now - started >= timeout {
-                    throw ReadFailure(description: "the certificate was still RequestInProgress after \(timeout.configText)")
-                }
-                try? await Task.sleep(for: pollInterval)
-            }
-        }
-    }
-
-    private func verify(leaf: Certificate, chain: [Certificate], key: ReissueKey, observed: Observed) async -> [String] {
-        var problems: [String] = []
-        if leaf.publicKey != key.publicKey { problems.append("its public key is not the key's") }
-        if await !ChainCheck.leadsToAnchors(leaf: leaf, intermediates: chain, anchors: observed.anchors, now: Date()) {
-            problems.append("its chain does not lead to \(observed.anchorSource)")
-        }
-        if let names = ReissueNames.problem(leaf, commonName: certificate.commonName, sans: certificate.sans) { problems.append(names) }
-        let now = Date()
-        // A few minutes of clock difference with the CA are tolerated at the start.
-        if leaf.notValidBefore > now.addingTimeInterval(300) || leaf.notValidAfter < now {
-            problems.append("not valid now (\(leaf.notValidBefore) to \(leaf.notValidAfter))")
-        }
-        return problems
-    }
-
-    /// Waits until every target serves `serial` (its chain leading to the anchors), or says which do not.
-    private func waitServed(serial: String, anchors: [Certificate]) async throws -> String {
-        let targets = servedTargets
-        guard !targets.isEmpty else { return "no TLS endpoint to check" }
-        let started = ContinuousClock.now
-        var seen: [String: String] = [:]
-        while true {
-            var pending: [String] = []
-            for target in targets {
-                let label = "\(target.host):\(target.port) (\(target.name))"
-                do {
-                    let chain = try await ServedChain.fetch(host: target.host, port: target.port, timeout: .seconds(5))
-                    guard let leaf = chain.first else { seen[label] = "no certificate"; pending.append(label); continue }
-                    let served = CertificateSummary(leaf).serial
-                    let chains = anchors.isEmpty ? true : await ChainCheck.leadsToAnchors(leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, now: Date())
-                    seen[label] = chains ? served : "\(served), whose chain does not lead to the anchors"
-                    if served != serial || !chains { pending.append(label) }
-                } catch {
-                    seen[label] = "\(error)"
-                    pending.append(label)
-                }
-            }
-            if pending.isEmpty {
-                return "\(targets.map { "\($0.host):\($0.port) (\($0.name))" }.joined(separator: ", ")) serve \(serial)"
-            }
-            if ContinuousClock.now - started >= timeout {
-                throw ReadFailure(description: "after \(timeout.configText) " + pending.map { "\($0) serves \(seen[$0] ?? "?")" }.joined(separator: "; ") + ", not \(serial)")
-            }
-            try? await Task.sleep(for: pollInterval)
         }
     }
 }

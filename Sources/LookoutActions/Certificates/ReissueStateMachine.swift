@@ -202,6 +202,14 @@ public struct ReissueStateMachine: Sendable {
     }
 
     public indirect enum Action: Sendable, Equatable {
+        /// Whether this is a step still to carry out (where a signal may stop the run).
+        public var isStep: Bool {
+            switch self {
+            case .readCurrent, .makeKey, .issue, .waitIssued, .verifyIssued, .writeKey, .writeCert, .putBackKey, .label, .roll, .verifyServed: true
+            case .completed, .finished, .failed: false
+            }
+        }
+
         /// Read both parameters, their histories, the anchors and the services; report with ``currentRead(_:)``.
         case readCurrent
         /// Make a key like the current one, in memory; report with ``keyMade()``.
@@ -429,6 +437,28 @@ public struct ReissueStateMachine: Sendable {
         guard case .checkingServed = state else { return unexpected("served") }
         state = .finished
         return .completed(Report(step: .verifyServed, note: note, versions: ["serial": record.issuedSerial ?? "?"]), next: .finished(summary()))
+    }
+
+    /// A SIGINT or SIGTERM came. The run stops at this step boundary, before the step's call,
+    /// except between the two writes: the certificate is written after its key (or the key put
+    /// back), so that SSM never holds a key and a certificate that do not belong together. Nil:
+    /// carry on with the step in hand; the runner asks again at the next boundary.
+    public mutating func interrupted(by signal: String) -> Action? {
+        let reason = "interrupted by \(signal)"
+        switch state {
+        case .reading: return fail(.readCurrent, reason)
+        case .making: return fail(.makeKey, reason)
+        case .issuing: return fail(.issue, reason + " before IssueCertificate")
+        case .waiting: return fail(.waitIssued, reason + " (the certificate issued at the Private CA is not used)")
+        case .verifying: return fail(.verifyIssued, reason)
+        case .writingKey: return fail(.writeKey, reason + " before PutParameter")
+        case .writingCert, .puttingBack: return nil
+        case .labellingKey: return fail(.labelKey, reason)
+        case .labellingCert: return fail(.labelCert, reason)
+        case .rolling: return fail(.roll, reason)
+        case .checkingServed: return fail(.verifyServed, reason)
+        case .idle, .finished, .failed: return unexpected("interrupted")
+        }
     }
 
     /// The running step failed (an AWS call, a check, the roll).

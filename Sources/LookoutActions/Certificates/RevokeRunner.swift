@@ -46,8 +46,14 @@ public struct RevokeRunner: Sendable {
 
     public func run(serial: String, session: ActionSession) async throws(ActionError) {
         var machine = RevokeStateMachine(serial: serial)
+        var interrupted: Interruption.Signal?
         var action = machine.start()
         while true {
+            // A step boundary: a SIGINT or SIGTERM stops the run before its next call.
+            if interrupted == nil, let signal = Interruption.pending, action == .readCurrent || action.isRevoke {
+                interrupted = signal
+                action = machine.interrupted(by: signal.description)
+            }
             switch action {
             case .readCurrent:
                 do {
@@ -72,8 +78,11 @@ public struct RevokeRunner: Sendable {
                 case .finished: return
                 }
             case .failed(let step, let reason, let refused):
-                try? session.record(step: step.rawValue, outcome: refused ? "refused" : "failed", versions: ["serial": machine.serial], detail: reason)
-                throw ActionError(refused ? .refused : .halfway, "stopped at step \(step.rawValue) of \(certificate.name): \(reason)")
+                try? session.record(step: step.rawValue, outcome: interrupted != nil ? "interrupted" : refused ? "refused" : "failed",
+                                    versions: ["serial": machine.serial], detail: reason)
+                let rerun = interrupted == nil ? "" : "\n  a re-run revokes it: lookout cert revoke --env \(environment.name) --cert \(certificate.name) --serial \(machine.serial)"
+                throw ActionError(interrupted.map { .interrupted($0) } ?? (refused ? .refused : .halfway),
+                                  "stopped at step \(step.rawValue) of \(certificate.name): \(reason)" + rerun)
             }
         }
     }

@@ -14,6 +14,11 @@ public struct RevokeStateMachine: Sendable {
         case revoke(serial: String)
         case completed(step: Step, note: String, next: Finish)
         case failed(step: Step, reason: String, refused: Bool)
+
+        var isRevoke: Bool {
+            if case .revoke = self { return true }
+            return false
+        }
     }
 
     public enum Finish: Sendable, Equatable {
@@ -85,6 +90,21 @@ public struct RevokeStateMachine: Sendable {
         case .idle, .reading, .finished, .failed:
             state = .failed
             return .failed(step: .revoke, reason: "internal error: revoked in state \(state)", refused: false)
+        }
+    }
+
+    /// A SIGINT or SIGTERM came: the run stops before its next call (nothing was revoked).
+    public mutating func interrupted(by signal: String) -> Action {
+        switch state {
+        case .reading:
+            state = .failed
+            return .failed(step: .readCurrent, reason: "interrupted by \(signal); nothing was revoked", refused: false)
+        case .revoking:
+            state = .failed
+            return .failed(step: .revoke, reason: "interrupted by \(signal) before RevokeCertificate; nothing was revoked", refused: false)
+        case .idle, .finished, .failed:
+            state = .failed
+            return .failed(step: .readCurrent, reason: "internal error: interrupted in state \(state)", refused: false)
         }
     }
 

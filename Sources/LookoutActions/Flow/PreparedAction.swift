@@ -122,6 +122,13 @@ public struct PreparedAction: Sendable {
     public func run(audit: AuditLog, breakLock: Bool, user: String = ActionEnvironment.osUser,
                     progress: @escaping @Sendable (String) -> Void) async throws(ActionError) {
         if let blocked { throw ActionError(.unavailable, blocked + "; nothing was changed") }
+        // Confirmed: the run goes on without its terminal (SIGHUP), and stops at a step boundary
+        // on SIGINT or SIGTERM.
+        Interruption.beginAction()
+        defer { Interruption.endAction() }
+        if let signal = Interruption.pending {
+            throw ActionError(.interrupted(signal), "interrupted by \(signal) before the run began; nothing was changed")
+        }
         let identity = try await ActionEnvironment.identity(client)
         let session = ActionSession(environment: environment, client: client, audit: audit, user: user, identity: identity,
                                     action: plan.action, target: plan.target, progress: progress)

@@ -78,8 +78,14 @@ public struct RollRunner: Sendable {
         var stepKey = ""
         var stepStarted = ContinuousClock.now
         var lastReason = ""
+        var interrupted: Interruption.Signal?
         var action = machine.start()
         while true {
+            // A step boundary: a SIGINT or SIGTERM stops the roll before the step's next call.
+            if interrupted == nil, let signal = Interruption.pending, action.isStep {
+                interrupted = signal
+                action = machine.interrupted(by: signal.description)
+            }
             switch action {
             case .completed(let report, let next):
                 session.say("  ok  \(report.step.rawValue) \(report.service): \(report.note)")
@@ -125,16 +131,18 @@ public struct RollRunner: Sendable {
                     session.say("      waiting: \(reason)")
                     lastReason = reason
                 }
-                try? await Task.sleep(for: pollInterval)
+                await Interruption.wait(pollInterval)
                 action = machine.retryDue()
             case .finished(let rolled):
                 session.say("rolled: \(rolled.joined(separator: ", "))")
                 return
             case .failed(let failure):
-                try? session.record(step: "\(failure.step.rawValue) \(failure.service)", outcome: "failed",
+                try? session.record(step: "\(failure.step.rawValue) \(failure.service)", outcome: interrupted == nil ? "failed" : "interrupted",
                                     versions: failure.deploymentID.map { ["deployment": $0] } ?? [:], detail: failure.reason,
                                     duration: .now - stepStarted)
-                throw ActionError(.halfway, failure.message + "\n  a re-run rolls again from the first service")
+                let rerun = "lookout service roll --env \(environment.name) " + services.map { "--service \($0.name)" }.joined(separator: " ")
+                let message = failure.message + "\n  a re-run rolls again from the first service: \(rerun)"
+                throw ActionError(interrupted.map { .interrupted($0) } ?? .halfway, message)
             }
         }
     }

@@ -72,6 +72,15 @@ public struct RollStateMachine: Sendable {
     }
 
     public indirect enum Action: Sendable, Equatable {
+        /// Whether this is a step still to carry out (where a signal may stop the roll), not a
+        /// report or an end.
+        public var isStep: Bool {
+            switch self {
+            case .checkKafka, .forceDeployment, .observeDeployment, .pause: true
+            case .completed, .finished, .failed: false
+            }
+        }
+
         /// Read Kafka metadata and report it with ``kafkaObserved(_:)``.
         case checkKafka(service: String, step: Step)
         /// UpdateService forceNewDeployment; report with ``deploymentCreated(id:)``.
@@ -202,6 +211,24 @@ public struct RollStateMachine: Sendable {
             return fail(index, .kafkaAfter, "timed out after \(after): \(lastWait ?? "no answer yet")", deploymentID: deploymentID)
         case .idle, .checkingBefore, .forcing, .finished, .failed:
             return unexpected("timedOut")
+        }
+    }
+
+    /// A SIGINT or SIGTERM came: the roll stops at this step boundary, before the step's next call.
+    /// A deployment already forced is left to ECS, which finishes it by itself.
+    public mutating func interrupted(by signal: String) -> Action {
+        let reason = "interrupted by \(signal)"
+        switch state {
+        case .checkingBefore(let index):
+            return fail(index, .kafkaBefore, reason, deploymentID: nil)
+        case .forcing(let index, _):
+            return fail(index, .forceDeployment, reason + " before UpdateService", deploymentID: nil)
+        case .following(let index, let deploymentID, _, _):
+            return fail(index, .followDeployment, reason + " (ECS goes on with the deployment by itself)", deploymentID: deploymentID)
+        case .checkingAfter(let index, let deploymentID, _, _):
+            return fail(index, .kafkaAfter, reason, deploymentID: deploymentID)
+        case .idle, .finished, .failed:
+            return unexpected("interrupted")
         }
     }
 

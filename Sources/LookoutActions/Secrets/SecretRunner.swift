@@ -94,8 +94,15 @@ public struct SecretRunner: Sendable {
         var before: Int?
         // The write was refused by AWS (access denied): nothing changed, exit 77 rather than 69.
         var writeRefused = false
+        var interrupted: Interruption.Signal?
         var action = machine.start()
         while true {
+            // A step boundary: a SIGINT or SIGTERM stops the run before the step's call.
+            if interrupted == nil, let signal = Interruption.pending, action.isStep {
+                interrupted = signal
+                value = nil
+                action = machine.interrupted(by: signal.description)
+            }
             switch action {
             case .completed(let report, let next):
                 session.say("  ok  \(report.step.rawValue): \(report.note)")
@@ -158,7 +165,12 @@ public struct SecretRunner: Sendable {
                     try await roll!.run(services, session: session)
                     action = machine.rolled()
                 } catch {
-                    action = machine.stepFailed(error.message)
+                    if case .interrupted(let signal) = error.kind {
+                        interrupted = signal
+                        action = machine.interrupted(by: "\(signal) during the roll (" + error.message.replacingOccurrences(of: "\n ", with: ";") + ")")
+                    } else {
+                        action = machine.stepFailed(error.message)
+                    }
                 }
             case .verify(let written):
                 session.say("  ... \(SecretStateMachine.Step.verify.rawValue)")
@@ -173,14 +185,15 @@ public struct SecretRunner: Sendable {
                 session.say("\(secret.ssm): version \(written) is current; version \(before) is labelled previous (\(restore) puts it back)")
                 return
             case .failed(let failure):
-                try? session.record(step: failure.step.rawValue, outcome: "failed",
+                try? session.record(step: failure.step.rawValue, outcome: interrupted == nil ? "failed" : "interrupted",
                                     versions: ["before": failure.before.map(String.init), "written": failure.written.map(String.init)].compactMapValues { $0 },
                                     detail: failure.reason)
                 // Nothing changed when the run stopped at a read before its write (69), or when
                 // AWS refused the write (77) or could not do it (69). Anything later is half-way
-                // (75): a re-run or a restore resolves it.
+                // (75): a re-run or a restore resolves it. A signal: 130 or 143.
                 let kind: ActionError.Kind
                 switch failure.step {
+                case _ where interrupted != nil: kind = interrupted.map { .interrupted($0) } ?? .halfway
                 case .readCurrent, .readSource: kind = .unavailable
                 case .writeVersion where failure.nothingChanged: kind = writeRefused ? .refused : .unavailable
                 default: kind = .halfway

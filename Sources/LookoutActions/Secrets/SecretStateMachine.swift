@@ -85,6 +85,14 @@ public struct SecretStateMachine: Sendable {
     }
 
     public indirect enum Action: Sendable, Equatable {
+        /// Whether this is a step still to carry out (where a signal may stop the run).
+        public var isStep: Bool {
+            switch self {
+            case .readCurrent, .makeValue, .readSource, .writeVersion, .label, .roll, .verify: true
+            case .completed, .finished, .failed: false
+            }
+        }
+
         /// Read the parameter's history (no values); report with ``currentRead(version:previous:)``.
         case readCurrent
         /// Make the new value locally; report with ``valueReady()``.
@@ -273,6 +281,23 @@ public struct SecretStateMachine: Sendable {
             guard case .failed(var failure) = action else { return action }
             failure.writeUncertain = true
             return .failed(failure)
+        }
+    }
+
+    /// A SIGINT or SIGTERM came: the run stops at this step boundary, before the step's call.
+    public mutating func interrupted(by signal: String) -> Action {
+        let reason = "interrupted by \(signal)"
+        switch state {
+        case .reading: return fail(.readCurrent, reason, before: nil, written: nil)
+        case .making(let before):
+            if case .rotate = mode { return fail(.makeValue, reason, before: before, written: nil) }
+            return fail(.readSource, reason, before: before, written: nil)
+        case .writing(let before): return fail(.writeVersion, reason + " before PutParameter", before: before, written: nil)
+        case .labellingPrevious(let before, let written): return unrolled(fail(.labelPrevious, reason, before: before, written: written))
+        case .labellingCurrent(let before, let written): return unrolled(fail(.labelCurrent, reason, before: before, written: written))
+        case .rolling(let before, let written): return fail(.roll, reason, before: before, written: written)
+        case .verifying(let before, let written): return fail(.verify, reason, before: before, written: written)
+        case .idle, .finished, .failed: return unexpected("interrupted")
         }
     }
 

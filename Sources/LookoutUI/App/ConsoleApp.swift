@@ -36,7 +36,13 @@ public enum ConsoleApp {
         }
     }
 
+    /// Runs until `q`, or until a signal ends it: SIGINT, SIGTERM or SIGHUP (its terminal gone)
+    /// end the console once no action is running (an action in hand runs on to its end, or stops
+    /// at its next step boundary on SIGINT or SIGTERM); the terminal is restored, then the signal
+    /// is raised again, so the process ends as that signal ends it (130, 143, 129).
     public static func run(config: Config, environments: [EnvironmentConfig], options: Options) async {
+        Interruption.beginConsole()
+        let ended = Mutex<Interruption.Signal?>(nil)
         let box = SnapshotBox()
         let poller = LivePoller(environments: environments, refresh: config.refresh.swiftDuration, sourceTimeout: options.sourceTimeout) { box.set($0) }
         await poller.start()
@@ -44,18 +50,21 @@ public enum ConsoleApp {
         let bridge = ActionBridge(environments: environments, audit: AuditLog(path: config.auditLog))
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                uiLoop(box: box, environments: infos, options: options, actions: bridge) { Task { await poller.refreshNow() } }
+                let signal = uiLoop(box: box, environments: infos, options: options, actions: bridge) { Task { await poller.refreshNow() } }
+                ended.withLock { $0 = signal }
                 continuation.resume()
             }
             thread.name = "lookout-ui"
             thread.start()
         }
         await poller.stop()
+        if let signal = ended.withLock({ $0 }) { Interruption.reraise(signal) }
     }
 
     /// Draws when the snapshot or the state changed, and once a second for the ages; reads keys in between.
+    /// Returns the signal that ended it, to raise again once the terminal is restored; nil for `q`.
     static func uiLoop(box: SnapshotBox, environments: [EnvironmentInfo], options: Options, actions: ActionBridge,
-                       refresh: @escaping @Sendable () -> Void) {
+                       refresh: @escaping @Sendable () -> Void) -> Interruption.Signal? {
         let terminal = Terminal(theme: options.theme, color: options.color)
         defer { terminal.end() }
         var console = Console(environments: environments.map(\.name), readOnly: options.readOnly, environment: options.environment,
@@ -94,6 +103,12 @@ public enum ConsoleApp {
                     refresh()
                 }
             }
+            // A signal ends the console once no action runs (an action's runner sees it too, and
+            // stops at its next step boundary; SIGHUP it ignores, running on to its end).
+            if console.dialog?.isBusy != true {
+                if let signal = Interruption.pending { return signal }
+                if Interruption.hangup { return Interruption.Signal(SIGHUP) }
+            }
             let (snapshot, version) = box.latest
             let size = terminal.size
             let page = Frame.pageSize(height: size.height)
@@ -112,13 +127,13 @@ public enum ConsoleApp {
             }
             guard let key = terminal.readKey() else {
                 // A run in hand finishes (and is audited) even when the terminal is gone.
-                if console.dialog?.isBusy != true, terminal.hungUp { return }
+                if console.dialog?.isBusy != true, terminal.hungUp { return Interruption.Signal(SIGHUP) }
                 continue
             }
             dirty = true
             if key == .resize { continue }
             switch console.handle(key, rows: rows.rows(console: console, context: context(snapshot), version: version), pageSize: page) {
-            case .quit: return
+            case .quit: return nil
             case .refresh: refresh()
             case .none: break
             case .prepare(let action):
