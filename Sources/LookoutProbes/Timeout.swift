@@ -35,6 +35,30 @@ public func withTimeout<T: Sendable>(_ limit: Duration, _ operation: @escaping @
     }
 }
 
+/// Runs `operation`, and gives up as soon as `giveUp` (asked every `interval`) names an error,
+/// even when the operation does not answer to cancellation: a read an action no longer needs
+/// (it was interrupted) is left behind, its answer dropped.
+public func withGiveUp<T: Sendable>(checkEvery interval: Duration, _ giveUp: @escaping @Sendable () -> (any Error)?,
+                                    _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    if let error = giveUp() { throw error }
+    let gate = ResumeOnce<T>()
+    return try await withCheckedThrowingContinuation { continuation in
+        gate.set(continuation)
+        let work = Task {
+            do { gate.resume(with: .success(try await operation())) } catch { gate.resume(with: .failure(error)) }
+        }
+        Task {
+            while !gate.isDone {
+                if let error = giveUp() {
+                    if gate.resume(with: .failure(error)) { work.cancel() }
+                    return
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
 /// Resumes a continuation once; later results are dropped.
 private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
@@ -51,6 +75,12 @@ private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
         }
         self.continuation = continuation
         lock.unlock()
+    }
+
+    var isDone: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
     }
 
     @discardableResult

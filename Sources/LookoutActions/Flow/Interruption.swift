@@ -1,5 +1,6 @@
 import CSignals
 import Foundation
+import LookoutProbes
 
 /// SIGINT, SIGTERM and SIGHUP as the actions see them (PRODUCT.md: exit 130 / 143 at a step
 /// boundary; a confirmed action ignores SIGHUP). The handlers, in `CSignals`, only record the
@@ -93,6 +94,13 @@ public enum Interruption {
     /// A wait cut short by a signal: the runner then hands the signal to its state machine.
     public struct Stopped: Error, Sendable {}
 
+    /// Runs a read, and gives it up (throwing ``Stopped``) as soon as a SIGINT or SIGTERM is
+    /// pending: the action stops at once instead of after the read's timeout. Only for reads: a
+    /// write is never left behind with its outcome unknown.
+    public static func read<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withGiveUp(checkEvery: .milliseconds(50), { pending != nil ? Stopped() : nil }, operation)
+    }
+
     /// Waits `duration`; throws ``Stopped`` as soon as a SIGINT or SIGTERM is pending.
     public static func waitOrStop(_ duration: Duration) async throws(Stopped) {
         await wait(duration)
@@ -101,13 +109,16 @@ public enum Interruption {
 
     /// Waits `duration`, or less: returns as soon as a SIGINT or SIGTERM is pending (a deployment
     /// settling, the Kafka gate, a certificate being issued are waits that end at once).
-    public static func wait(_ duration: Duration) async {
+    /// - Returns: true when a signal cut the wait short.
+    @discardableResult
+    public static func wait(_ duration: Duration) async -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + duration
         while pending == nil {
             let left = deadline - clock.now
-            guard left > .zero else { return }
-            guard (try? await Task.sleep(for: min(left, .milliseconds(50)))) != nil else { return }
+            guard left > .zero else { return false }
+            guard (try? await Task.sleep(for: min(left, .milliseconds(50)))) != nil else { return false }
         }
+        return true
     }
 }

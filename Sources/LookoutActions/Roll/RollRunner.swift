@@ -94,14 +94,20 @@ public struct RollRunner: Sendable {
                 action = next
             case .checkKafka(let service, let step):
                 if begin(step, service, &stepKey) { stepStarted = .now; announce(session, step, service) }
-                action = machine.kafkaObserved(await kafka.view())
+                // Reads are given up on a signal: the loop's next turn stops the roll.
+                guard let view = try? await Interruption.read({ await kafka.view() }) else { continue }
+                action = machine.kafkaObserved(view)
             case .forceDeployment(let service):
                 if begin(.forceDeployment, service, &stepKey) { stepStarted = .now; announce(session, .forceDeployment, service) }
                 do {
-                    let before = try await observeTasks(service, extra: [])
+                    let before = try await Interruption.read { try await observeTasks(service, extra: []) }
                     oldTasks[service] = before.filter { $0.lastStatus != "STOPPED" }.map(\.arn)
-                    let previous = try await client.ecs.describeServices(cluster: ecs.cluster, services: [service])
-                        .services?.first?.deployments?.first { $0.status == "PRIMARY" }?.id
+                    let (client, cluster) = (client, ecs.cluster)
+                    let previous = try await Interruption.read {
+                        try await client.ecs.describeServices(cluster: cluster, services: [service]).services?.first?.deployments?.first { $0.status == "PRIMARY" }?.id
+                    }
+                    // The last boundary before the write.
+                    if Interruption.pending != nil { continue }
                     try session.record(step: "\(RollStateMachine.Step.forceDeployment.rawValue) \(service)", outcome: "started",
                                        versions: previous.map { ["previous_deployment": $0] } ?? [:])
                     let updated = try await client.ecs.updateService(cluster: ecs.cluster, service: service, forceNewDeployment: true)
@@ -112,13 +118,18 @@ public struct RollRunner: Sendable {
                     action = machine.deploymentCreated(id: id, previousID: previous)
                 } catch let error as ActionError {
                     throw error
+                } catch is Interruption.Stopped {
+                    continue
                 } catch {
                     action = machine.callFailed("\(error)")
                 }
             case .observeDeployment(let service, let deploymentID):
                 if begin(.followDeployment, service, &stepKey) { stepStarted = .now; announce(session, .followDeployment, service) }
                 do {
-                    action = machine.deploymentObserved(try await observe(service, deploymentID: deploymentID, old: oldTasks[service] ?? []))
+                    let old = oldTasks[service] ?? []
+                    action = machine.deploymentObserved(try await Interruption.read { try await observe(service, deploymentID: deploymentID, old: old) })
+                } catch is Interruption.Stopped {
+                    continue
                 } catch {
                     action = machine.callFailed("\(error)")
                 }

@@ -111,7 +111,8 @@ public struct SecretRunner: Sendable {
             case .readCurrent:
                 session.say("  ... \(SecretStateMachine.Step.readCurrent.rawValue)")
                 do {
-                    let history = try await client.ssm.getFullParameterHistory(name: secret.ssm)
+                    let (client, ssm) = (client, secret.ssm)
+                    let history = try await Interruption.read { try await client.ssm.getFullParameterHistory(name: ssm) }
                     let latest = history.max { ($0.version ?? 0) < ($1.version ?? 0) }
                     parameterType = latest?.type ?? parameterType
                     keyID = latest?.keyId
@@ -119,6 +120,8 @@ public struct SecretRunner: Sendable {
                     action = machine.currentRead(
                         version: latest?.version ?? 0, previous: history.first { $0.labels?.contains("previous") == true }?.version,
                         existing: Set(history.compactMap(\.version)), inService: await versionInService(history, services: services))
+                } catch is Interruption.Stopped {
+                    continue
                 } catch {
                     action = machine.stepFailed("\(error)")
                 }
@@ -175,7 +178,9 @@ public struct SecretRunner: Sendable {
             case .verify(let written):
                 session.say("  ... \(SecretStateMachine.Step.verify.rawValue)")
                 do {
-                    action = machine.verified(try await verify(written: written, services: services))
+                    action = machine.verified(try await Interruption.read { try await verify(written: written, services: services) })
+                } catch is Interruption.Stopped {
+                    continue
                 } catch let failure as VerifyFailure {
                     action = machine.stepFailed(failure.reason)
                 } catch {
