@@ -210,10 +210,11 @@ def test_install_puts_it_under_a_prefix(package, tmp_path):
     assert version.stdout.startswith(f"lookout {VERSION} ("), version.stdout
 
 
-@pytest.mark.parametrize("signal_name,status", [("ABRT", 134), ("SEGV", 139)])
-def test_a_crash_gives_the_terminal_back(package, tmp_path, signal_name, status):
-    """The console killed as a crash kills it (SIGABRT: a failed precondition; SIGSEGV): the tty
-    is given back (canonical mode and echo on, the main screen) before the signal ends it, so the
+@pytest.mark.parametrize("signal_name,status", [("ABRT", 134), ("SEGV", 139), ("INT", 130), ("TERM", 143), ("HUP", 129)])
+def test_a_crash_or_a_signal_gives_the_terminal_back(package, tmp_path, signal_name, status):
+    """The console killed as a crash kills it (SIGABRT: a failed precondition; SIGSEGV), or ended
+    by SIGINT, SIGTERM or SIGHUP: the tty is given back (canonical mode and echo on, the main
+    screen) before the signal ends it (raised again: the shell sees 128 + its number), so the
     engineer's shell is usable again. Before, the terminal stayed raw."""
     config = tmp_path / "nowhere.yaml"
     config.write_text('environments:\n  - name: nowhere\n    aws: { region: eu-west-1, endpoint: "http://127.0.0.1:9" }\n'
