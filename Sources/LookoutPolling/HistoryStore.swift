@@ -1,4 +1,5 @@
 import Foundation
+import LookoutEnvironment
 import LookoutModel
 import LookoutSources
 
@@ -23,7 +24,8 @@ public struct EnvironmentState: Codable, Sendable, Equatable {
     }
 }
 
-/// Reads and writes the state files: atomically (write a temporary file, then rename), under an
+/// Reads and writes the state files: atomically (a temporary file, fsync, rename; never through a
+/// symlink, never another user's file: ``OwnFiles``), under an
 /// exclusive lock so that two commands run at once never interleave, bounded in size, and a
 /// corrupt or foreign file is replaced with a warning instead of stopping the command.
 public struct HistoryStore: Sendable {
@@ -41,10 +43,14 @@ public struct HistoryStore: Sendable {
     /// Reads the state, lets `update` change it, and writes it back, all under the environment's lock.
     /// Warnings (a replaced file) go to `warn`.
     public func update(environment: String, warn: (String) -> Void, _ update: (inout EnvironmentState) -> Void) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock: Int32
+        do throws(OwnFiles.Refused) {
+            try OwnFiles.folder(folder)
+            lock = try OwnFiles.open("\(folder)/\(environment).lock", O_CREAT | O_RDWR, mode: 0o600)
+        } catch {
+            throw StateFileError(error.description)
+        }
         let lockPath = "\(folder)/\(environment).lock"
-        let lock = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw StateFileError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
         defer { close(lock) }
         guard flock(lock, LOCK_EX) == 0 else { throw StateFileError("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
         defer { flock(lock, LOCK_UN) }
@@ -61,7 +67,14 @@ public struct HistoryStore: Sendable {
             warn("lookout: warning: state file \(file) is \(size) bytes, over the \(Self.maximumBytes) limit; starting it anew")
             return EnvironmentState(environment: environment)
         }
-        guard let data = FileManager.default.contents(atPath: file) else { return EnvironmentState(environment: environment) }
+        let data: Data
+        do throws(OwnFiles.Refused) {
+            guard let bytes = try OwnFiles.read(file, limit: Self.maximumBytes) else { return EnvironmentState(environment: environment) }
+            data = Data(bytes)
+        } catch {
+            warn("lookout: warning: state file \(error); starting it anew")
+            return EnvironmentState(environment: environment)
+        }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
@@ -82,15 +95,10 @@ public struct HistoryStore: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(state)
-        let file = path(for: state.environment)
-        let temporary = "\(file).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw StateFileError("cannot write \(temporary)")
-        }
-        guard rename(temporary, file) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw StateFileError("cannot replace \(file): \(reason)")
+        do throws(OwnFiles.Refused) {
+            try OwnFiles.replace(path(for: state.environment), with: [UInt8](data))
+        } catch {
+            throw StateFileError(error.description)
         }
     }
 }
@@ -103,6 +111,12 @@ public struct StateFileError: Error, Sendable, CustomStringConvertible {
 extension EnvironmentState {
     /// Folds one poll into the memory, and fills in what the poll could not know: the time of the
     /// last good answer of a source that failed now, and since when it has been failing.
+    private mutating func remember<S: Source>(_ source: S.Type, _ observations: inout EnvironmentObservations) {
+        var outcome = S.outcome(in: observations)
+        remember(&outcome)
+        if outcome != nil { observations[S.id, as: S.Value.self] = outcome }
+    }
+
     mutating func remember<V>(_ outcome: inout SourceOutcome<V>?) {
         guard var current = outcome else { return }
         var memory = sources[current.name] ?? SourceMemory()
@@ -118,14 +132,9 @@ extension EnvironmentState {
     }
 
     public mutating func remember(_ observations: inout EnvironmentObservations) {
-        remember(&observations.ecs)
-        remember(&observations.autoscaling)
-        remember(&observations.secrets)
-        remember(&observations.certificates)
-        remember(&observations.route53)
-        remember(&observations.kafka)
-        remember(&observations.groups)
-        remember(&observations.endpoints)
+        for source in SourceRegistry.all {
+            remember(source, &observations)
+        }
         // A poll that read the groups joins the window; one that failed leaves it as it was.
         if var groups = observations.groups, groups.error == nil, let value = groups.value {
             let judged = value.following(lag ?? LagHistory())

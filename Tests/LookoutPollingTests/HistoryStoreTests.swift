@@ -77,3 +77,43 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 }
+
+/// The state files: replaced whole (temporary file, fsync, rename), never through a symlink, never
+/// another user's.
+@Suite struct StateFileOwnershipTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-state-own-\(UUID().uuidString)").path
+
+    func poll(_ store: HistoryStore, warn: @escaping (String) -> Void = { _ in }) throws {
+        var observations = EnvironmentObservations(SourceOutcome(name: "ecs", value: ECSObservation(cluster: "c", services: [], tasks: []),
+                                                                 fetchedAt: Date(), durationMs: 5))
+        try store.update(environment: "prod", warn: warn) { $0.remember(&observations) }
+    }
+
+    @Test func aSymlinkedStateFileIsNotFollowed() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = HistoryStore(folder: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let target = folder + "/precious"
+        try "keep".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: store.path(for: "prod"), withDestinationPath: target)
+        var warnings: [String] = []
+        #expect(throws: StateFileError.self) { try poll(store) { warnings.append($0) } }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
+        #expect(warnings.contains { $0.contains("is a symbolic link") })
+    }
+
+    @Test func aSymlinkedLockFileAndAnOpenFolderAreRefused() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = HistoryStore(folder: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createSymbolicLink(atPath: folder + "/prod.lock", withDestinationPath: "/etc/passwd")
+        #expect { try poll(store) } throws: { ($0 as? StateFileError)?.description.contains("prod.lock is a symbolic link") == true }
+        unlink(folder + "/prod.lock")
+        chmod(folder, 0o777)
+        #expect { try poll(store) } throws: { ($0 as? StateFileError)?.description.contains("is writable by others") == true }
+        chmod(folder, 0o700)
+        try poll(store)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+    }
+}

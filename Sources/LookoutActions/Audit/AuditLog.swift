@@ -1,8 +1,11 @@
 import Foundation
 import LookoutAWS
+import LookoutEnvironment
 
 /// The audit log: JSON lines, each appended with `O_APPEND` and fsynced before the action goes
-/// on; the file is created with mode 0600.
+/// on; the file is created with mode 0600. Neither it nor its folder is opened through a symlink,
+/// and one that belongs to another user (root excepted) or that others may write is refused
+/// (``OwnFiles``); a group-writable log, shared on a bastion, is kept as it is.
 public struct AuditLog: Sendable {
     public let path: String
 
@@ -12,15 +15,18 @@ public struct AuditLog: Sendable {
 
     public func append(_ record: AuditRecord) throws(ActionError) {
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                     attributes: [.posixPermissions: 0o700])
+        let descriptor: Int32
+        do throws(OwnFiles.Refused) {
+            if !folder.isEmpty { try OwnFiles.folder(folder) }
+            descriptor = try OwnFiles.open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o600)
+        } catch {
+            let what = error.path == path ? error.reason : "its folder \(error.description)"
+            throw ActionError(.auditFailed, "cannot open the audit log \(path): \(what); the action was stopped before it changed anything it had not already audited")
         }
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure("cannot open", errno) }
         defer { close(descriptor) }
         var status = stat()
-        if fstat(descriptor, &status) == 0, status.st_mode & 0o777 != 0o600 {
+        // This user's own log, not shared with a group: nobody else reads it.
+        if fstat(descriptor, &status) == 0, status.st_uid == geteuid(), status.st_mode & 0o020 == 0, status.st_mode & 0o777 != 0o600 {
             fchmod(descriptor, 0o600)
         }
         let bytes = Array((record.jsonLine + "\n").utf8)
