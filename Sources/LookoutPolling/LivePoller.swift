@@ -8,15 +8,15 @@ import LookoutSources
 /// and every finished poll publishes a fresh judged snapshot of all environments polled so far.
 public actor LivePoller {
     private let environments: [EnvironmentConfig]
-    private let refresh: Duration
     private let polls: [@Sendable () async -> EnvironmentObservations]
     private let shutdown: @Sendable () async -> Void
     private let publish: @Sendable (Snapshot) -> Void
     private var latest: [EnvironmentObservations?]
-    private var due: [ContinuousClock.Instant]
-    private var polling: [Bool]
-    private var again: [Bool]
-    private var tasks: [Task<Void, Never>] = []
+    /// When each environment is polled: the pure state machine this actor drives.
+    private var schedule: PollSchedule<ContinuousClock.Instant>
+    private var loop: Task<Void, Never>?
+    /// The poll under way of each environment (at most one: the schedule starts no other).
+    private var inFlight: [Int: Task<Void, Never>] = [:]
     private let clock = ContinuousClock()
 
     /// - Parameters:
@@ -34,58 +34,54 @@ public actor LivePoller {
                 shutdown: @escaping @Sendable () async -> Void = {}, publish: @escaping @Sendable (Snapshot) -> Void) {
         precondition(polls.count == environments.count, "one poll per environment")
         self.environments = environments
-        self.refresh = refresh
         self.polls = polls
         self.shutdown = shutdown
         self.publish = publish
         latest = Array(repeating: nil, count: environments.count)
-        due = Array(repeating: ContinuousClock().now, count: environments.count)
-        polling = Array(repeating: false, count: environments.count)
-        again = Array(repeating: false, count: environments.count)
+        schedule = PollSchedule(environments: environments.count, refresh: refresh, now: ContinuousClock().now)
     }
 
-    /// Starts one polling loop per environment; the first polls start at once.
+    /// Starts polling; the first polls start at once.
     public func start() {
-        guard tasks.isEmpty else { return }
-        for index in environments.indices {
-            tasks.append(Task { await self.loop(index) })
-        }
+        guard loop == nil else { return }
+        loop = Task { await self.run() }
     }
 
-    /// Polls every environment now: those idle at once, those mid-poll right after it ends.
+    /// Polls every environment now: those waiting at once, those in flight right after their poll ends.
     public func refreshNow() {
-        let now = clock.now
-        for index in environments.indices {
-            if polling[index] { again[index] = true } else { due[index] = now }
-        }
+        schedule.refreshNow(at: clock.now)
     }
 
-    /// Stops the loops and closes the connections.
+    /// Stops polling and closes the connections.
     public func stop() async {
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
-        tasks = []
+        loop?.cancel()
+        await loop?.value
+        loop = nil
+        for task in inFlight.values { task.cancel() }
+        for task in inFlight.values { await task.value }
+        inFlight = [:]
         await shutdown()
     }
 
-    private func loop(_ index: Int) async {
-        let poll = polls[index]
+    /// Starts what is due, then naps until the next is due (at most a tenth of a second, so that a
+    /// manual refresh is answered within it).
+    private func run() async {
         while !Task.isCancelled {
-            while clock.now < due[index] {
-                // Short naps, so that `refreshNow` is answered within a tenth of a second.
-                guard (try? await Task.sleep(for: min(.milliseconds(100), due[index] - clock.now))) != nil else { return }
+            for index in schedule.start(at: clock.now) {
+                let poll = polls[index]
+                inFlight[index] = Task {
+                    let observed = await poll()
+                    self.finished(index, observed)
+                }
             }
-            polling[index] = true
-            let observations = await poll()
-            polling[index] = false
-            record(index, observations)
+            let nap = min(.milliseconds(100), max(.zero, (schedule.nextDue ?? clock.now.advanced(by: .milliseconds(100))) - clock.now))
+            guard (try? await Task.sleep(for: nap == .zero ? .milliseconds(1) : nap)) != nil else { return }
         }
     }
 
-    private func record(_ index: Int, _ observations: EnvironmentObservations) {
+    private func finished(_ index: Int, _ observations: EnvironmentObservations) {
         latest[index] = latest[index].map { $0.updated(with: observations) } ?? observations
-        due[index] = again[index] ? clock.now : clock.now + refresh
-        again[index] = false
+        schedule.finished(index, at: clock.now)
         publish(snapshot(at: Date()))
     }
 
