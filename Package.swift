@@ -148,7 +148,7 @@ let package = Package(
             // X509, _CryptoExtras: a reissue's key (RSA or EC, made locally) and its CSR.
             dependencies: [
                 "CSignals",
-                "LookoutConfig", "LookoutModel", "LookoutAWS", "LookoutKafka", "LookoutEnvironment", "LookoutProbes", "LookoutX509",
+                "LookoutConfig", "LookoutModel", "LookoutSources", "LookoutAWS", "LookoutKafka", "LookoutEnvironment", "LookoutProbes", "LookoutX509",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -272,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "LookoutActionsTests",
             dependencies: [
-                "LookoutActions", "LookoutConfig", "LookoutKafka", "LookoutAWS",
+                "LookoutActions", "LookoutConfig", "LookoutKafka", "LookoutAWS", "LookoutModel",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -2,7 +2,7 @@ import Foundation
 
 // What the sources saw, before any judgement. Values AWS does not report stay nil.
 
-public struct ECSObservation: Sendable {
+public struct ECSObservation: Sendable, Equatable {
     public var cluster: String
     public var services: [ServiceObservation]
     public var tasks: [TaskObservation]
@@ -14,7 +14,7 @@ public struct ECSObservation: Sendable {
     }
 }
 
-public struct ServiceObservation: Sendable {
+public struct ServiceObservation: Sendable, Equatable {
     public var name: String
     public var desired: Int
     /// Counted from the service's tasks (group `service:NAME`) by last status.
@@ -40,19 +40,23 @@ public struct ServiceObservation: Sendable {
     }
 }
 
-public struct DeploymentObservation: Sendable {
+/// An ECS deployment of a service (the console shows its PRIMARY one; a roll follows its own).
+public struct DeploymentObservation: Sendable, Equatable {
     public var id: String
     public var rolloutState: String?
     public var createdAt: Date?
+    /// Why ECS set its rollout state (a circuit breaker's rollback), when it says.
+    public var rolloutReason: String?
 
-    public init(id: String, rolloutState: String?, createdAt: Date?) {
+    public init(id: String, rolloutState: String?, createdAt: Date?, rolloutReason: String? = nil) {
         self.id = id
         self.rolloutState = rolloutState
         self.createdAt = createdAt
+        self.rolloutReason = rolloutReason
     }
 }
 
-public struct TaskObservation: Sendable {
+public struct TaskObservation: Sendable, Equatable {
     public var arn: String
     /// The service from the task's group `service:NAME`, nil for a task no service started.
     public var service: String?

@@ -1,12 +1,13 @@
 import LookoutActions
+import LookoutModel
 import Testing
 
 @Suite struct DeploymentProgressTests {
-    typealias Task = DeploymentObservation.Task
+    typealias Task = TaskObservation
     let old = Task(arn: "arn:task/c/old", startedBy: "ecs-svc/1", lastStatus: "RUNNING", health: nil)
 
     func observe(_ tasks: [Task], primary: String? = "ecs-svc/2", rollout: String? = "IN_PROGRESS", desired: Int = 1) -> DeploymentProgress {
-        DeploymentProgress.evaluate(DeploymentObservation(deploymentID: "ecs-svc/2", primaryID: primary, rolloutState: rollout, rolloutReason: "circuit breaker",
+        DeploymentProgress.evaluate(RolloutObservation(deploymentID: "ecs-svc/2", primaryID: primary, rolloutState: rollout, rolloutReason: "circuit breaker",
                                                           desiredCount: desired, tasks: tasks, oldTaskARNs: ["arn:task/c/old"]))
     }
 

@@ -1,4 +1,5 @@
 import LookoutActions
+import LookoutModel
 import LookoutKafka
 import Testing
 
@@ -9,13 +10,13 @@ import Testing
     let plain = Machine.Service(name: "web", brokerID: nil)
     let healthy = BrokerGateTests.metadata()
 
-    func done(_ id: String) -> DeploymentObservation {
-        DeploymentObservation(deploymentID: id, primaryID: id, rolloutState: "COMPLETED", rolloutReason: nil, desiredCount: 1,
+    func done(_ id: String) -> RolloutObservation {
+        RolloutObservation(deploymentID: id, primaryID: id, rolloutState: "COMPLETED", rolloutReason: nil, desiredCount: 1,
                               tasks: [.init(arn: "t/new", startedBy: id, lastStatus: "RUNNING", health: nil)], oldTaskARNs: ["t/old"])
     }
 
-    func pending(_ id: String) -> DeploymentObservation {
-        DeploymentObservation(deploymentID: id, primaryID: id, rolloutState: "IN_PROGRESS", rolloutReason: nil, desiredCount: 1,
+    func pending(_ id: String) -> RolloutObservation {
+        RolloutObservation(deploymentID: id, primaryID: id, rolloutState: "IN_PROGRESS", rolloutReason: nil, desiredCount: 1,
                               tasks: [.init(arn: "t/old", startedBy: "ecs-svc/0", lastStatus: "RUNNING", health: nil)], oldTaskARNs: ["t/old"])
     }
 
@@ -129,7 +130,7 @@ import Testing
         _ = machine.start()
         _ = machine.deploymentCreated(id: "d2", previousID: "d1")
         var rolledBack = done("d2")
-        rolledBack.primaryID = "d3"
+        rolledBack.service.deployment = DeploymentObservation(id: "d3", rolloutState: nil, createdAt: nil)
         guard case .failed(let failure) = machine.deploymentObserved(rolledBack) else { Issue.record("not failed"); return }
         #expect(failure.reason.contains("no longer PRIMARY"))
     }

@@ -25,7 +25,7 @@ import Testing
                            "LookoutSecrets", "LookoutX509", "X509"],
         "LookoutProbes": ["LookoutConfig", "LookoutModel", "LookoutX509", "NIOCore", "NIOPosix", "NIOSSL", "NIOTLS", "X509"],
         "LookoutPolling": ["LookoutAWS", "LookoutConfig", "LookoutEnvironment", "LookoutKafka", "LookoutModel", "LookoutSources"],
-        "LookoutActions": ["Crypto", "_CryptoExtras", "LookoutAWS", "LookoutConfig", "LookoutEnvironment", "LookoutKafka", "LookoutModel",
+        "LookoutActions": ["Crypto", "_CryptoExtras", "LookoutAWS", "LookoutConfig", "LookoutEnvironment", "LookoutKafka", "LookoutModel", "LookoutSources",
                            "LookoutProbes", "LookoutX509", "SwiftASN1", "X509"],
         // The screen imports neither AWS nor Kafka: it renders snapshots and calls the actions' one path.
         "LookoutUI": ["LookoutActions", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutSources"],

@@ -1,41 +1,42 @@
-/// One look at a service during its roll: the deployment lookout created, and the tasks.
-public struct DeploymentObservation: Sendable, Equatable {
-    public struct Task: Sendable, Equatable {
-        public var arn: String
-        public var startedBy: String?
-        public var lastStatus: String?
-        /// `HEALTHY`, `UNHEALTHY`, `UNKNOWN`, or nil where ECS reports none.
-        public var health: String?
+import LookoutModel
 
-        public init(arn: String, startedBy: String?, lastStatus: String?, health: String?) {
-            self.arn = arn
-            self.startedBy = startedBy
-            self.lastStatus = lastStatus
-            self.health = health
-        }
-    }
-
+/// What a roll sees of its service at one moment, in the console's observation types: the
+/// service (its desired count and its PRIMARY deployment), the roll's own deployment while ECS
+/// lists it, the service's tasks and the old ones looked up by ARN.
+public struct RolloutObservation: Sendable, Equatable {
     public var deploymentID: String
-    /// The service's PRIMARY deployment now.
-    public var primaryID: String?
-    /// Our deployment's rolloutState, when ECS still lists it.
-    public var rolloutState: String?
-    public var rolloutReason: String?
-    public var desiredCount: Int
+    public var service: ServiceObservation
+    /// The roll's deployment (its rollout state and reason), while ECS still lists it.
+    public var ours: DeploymentObservation?
     /// The service's tasks, and the old ones looked up by ARN (a task ECS no longer knows is absent).
-    public var tasks: [Task]
+    public var tasks: [TaskObservation]
     /// The tasks that ran before the roll.
     public var oldTaskARNs: [String]
 
-    public init(deploymentID: String, primaryID: String?, rolloutState: String?, rolloutReason: String?, desiredCount: Int,
-                tasks: [Task], oldTaskARNs: [String]) {
+    public init(deploymentID: String, service: ServiceObservation, ours: DeploymentObservation?, tasks: [TaskObservation], oldTaskARNs: [String]) {
         self.deploymentID = deploymentID
-        self.primaryID = primaryID
-        self.rolloutState = rolloutState
-        self.rolloutReason = rolloutReason
-        self.desiredCount = desiredCount
+        self.service = service
+        self.ours = ours
         self.tasks = tasks
         self.oldTaskARNs = oldTaskARNs
+    }
+
+    /// For tests: a service named by nothing, its PRIMARY deployment and counts as given.
+    public init(deploymentID: String, primaryID: String?, rolloutState: String?, rolloutReason: String?, desiredCount: Int,
+                tasks: [TaskObservation], oldTaskARNs: [String]) {
+        let running = tasks.filter { $0.lastStatus == "RUNNING" }.count
+        self.init(deploymentID: deploymentID,
+                  service: ServiceObservation(name: "", desired: desiredCount, running: running, pending: 0,
+                                              deployment: primaryID.map { DeploymentObservation(id: $0, rolloutState: nil, createdAt: nil) }),
+                  ours: DeploymentObservation(id: deploymentID, rolloutState: rolloutState, createdAt: nil, rolloutReason: rolloutReason),
+                  tasks: tasks, oldTaskARNs: oldTaskARNs)
+    }
+}
+
+extension TaskObservation {
+    /// For tests: a task of the rolled service, without a start time.
+    public init(arn: String, startedBy: String?, lastStatus: String, health: String?) {
+        self.init(arn: arn, service: nil, lastStatus: lastStatus, health: health, startedAt: nil, startedBy: startedBy)
     }
 }
 
@@ -45,13 +46,13 @@ public enum DeploymentProgress: Sendable, Equatable {
     case waiting(String)
     case failed(String)
 
-    public static func evaluate(_ observation: DeploymentObservation) -> DeploymentProgress {
+    public static func evaluate(_ observation: RolloutObservation) -> DeploymentProgress {
         let id = observation.deploymentID
-        if let primary = observation.primaryID, primary != id {
+        if let primary = observation.service.deployment?.id, primary != id {
             return .failed("deployment \(id) is no longer PRIMARY (\(primary) is): ECS rolled it back or someone deployed again")
         }
-        if observation.rolloutState == "FAILED" {
-            return .failed("deployment \(id) FAILED: \(observation.rolloutReason ?? "no reason given")")
+        if observation.ours?.rolloutState == "FAILED" {
+            return .failed("deployment \(id) FAILED: \(observation.ours?.rolloutReason ?? "no reason given")")
         }
         let new = observation.tasks.filter { $0.startedBy == id }
         let running = new.filter { $0.lastStatus == "RUNNING" }
@@ -62,8 +63,8 @@ public enum DeploymentProgress: Sendable, Equatable {
             return task.lastStatus != "STOPPED"
         }
         var missing: [String] = []
-        if ready < observation.desiredCount {
-            var text = "\(ready) of \(observation.desiredCount) task(s) of \(id) RUNNING"
+        if ready < observation.service.desired {
+            var text = "\(ready) of \(observation.service.desired) task(s) of \(id) RUNNING"
             if !unhealthy.isEmpty { text += " (\(unhealthy.count) UNHEALTHY)" }
             missing.append(text)
         }

@@ -2,6 +2,8 @@ import Foundation
 import LookoutAWS
 import LookoutConfig
 import LookoutKafka
+import LookoutModel
+import LookoutSources
 
 /// The I/O around ``RollStateMachine``: ECS and Kafka calls, the clock, progress and audit lines.
 public struct RollRunner: Sendable {
@@ -51,9 +53,15 @@ public struct RollRunner: Sendable {
             guard let service = described.services?.first(where: { $0.serviceName == name }), service.status != "INACTIVE" else {
                 throw ActionError(.usage, "ECS cluster \(ecs.cluster) has no active service `\(name)`; nothing was changed")
             }
-            facts.append(RollPlan.ServiceFacts(
-                name: name, primaryDeployment: service.deployments?.first { $0.status == "PRIMARY" }?.id,
-                running: service.runningCount ?? 0, desired: service.desiredCount ?? 0))
+            // Running as the console counts it: the service's tasks by last status.
+            let tasks: [TaskObservation]
+            do {
+                tasks = try await observeTasks(name, extra: [])
+            } catch {
+                throw ActionError(.unavailable, "cannot read the tasks of \(name) in \(ecs.cluster): \(error); nothing was changed")
+            }
+            let observed = ECSReading.service(service, tasks: tasks)
+            facts.append(RollPlan.ServiceFacts(name: name, primaryDeployment: observed.deployment?.id, running: observed.running, desired: observed.desired))
         }
         var controllerID: Int?
         var blocked: String?
@@ -171,25 +179,26 @@ public struct RollRunner: Sendable {
 
     // MARK: ECS reads
 
-    private func observe(_ service: String, deploymentID: String, old: [String]) async throws(AWSError) -> DeploymentObservation {
+    private func observe(_ service: String, deploymentID: String, old: [String]) async throws(AWSError) -> RolloutObservation {
         let described = try await client.ecs.describeServices(cluster: ecs.cluster, services: [service]).services?.first
-        let ours = described?.deployments?.first { $0.id == deploymentID }
         let tasks = try await observeTasks(service, extra: old)
-        return DeploymentObservation(
-            deploymentID: deploymentID, primaryID: described?.deployments?.first { $0.status == "PRIMARY" }?.id,
-            rolloutState: ours?.rolloutState, rolloutReason: ours?.rolloutStateReason,
-            desiredCount: described?.desiredCount ?? 1, tasks: tasks, oldTaskARNs: old)
+        // A service ECS did not describe: one task wanted, no PRIMARY deployment known.
+        let observed = described.map { ECSReading.service($0, tasks: tasks) }
+            ?? ServiceObservation(name: service, desired: 1, running: 0, pending: 0, deployment: nil)
+        return RolloutObservation(deploymentID: deploymentID, service: observed,
+                                  ours: described?.deployments?.first { $0.id == deploymentID }.map(ECSReading.deployment),
+                                  tasks: tasks, oldTaskARNs: old)
     }
 
     /// The service's tasks (by their `service:NAME` group; some ECS implementations ignore the
     /// serviceName filter) and the `extra` tasks by ARN, stopped ones included.
-    private func observeTasks(_ service: String, extra: [String]) async throws(AWSError) -> [DeploymentObservation.Task] {
+    private func observeTasks(_ service: String, extra: [String]) async throws(AWSError) -> [TaskObservation] {
         let listed = try await client.ecs.listAllTasks(cluster: ecs.cluster, filter: ECS.ListTasksFilter(serviceName: service))
         let arns = Array(Set(listed + extra)).sorted()
         guard !arns.isEmpty else { return [] }
         let described = try await client.ecs.describeAllTasks(cluster: ecs.cluster, tasks: arns)
         return (described.tasks ?? [])
             .filter { task in task.group == "service:\(service)" || extra.contains(task.taskArn ?? "") }
-            .map { DeploymentObservation.Task(arn: $0.taskArn ?? "", startedBy: $0.startedBy, lastStatus: $0.lastStatus, health: $0.healthStatus) }
+            .map(ECSReading.task)
     }
 }

@@ -167,7 +167,7 @@ public struct RollStateMachine: Sendable {
         }
     }
 
-    public mutating func deploymentObserved(_ observation: DeploymentObservation) -> Action {
+    public mutating func deploymentObserved(_ observation: RolloutObservation) -> Action {
         switch state {
         case .following(let index, let deploymentID, let wasPresent, _):
             let service = services[index]

@@ -35,30 +35,46 @@ struct ECSFetch {
         }
         let tasks = describedTasks?.tasks ?? []
 
-        let observedTasks = tasks.map { task in
-            TaskObservation(
-                arn: task.taskArn ?? "",
-                service: task.group.flatMap { $0.hasPrefix("service:") ? String($0.dropFirst("service:".count)) : nil },
-                lastStatus: task.lastStatus ?? "UNKNOWN",
-                health: task.healthStatus == "UNKNOWN" ? nil : task.healthStatus,
-                startedAt: task.startedAt,
-                startedBy: task.startedBy)
-        }
-        let pendingStates: Set<String> = ["PROVISIONING", "PENDING", "ACTIVATING"]
-        let services = (described.services ?? []).map { service in
-            let name = service.serviceName ?? ""
-            let own = observedTasks.filter { $0.service == name }
-            let primary = service.deployments?.first { $0.status == "PRIMARY" }
-            return ServiceObservation(
-                name: name,
-                desired: service.desiredCount ?? 0,
-                running: own.filter { $0.lastStatus == "RUNNING" }.count,
-                pending: own.filter { pendingStates.contains($0.lastStatus) }.count,
-                deployment: primary.map { DeploymentObservation(id: $0.id ?? "", rolloutState: $0.rolloutState, createdAt: $0.createdAt) })
-        }
+        let observedTasks = tasks.map(ECSReading.task)
+        let services = (described.services ?? []).map { ECSReading.service($0, tasks: observedTasks) }
         let watched = Set(names)
         let unknown = unreadable.map { ServiceObservation.unreadable($0.arn ?? "?", problem: $0.detail ?? "unreadable") }
         return ECSObservation(cluster: config.cluster, services: (services + unknown).sorted { $0.name < $1.name },
                               tasks: observedTasks.filter { $0.service.map(watched.contains) ?? false }.sorted { ($0.service ?? "", $0.arn) < ($1.service ?? "", $1.arn) })
+    }
+}
+
+/// ECS's answers as the console's observation types, one way for every reader: the ECS source and
+/// the roll (PRODUCT.md: a service's running tasks are its tasks counted by `lastStatus`, never
+/// AWS's `runningCount`).
+public enum ECSReading {
+    static let pendingStates: Set<String> = ["PROVISIONING", "PENDING", "ACTIVATING"]
+
+    public static func task(_ task: ECS.Task) -> TaskObservation {
+        TaskObservation(
+            arn: task.taskArn ?? "",
+            service: task.group.flatMap { $0.hasPrefix("service:") ? String($0.dropFirst("service:".count)) : nil },
+            lastStatus: task.lastStatus ?? "UNKNOWN",
+            health: task.healthStatus == "UNKNOWN" ? nil : task.healthStatus,
+            startedAt: task.startedAt,
+            startedBy: task.startedBy)
+    }
+
+    public static func deployment(_ deployment: ECS.Deployment) -> DeploymentObservation {
+        DeploymentObservation(id: deployment.id ?? "", rolloutState: deployment.rolloutState, createdAt: deployment.createdAt,
+                              rolloutReason: deployment.rolloutStateReason)
+    }
+
+    /// The service with its counts from `tasks` (those of its group `service:NAME`), and its
+    /// PRIMARY deployment.
+    public static func service(_ service: ECS.Service, tasks: [TaskObservation]) -> ServiceObservation {
+        let name = service.serviceName ?? ""
+        let own = tasks.filter { $0.service == name }
+        return ServiceObservation(
+            name: name,
+            desired: service.desiredCount ?? 0,
+            running: own.filter { $0.lastStatus == "RUNNING" }.count,
+            pending: own.filter { pendingStates.contains($0.lastStatus) }.count,
+            deployment: service.deployments?.first { $0.status == "PRIMARY" }.map(deployment))
     }
 }
