@@ -39,6 +39,19 @@ public struct ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+extension ActionError {
+    /// This error with `text` added to its message when it says where a run stopped (half-way or
+    /// interrupted); an audit failure or a refusal is left as it is.
+    func adding(halfwayOrInterrupted text: String) -> ActionError {
+        switch kind {
+        case .halfway, .interrupted:
+            return ActionError(kind, message + text)
+        case .refused, .unavailable, .auditFailed, .usage:
+            return self
+        }
+    }
+}
+
 extension Int {
     /// The version after this one, as SSM will number it; an SSM answer can say `Int.max`, which
     /// has no successor to trap on here.

@@ -193,14 +193,6 @@ extension ReissueStateMachine {
     }
 
     public indirect enum Action: Sendable, Equatable {
-        /// Whether this is a step still to carry out (where a signal may stop the run).
-        public var isStep: Bool {
-            switch self {
-            case .readCurrent, .makeKey, .issue, .waitIssued, .verifyIssued, .writeKey, .writeCert, .putBackKey, .label, .roll, .verifyServed: true
-            case .completed, .finished, .failed: false
-            }
-        }
-
         /// Read both parameters, their histories, the anchors and the services; report with ``currentRead(_:)``.
         case readCurrent
         /// Make a key like the current one, in memory; report with ``keyMade()``.
@@ -237,5 +229,32 @@ extension ReissueStateMachine {
         case written(version: Int)
         /// No answer, and SSM could not be read back (or holds another value).
         case unknown(String)
+    }
+}
+
+extension ReissueStateMachine: StepMachine {
+    public static func kind(of action: Action) -> StepKind<Action, Summary> {
+        switch action {
+        case .readCurrent, .makeKey, .issue, .waitIssued, .verifyIssued, .writeKey, .writeCert, .putBackKey, .label, .roll, .verifyServed:
+            .step
+        case .completed(let report, let next):
+            .completed(StepReport(step: report.step.rawValue, note: report.note, versions: report.versions), next: next)
+        case .finished(let summary):
+            .finished(summary)
+        case .failed(let failure):
+            .failed(StepFailure(step: failure.step.rawValue, reason: failure.reason, versions: failure.record.versions,
+                                message: failure.message, changedNothing: failure.record.changedNothing))
+        }
+    }
+}
+
+extension ReissueStateMachine.Record {
+    /// The versions and serials of the run, for its audit line.
+    var versions: [String: String] {
+        [
+            "key_before": keyBefore.map(String.init), "cert_before": certBefore.map(String.init),
+            "key_written": keyWritten.map(String.init), "cert_written": certWritten.map(String.init),
+            "key_put_back": keyPutBack.map(String.init), "serial_before": serialBefore, "serial_issued": issuedSerial,
+        ].compactMapValues { $0 }
     }
 }

@@ -79,91 +79,77 @@ public struct RollRunner: Sendable {
 
     // MARK: Running
 
-    /// Rolls `services` in order; throws `.halfway` naming the step and what is current.
+    /// Rolls `services` in order, through the loop every action shares (``StepLoop``); throws
+    /// `.halfway` (or `.interrupted`) naming the step, what is current and the command that finishes.
     public func run(_ services: [RollStateMachine.Service], session: ActionSession) async throws(ActionError) {
-        var machine = RollStateMachine(services: services)
+        var loop = StepLoop(RollStateMachine(services: services))
         var oldTasks: [String: [String]] = [:]
         var stepKey = ""
         var stepStarted = ContinuousClock.now
         var lastReason = ""
-        var interrupted: Interruption.Signal?
-        var action = machine.start()
-        while true {
-            // A step boundary: a SIGINT or SIGTERM stops the roll before the step's next call.
-            if interrupted == nil, let signal = Interruption.pending, action.isStep {
-                interrupted = signal
-                action = machine.interrupted(by: signal.description)
-            }
-            switch action {
-            case .completed(let report, let next):
-                session.say("  ok  \(report.step.rawValue) \(report.service): \(report.note)")
-                try session.record(step: "\(report.step.rawValue) \(report.service)", outcome: "ok", versions: report.versions, detail: report.note,
-                                   duration: .now - stepStarted)
-                action = next
-            case .checkKafka(let service, let step):
-                if begin(step, service, &stepKey) { stepStarted = .now; announce(session, step, service) }
-                // Reads are given up on a signal: the loop's next turn stops the roll.
-                guard let view = try? await Interruption.read({ await kafka.view() }) else { continue }
-                action = machine.kafkaObserved(view)
-            case .forceDeployment(let service):
-                if begin(.forceDeployment, service, &stepKey) { stepStarted = .now; announce(session, .forceDeployment, service) }
-                do {
-                    let before = try await Interruption.read { try await observeTasks(service, extra: []) }
-                    oldTasks[service] = before.filter { $0.lastStatus != "STOPPED" }.map(\.arn)
-                    let (client, cluster) = (client, ecs.cluster)
-                    let previous = try await Interruption.read {
-                        try await client.ecs.describeServices(cluster: cluster, services: [service]).services?.first?.deployments?.first { $0.status == "PRIMARY" }?.id
+        let rerun = "lookout service roll --env \(environment.name) " + services.map { "--service \($0.name)" }.joined(separator: " ")
+        let rolled: [String]
+        do {
+            rolled = try await loop.run(session: session, perform: { (machine: inout RollStateMachine, action) throws(ActionError) -> RollStateMachine.Action? in
+                switch action {
+                case .checkKafka(let service, let step):
+                    if begin(step, service, &stepKey) { stepStarted = .now; announce(session, step, service) }
+                    // Reads are given up on a signal: the loop then stops the roll.
+                    guard let view = try? await Interruption.read({ await kafka.view() }) else { return nil }
+                    return machine.kafkaObserved(view)
+                case .forceDeployment(let service):
+                    if begin(.forceDeployment, service, &stepKey) { stepStarted = .now; announce(session, .forceDeployment, service) }
+                    do {
+                        let before = try await Interruption.read { try await observeTasks(service, extra: []) }
+                        oldTasks[service] = before.filter { $0.lastStatus != "STOPPED" }.map(\.arn)
+                        let (client, cluster) = (client, ecs.cluster)
+                        let previous = try await Interruption.read {
+                            try await client.ecs.describeServices(cluster: cluster, services: [service]).services?.first?.deployments?.first { $0.status == "PRIMARY" }?.id
+                        }
+                        // The last boundary before the write.
+                        if Interruption.pending != nil { return nil }
+                        try session.record(step: "\(RollStateMachine.Step.forceDeployment.rawValue) \(service)", outcome: "started",
+                                           versions: previous.map { ["previous_deployment": $0] } ?? [:])
+                        let updated = try await client.ecs.updateService(cluster: ecs.cluster, service: service, forceNewDeployment: true)
+                        guard let id = updated.service?.deployments?.first(where: { $0.status == "PRIMARY" })?.id else {
+                            return machine.callFailed("UpdateService answered without a PRIMARY deployment")
+                        }
+                        return machine.deploymentCreated(id: id, previousID: previous)
+                    } catch let error as ActionError {
+                        throw error
+                    } catch is Interruption.Stopped {
+                        return nil
+                    } catch {
+                        return machine.callFailed("\(error)")
                     }
-                    // The last boundary before the write.
-                    if Interruption.pending != nil { continue }
-                    try session.record(step: "\(RollStateMachine.Step.forceDeployment.rawValue) \(service)", outcome: "started",
-                                       versions: previous.map { ["previous_deployment": $0] } ?? [:])
-                    let updated = try await client.ecs.updateService(cluster: ecs.cluster, service: service, forceNewDeployment: true)
-                    guard let id = updated.service?.deployments?.first(where: { $0.status == "PRIMARY" })?.id else {
-                        action = machine.callFailed("UpdateService answered without a PRIMARY deployment")
-                        continue
+                case .observeDeployment(let service, let deploymentID):
+                    if begin(.followDeployment, service, &stepKey) { stepStarted = .now; announce(session, .followDeployment, service) }
+                    do {
+                        let old = oldTasks[service] ?? []
+                        return machine.deploymentObserved(try await Interruption.read { try await observe(service, deploymentID: deploymentID, old: old) })
+                    } catch is Interruption.Stopped {
+                        return nil
+                    } catch {
+                        return machine.callFailed("\(error)")
                     }
-                    action = machine.deploymentCreated(id: id, previousID: previous)
-                } catch let error as ActionError {
-                    throw error
-                } catch is Interruption.Stopped {
-                    continue
-                } catch {
-                    action = machine.callFailed("\(error)")
+                case .pause(_, _, let reason):
+                    if ContinuousClock.now - stepStarted >= timeout {
+                        return machine.timedOut(after: timeout.configText)
+                    }
+                    if reason != lastReason {
+                        session.say("      waiting: \(reason)")
+                        lastReason = reason
+                    }
+                    await Interruption.wait(pollInterval)
+                    return machine.retryDue()
+                case .completed, .finished, .failed:
+                    return machine.unexpectedStep(action)
                 }
-            case .observeDeployment(let service, let deploymentID):
-                if begin(.followDeployment, service, &stepKey) { stepStarted = .now; announce(session, .followDeployment, service) }
-                do {
-                    let old = oldTasks[service] ?? []
-                    action = machine.deploymentObserved(try await Interruption.read { try await observe(service, deploymentID: deploymentID, old: old) })
-                } catch is Interruption.Stopped {
-                    continue
-                } catch {
-                    action = machine.callFailed("\(error)")
-                }
-            case .pause(_, _, let reason):
-                if ContinuousClock.now - stepStarted >= timeout {
-                    action = machine.timedOut(after: timeout.configText)
-                    continue
-                }
-                if reason != lastReason {
-                    session.say("      waiting: \(reason)")
-                    lastReason = reason
-                }
-                await Interruption.wait(pollInterval)
-                action = machine.retryDue()
-            case .finished(let rolled):
-                session.say("rolled: \(rolled.joined(separator: ", "))")
-                return
-            case .failed(let failure):
-                try? session.record(step: "\(failure.step.rawValue) \(failure.service)", outcome: interrupted == nil ? "failed" : "interrupted",
-                                    versions: failure.deploymentID.map { ["deployment": $0] } ?? [:], detail: failure.reason,
-                                    duration: .now - stepStarted)
-                let rerun = "lookout service roll --env \(environment.name) " + services.map { "--service \($0.name)" }.joined(separator: " ")
-                let message = failure.message + "\n  a re-run rolls again from the first service: \(rerun)"
-                throw ActionError(interrupted.map { .interrupted($0) } ?? .halfway, message)
-            }
+            }, kind: { _ in .halfway })
+        } catch {
+            throw error.adding(halfwayOrInterrupted: "\n  a re-run rolls again from the first service: \(rerun)")
         }
+        session.say("rolled: \(rolled.joined(separator: ", "))")
     }
 
     private func begin(_ step: RollStateMachine.Step, _ service: String, _ key: inout String) -> Bool {

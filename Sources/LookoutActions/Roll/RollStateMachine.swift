@@ -72,15 +72,6 @@ public struct RollStateMachine: Sendable {
     }
 
     public indirect enum Action: Sendable, Equatable {
-        /// Whether this is a step still to carry out (where a signal may stop the roll), not a
-        /// report or an end.
-        public var isStep: Bool {
-            switch self {
-            case .checkKafka, .forceDeployment, .observeDeployment, .pause: true
-            case .completed, .finished, .failed: false
-            }
-        }
-
         /// Read Kafka metadata and report it with ``kafkaObserved(_:)``.
         case checkKafka(service: String, step: Step)
         /// UpdateService forceNewDeployment; report with ``deploymentCreated(id:)``.
@@ -216,7 +207,7 @@ public struct RollStateMachine: Sendable {
 
     /// A SIGINT or SIGTERM came: the roll stops at this step boundary, before the step's next call.
     /// A deployment already forced is left to ECS, which finishes it by itself.
-    public mutating func interrupted(by signal: String) -> Action {
+    public mutating func interrupted(by signal: String) -> Action? {
         let reason = "interrupted by \(signal)"
         switch state {
         case .checkingBefore(let index):
@@ -248,6 +239,11 @@ public struct RollStateMachine: Sendable {
         }
     }
 
+    /// The loop handed a step that is no step (a report or an end) to the runner.
+    public mutating func unexpectedStep(_ action: Action) -> Action {
+        unexpected("the step \(action)")
+    }
+
     // MARK: Helpers
 
     private mutating func begin(_ index: Int) -> Action {
@@ -276,5 +272,21 @@ public struct RollStateMachine: Sendable {
         state = .failed
         return .failed(Failure(service: services.first?.name ?? "-", step: .forceDeployment,
                                reason: "internal error: \(event) in state \(current)", rolled: [], untouched: [], deploymentID: nil))
+    }
+}
+
+extension RollStateMachine: StepMachine {
+    public static func kind(of action: Action) -> StepKind<Action, [String]> {
+        switch action {
+        case .checkKafka, .forceDeployment, .observeDeployment, .pause:
+            .step
+        case .completed(let report, let next):
+            .completed(StepReport(step: "\(report.step.rawValue) \(report.service)", note: report.note, versions: report.versions), next: next)
+        case .finished(let rolled):
+            .finished(rolled)
+        case .failed(let failure):
+            .failed(StepFailure(step: "\(failure.step.rawValue) \(failure.service)", reason: failure.reason,
+                                versions: failure.deploymentID.map { ["deployment": $0] } ?? [:], message: failure.message))
+        }
     }
 }

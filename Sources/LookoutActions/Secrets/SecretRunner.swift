@@ -87,125 +87,102 @@ public struct SecretRunner: Sendable {
 
     public func run(_ mode: SecretStateMachine.Mode, services: [RollStateMachine.Service], session: ActionSession) async throws(ActionError) {
         let restore = "lookout secret restore --env \(environment.name) --secret \(secret.name)"
-        var machine = SecretStateMachine(mode: mode, parameter: secret.ssm, rolls: !services.isEmpty, restoreCommand: restore)
+        var loop = StepLoop(SecretStateMachine(mode: mode, parameter: secret.ssm, rolls: !services.isEmpty, restoreCommand: restore))
+        // The value exists between its making (or reading) and its write, in memory only.
         var value: SecretValue?
         var parameterType = "SecureString"
         var keyID: String?
         var before: Int?
         // The write was refused by AWS (access denied): nothing changed, exit 77 rather than 69.
         var writeRefused = false
-        var interrupted: Interruption.Signal?
-        var action = machine.start()
-        while true {
-            // A step boundary: a SIGINT or SIGTERM stops the run before the step's call.
-            if interrupted == nil, let signal = Interruption.pending, action.isStep {
-                interrupted = signal
-                value = nil
-                action = machine.interrupted(by: signal.description)
-            }
+        let (client, ssm) = (client, secret.ssm)
+        let (old, written) = try await loop.run(session: session, perform: { (machine: inout SecretStateMachine, action) throws(ActionError) -> SecretStateMachine.Action? in
             switch action {
-            case .completed(let report, let next):
-                session.say("  ok  \(report.step.rawValue): \(report.note)")
-                try session.record(step: report.step.rawValue, outcome: "ok", versions: report.versions, detail: report.note)
-                action = next
             case .readCurrent:
                 session.say("  ... \(SecretStateMachine.Step.readCurrent.rawValue)")
                 do {
-                    let (client, ssm) = (client, secret.ssm)
                     let history = try await Interruption.read { try await client.ssm.getFullParameterHistory(name: ssm) }
                     let latest = history.max { ($0.version ?? 0) < ($1.version ?? 0) }
                     parameterType = latest?.type ?? parameterType
                     keyID = latest?.keyId
                     before = latest?.version
-                    action = machine.currentRead(
+                    return machine.currentRead(
                         version: latest?.version ?? 0, previous: history.first { $0.labels?.contains("previous") == true }?.version,
                         existing: Set(history.compactMap(\.version)), inService: await versionInService(history, services: services))
                 } catch is Interruption.Stopped {
-                    continue
+                    return nil
                 } catch {
-                    action = machine.stepFailed("\(error)")
+                    return machine.stepFailed("\(error)")
                 }
             case .makeValue:
                 value = SecretGenerator.generate(secret.generate)
-                action = machine.valueReady()
+                return machine.valueReady()
             case .readSource(let version):
                 session.say("  ... \(SecretStateMachine.Step.readSource.rawValue) (version \(version))")
                 do {
-                    value = try await client.ssm.getParameter(name: "\(secret.ssm):\(version)", withDecryption: true).value
-                    action = value == nil ? machine.stepFailed("version \(version) has no value") : machine.valueReady()
+                    value = try await client.ssm.getParameter(name: "\(ssm):\(version)", withDecryption: true).value
+                    return value == nil ? machine.stepFailed("version \(version) has no value") : machine.valueReady()
                 } catch {
-                    action = machine.stepFailed("\(error)")
+                    return machine.stepFailed("\(error)")
                 }
             case .writeVersion:
                 session.say("  ... \(SecretStateMachine.Step.writeVersion.rawValue)")
+                guard let newValue = value else { return machine.stepFailed("no value to write") }
+                value = nil
                 try session.record(step: SecretStateMachine.Step.writeVersion.rawValue, outcome: "started")
-                do {
-                    let written = try await client.ssm.putParameter(name: secret.ssm, value: value!, type: parameterType, overwrite: true,
-                                                                    keyId: parameterType == "SecureString" ? keyID : nil)
-                    value = nil
-                    action = written.version.map { machine.written(version: $0) } ?? machine.stepFailed("PutParameter answered without a version")
+                let answer: SSM.PutParameterOutput
+                do throws(AWSError) {
+                    answer = try await client.ssm.putParameter(name: ssm, value: newValue, type: parameterType, overwrite: true,
+                                                               keyId: parameterType == "SecureString" ? keyID : nil)
                 } catch {
-                    value = nil
                     writeRefused = error.isAccessDenied
-                    action = machine.writeFailed("\(error)", outcome: await writeOutcome(of: error, before: before))
+                    return machine.writeFailed("\(error)", outcome: await writeOutcome(of: error, before: before))
                 }
+                return answer.version.map { machine.written(version: $0) } ?? machine.stepFailed("PutParameter answered without a version")
             case .label(let version, let label):
                 let step = label == "previous" ? SecretStateMachine.Step.labelPrevious : .labelCurrent
                 try session.record(step: step.rawValue, outcome: "started", versions: [label: String(version)])
                 do {
-                    let answer = try await client.ssm.labelParameterVersion(name: secret.ssm, version: version, labels: [label])
+                    let answer = try await client.ssm.labelParameterVersion(name: ssm, version: version, labels: [label])
                     if let invalid = answer.invalidLabels, !invalid.isEmpty {
-                        action = machine.stepFailed("SSM refused the label(s) \(invalid.joined(separator: ", "))")
-                    } else {
-                        action = machine.labelled()
+                        return machine.stepFailed("SSM refused the label(s) \(invalid.joined(separator: ", "))")
                     }
+                    return machine.labelled()
                 } catch {
-                    action = machine.stepFailed("\(error)")
+                    return machine.stepFailed("\(error)")
                 }
             case .roll:
                 session.say("  ... roll \(services.map(\.name).joined(separator: ", "))")
-                do {
+                do throws(ActionError) {
                     try await roll!.run(services, session: session)
-                    action = machine.rolled()
+                    return machine.rolled()
                 } catch {
                     if case .interrupted(let signal) = error.kind {
-                        interrupted = signal
-                        action = machine.interrupted(by: "\(signal) during the roll (" + error.message.replacingOccurrences(of: "\n ", with: ";") + ")")
-                    } else {
-                        action = machine.stepFailed(error.message)
+                        return machine.interrupted(by: "\(signal) during the roll (" + error.message.replacingOccurrences(of: "\n ", with: ";") + ")")
                     }
+                    return machine.stepFailed(error.message)
                 }
             case .verify(let written):
                 session.say("  ... \(SecretStateMachine.Step.verify.rawValue)")
                 do {
-                    action = machine.verified(try await Interruption.read { try await verify(written: written, services: services) })
+                    return machine.verified(try await Interruption.read { try await verify(written: written, services: services) })
                 } catch is Interruption.Stopped {
-                    continue
+                    return nil
                 } catch let failure as VerifyFailure {
-                    action = machine.stepFailed(failure.reason)
+                    return machine.stepFailed(failure.reason)
                 } catch {
-                    action = machine.stepFailed("\(error)")
+                    return machine.stepFailed("\(error)")
                 }
-            case .finished(let before, let written):
-                session.say("\(secret.ssm): version \(written) is current; version \(before) is labelled previous (\(restore) puts it back)")
-                return
-            case .failed(let failure):
-                try? session.record(step: failure.step.rawValue, outcome: interrupted == nil ? "failed" : "interrupted",
-                                    versions: ["before": failure.before.map(String.init), "written": failure.written.map(String.init)].compactMapValues { $0 },
-                                    detail: failure.reason)
-                // Nothing changed when the run stopped at a read before its write (69), or when
-                // AWS refused the write (77) or could not do it (69). Anything later is half-way
-                // (75): a re-run or a restore resolves it. A signal: 130 or 143.
-                let kind: ActionError.Kind
-                switch failure.step {
-                case _ where interrupted != nil: kind = interrupted.map { .interrupted($0) } ?? .halfway
-                case .readCurrent, .readSource: kind = .unavailable
-                case .writeVersion where failure.nothingChanged: kind = writeRefused ? .refused : .unavailable
-                default: kind = .halfway
-                }
-                throw ActionError(kind, failure.message)
+            case .completed, .finished, .failed:
+                return machine.stepFailed("internal error: \(action) handed to the runner")
             }
-        }
+        }, kind: { failure in
+            // Nothing changed when the run stopped at a read before its write (69), or when AWS
+            // refused the write (77) or could not do it (69). Anything later is half-way (75): a
+            // re-run or a restore resolves it.
+            failure.changedNothing ? (writeRefused ? .refused : .unavailable) : .halfway
+        })
+        session.say("\(secret.ssm): version \(written) is current; version \(old) is labelled previous (\(restore) puts it back)")
     }
 
     /// The latest version written before every restart service's PRIMARY deployment was created

@@ -85,14 +85,6 @@ public struct SecretStateMachine: Sendable {
     }
 
     public indirect enum Action: Sendable, Equatable {
-        /// Whether this is a step still to carry out (where a signal may stop the run).
-        public var isStep: Bool {
-            switch self {
-            case .readCurrent, .makeValue, .readSource, .writeVersion, .label, .roll, .verify: true
-            case .completed, .finished, .failed: false
-            }
-        }
-
         /// Read the parameter's history (no values); report with ``currentRead(version:previous:)``.
         case readCurrent
         /// Make the new value locally; report with ``valueReady()``.
@@ -285,7 +277,7 @@ public struct SecretStateMachine: Sendable {
     }
 
     /// A SIGINT or SIGTERM came: the run stops at this step boundary, before the step's call.
-    public mutating func interrupted(by signal: String) -> Action {
+    public mutating func interrupted(by signal: String) -> Action? {
         let reason = "interrupted by \(signal)"
         switch state {
         case .reading: return fail(.readCurrent, reason, before: nil, written: nil)
@@ -338,5 +330,22 @@ public struct SecretStateMachine: Sendable {
         let current = state
         state = .failed
         return .failed(Failure(step: .readCurrent, reason: "internal error: \(event) in state \(current)", parameter: parameter, before: nil, written: nil))
+    }
+}
+
+extension SecretStateMachine: StepMachine {
+    public static func kind(of action: Action) -> StepKind<Action, (before: Int, written: Int)> {
+        switch action {
+        case .readCurrent, .makeValue, .readSource, .writeVersion, .label, .roll, .verify:
+            .step
+        case .completed(let report, let next):
+            .completed(StepReport(step: report.step.rawValue, note: report.note, versions: report.versions), next: next)
+        case .finished(let before, let written):
+            .finished((before, written))
+        case .failed(let failure):
+            .failed(StepFailure(step: failure.step.rawValue, reason: failure.reason,
+                                versions: ["before": failure.before.map(String.init), "written": failure.written.map(String.init)].compactMapValues { $0 },
+                                message: failure.message, changedNothing: failure.nothingChanged))
+        }
     }
 }
