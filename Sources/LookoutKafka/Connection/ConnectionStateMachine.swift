@@ -11,62 +11,6 @@ struct ConnectionStateMachine {
     /// Chosen by the handler; identifies a request across events.
     typealias RequestID = UInt64
 
-    /// What the client can send for one request.
-    struct RequestSpec: Equatable {
-        var id: RequestID
-        var apiKey: Int16
-        var clientVersions: ClosedRange<Int16>
-    }
-
-    struct OutgoingRequest: Equatable {
-        var id: RequestID
-        var correlationID: Int32
-        var version: Int16
-    }
-
-    struct RequestFailure: Equatable {
-        var id: RequestID
-        var error: ConnectionError
-    }
-
-    struct InFlightRequest: Equatable {
-        var id: RequestID
-        var apiKey: Int16
-        var version: Int16
-    }
-
-    struct Negotiation: Equatable {
-        var apiVersionsVersion: Int16
-        var correlationID: Int32
-        var queued: [RequestSpec]
-    }
-
-    /// What the connection logs in with, when it does.
-    struct SASLCredentials: Equatable {
-        var mechanism: KafkaSASLMechanism
-        var username: String
-        var password: SecretValue
-    }
-
-    struct Authentication: Equatable {
-        enum Step: Equatable {
-            case handshake
-            case authenticate
-        }
-
-        var brokerVersions: [Int16: ClosedRange<Int16>]
-        var queued: [RequestSpec]
-        var step: Step
-        var correlationID: Int32
-        var authenticateVersion: Int16
-        var sasl: SASLAuthenticationStateMachine
-    }
-
-    struct Ready: Equatable {
-        var brokerVersions: [Int16: ClosedRange<Int16>]
-        var inFlight: [Int32: InFlightRequest]
-    }
-
     enum State: Equatable {
         /// Created; the socket is not connected yet. Requests wait.
         case initialized(queued: [RequestSpec])
@@ -405,26 +349,4 @@ struct ConnectionStateMachine {
         let low = max(client.lowerBound, broker.lowerBound)
         return high >= low ? high : nil
     }
-}
-
-/// Why a connection or a request on it failed, before the client adds the broker's address.
-enum ConnectionError: Error, Equatable, Sendable {
-    case closed
-    case timedOut(apiKey: Int16)
-    case unsupportedVersion(apiKey: Int16, client: ClosedRange<Int16>, broker: ClosedRange<Int16>?)
-    case brokerError(apiKey: Int16, code: Int16)
-    case unexpectedCorrelationID(Int32)
-    case protocolViolation(String)
-    case ioError(String)
-    case authenticationFailed(SASLFailure)
-    case tls(TLSFailure)
-}
-
-/// Why TLS to a broker failed, in the terms a person acts on.
-enum TLSFailure: Error, Equatable, Sendable {
-    /// The served chain does not lead to the configured trust anchors.
-    case untrusted
-    /// The certificate does not name the host connected to.
-    case nameMismatch
-    case handshakeFailed(String)
 }
