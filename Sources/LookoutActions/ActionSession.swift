@@ -2,6 +2,7 @@ import Foundation
 import LookoutAWS
 import LookoutConfig
 import LookoutEnvironment
+import LookoutProbes
 
 /// One real run of an action: who runs it, against which environment, and the audit log every
 /// step is written to before the run goes on.
@@ -111,13 +112,5 @@ public enum ActionEnvironment {
         } catch {
             throw ActionError(.unavailable, "cannot learn the AWS identity (STS GetCallerIdentity): \(error); nothing was changed")
         }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, for the audit log.
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        return Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }
