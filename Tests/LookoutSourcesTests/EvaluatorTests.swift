@@ -291,3 +291,74 @@ private func ecs(_ services: [ServiceObservation], _ tasks: [TaskObservation]) -
         #expect(s.findings.first?.message == "prod kafka: no answer within 10s; showing data from 3s ago")
     }
 }
+
+/// PRODUCT.md's `roll_pending` for a tracked certificate: what is served decides where every TLS
+/// address (the Kafka bootstrap addresses when Kafka is TLS, every `tls: true` endpoint) was read
+/// in this poll, naming an address still on another serial; elsewhere the time rule stands.
+@Suite struct ServedRollPendingTests {
+    static let config: EnvironmentConfig = {
+        let yaml = """
+            environments:
+              - name: acc
+                aws: { region: eu-west-1 }
+                ecs: { cluster: kafka-acc, services: [b1] }
+                kafka: { bootstrap: ["127.0.0.1:9093", "127.0.0.2:9093"], tls: { ca_pca: "arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555" } }
+                certificates:
+                  tracked:
+                    - { name: broker, common_name: kafka.acc.example, cert_ssm: /c, key_ssm: /k, restart: [b1] }
+                endpoints:
+                  - { name: public, address: "kafka.acc.example:9094", tls: true }
+            """
+        return try! Config.decode(yaml: yaml, file: "/t.yaml", home: "/h", stateHome: "/s").environments[0]
+    }()
+
+    /// The tracked certificate changed in SSM after the task started: the time rule alone says pending.
+    func observations(served: [String: String], endpoint: String?) -> EnvironmentObservations {
+        let tracked = CertificateObservation(name: "broker", source: .tracked, subject: "CN=kafka.acc.example", serial: "aa", notBefore: nil,
+                                             notAfter: now.addingTimeInterval(86400 * 300), chainsToCA: true, caStatus: nil, location: "/c",
+                                             version: 2, lastModified: now.addingTimeInterval(-60))
+        let bootstrap = served.map { address, serial in
+            CertificateObservation(name: "kafka \(address)", source: .served, subject: "CN=kafka.acc.example", serial: serial, notBefore: nil,
+                                   notAfter: now.addingTimeInterval(86400 * 300), chainsToCA: true, caStatus: nil, location: address)
+        }.sorted { $0.location < $1.location }
+        let probe = EndpointObservation(
+            name: "public", address: "kafka.acc.example:9094", resolved: ["127.0.0.1"], dns: PhaseResult(.ok, durationMs: 1),
+            tcp: PhaseResult(.ok, durationMs: 1), tls: endpoint == nil ? PhaseResult(.failed, durationMs: 1, error: "refused") : PhaseResult(.ok, durationMs: 2),
+            kafka: PhaseResult(.off), tlsVersion: "TLSv1.3",
+            served: endpoint.map { ServedCertificate(subject: "CN=kafka.acc.example", issuer: "CN=CA", serial: $0, sans: ["kafka.acc.example"],
+                                                     notAfter: now.addingTimeInterval(86400 * 300), chainsToAnchors: true, nameMatches: true) },
+            warnMs: nil)
+        let service = ServiceObservation(name: "b1", desired: 1, running: 1, pending: 0,
+                                         deployment: DeploymentObservation(id: "d", rolloutState: "COMPLETED", createdAt: now.addingTimeInterval(-7200)))
+        let task = TaskObservation(arn: "t", service: "b1", lastStatus: "RUNNING", health: nil, startedAt: now.addingTimeInterval(-3600), startedBy: "d")
+        return EnvironmentObservations(ok("ecs", ECSObservation(cluster: "kafka-acc", services: [service], tasks: [task])),
+                                       ok("certificates", [tracked] + bootstrap), ok("endpoints", [probe]))
+    }
+
+    func broker(_ observations: EnvironmentObservations) -> (pending: Bool?, findings: [String]) {
+        let snapshot = Evaluator.evaluate(observations, config: Self.config, now: now)
+        let judged = snapshot.certificates?.first { $0.observation.source == .tracked }
+        return (judged?.rollPending, snapshot.findings.filter { $0.object == "tracked broker" }.map(\.message))
+    }
+
+    @Test func everyAddressServingTheStoredSerialIsNoRollPendingWhateverTheTimes() {
+        let (pending, findings) = broker(observations(served: ["127.0.0.1:9093": "aa", "127.0.0.2:9093": "aa"], endpoint: "aa"))
+        #expect(pending == false)
+        #expect(findings.isEmpty, "\(findings)")
+    }
+
+    @Test func oneBrokerStillOnTheOldSerialIsARollPendingNamingIt() {
+        let (pending, findings) = broker(observations(served: ["127.0.0.1:9093": "aa", "127.0.0.2:9093": "0ld"], endpoint: "aa"))
+        #expect(pending == true)
+        #expect(findings == ["127.0.0.2:9093 serves serial 0ld, not SSM's aa: a roll is pending"])
+    }
+
+    @Test func anAddressNotReadLeavesTheTimeRule() {
+        // The second bootstrap address could not be read: the change after the task's start decides.
+        let (pending, findings) = broker(observations(served: ["127.0.0.1:9093": "aa"], endpoint: "aa"))
+        #expect(pending == true)
+        #expect(findings == ["changed in SSM after its services' tasks started: a roll is pending"])
+        let endpointDown = broker(observations(served: ["127.0.0.1:9093": "aa", "127.0.0.2:9093": "aa"], endpoint: nil))
+        #expect(endpointDown.pending == true)
+    }
+}

@@ -380,3 +380,46 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
         #expect(table.contains("analytics  warn    Stable  1        30   15.0   3        t") || table.contains("analytics  warn    Stable  1        30   15.0   3        orders/0"))
     }
 }
+
+/// Time to drain only for a lag that falls by more than its noise (issue 24: it flickered
+/// between 20 s and 3 m for a group whose lag wandered between 1 and 6).
+@Suite struct DrainNoiseTests {
+    func points(_ lags: [Int64]) -> [(time: Double, lag: Int64)] {
+        lags.enumerated().map { (Double($0.offset) * 2, $0.element) }
+    }
+
+    @Test func aSmallWanderingLagHasNoTimeToDrain() {
+        var generator = SplitMix(seed: 24)
+        var shown = 0
+        for _ in 0..<1000 {
+            let lags = (0..<10).map { _ in Int64(generator.next() % 6 + 1) }
+            if GroupEvaluator.fallsBeyondNoise(points(lags)) { shown += 1 }
+        }
+        // A wandering lag still falls past its noise now and then by chance; rarely.
+        #expect(shown < 30, "\(shown) of 1000 windows of a lag wandering between 1 and 6 showed a time to drain")
+    }
+
+    @Test func aLagWorkedDownHasOne() {
+        #expect(GroupEvaluator.fallsBeyondNoise(points([300, 200, 100, 50])))
+        #expect(GroupEvaluator.fallsBeyondNoise(points([1000, 960, 930, 880, 850, 800, 770, 720])))
+    }
+
+    @Test func aLagThatHoldsOrGrowsOrHasTooFewPollsHasNone() {
+        #expect(!GroupEvaluator.fallsBeyondNoise(points([2, 1, 1, 2])))
+        #expect(!GroupEvaluator.fallsBeyondNoise(points([50, 60, 70, 80])))
+        #expect(!GroupEvaluator.fallsBeyondNoise(points([300, 50])), "two polls say nothing about noise")
+    }
+
+    /// A fixed sequence: the same windows every run.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}

@@ -7,7 +7,9 @@ Prints {"snapshot": <lookout's snapshot `kafka` shape>, "raw": <brokers, partiti
 
 usage: kafka_secured_reads.py SANDBOX_DIR ENV offsets GROUP...
 Prints the groups' committed offsets and every partition's end offset (high watermark), as
-{"committed": {group: {"topic/partition": offset}}, "end": {"topic/partition": offset}}.
+{"committed": {group: {"topic/partition": offset}}, "end": {"topic/partition": offset},
+ "states": {group: {"state": "Stable" | "Empty" | ..., "members": n}}} (DescribeGroups, as the
+ broker names the state).
 """
 import json
 import os
@@ -44,7 +46,16 @@ if offsets:
         committed[group] = {f"{tp.topic}/{tp.partition}": tp.offset for tp in result.topic_partitions if tp.offset >= 0}
     wanted = {TopicPartition(name, p): OffsetSpec.latest() for name, t in md.topics.items() if not name.startswith("__") for p in t.partitions}
     end = {f"{tp.topic}/{tp.partition}": f.result().offset for tp, f in admin.list_offsets(wanted, request_timeout=10).items()}
-    print(json.dumps({"committed": committed, "end": end}))
+    names = {"STABLE": "Stable", "EMPTY": "Empty", "DEAD": "Dead", "PREPARING_REBALANCING": "PreparingRebalance",
+             "COMPLETING_REBALANCING": "CompletingRebalance", "UNKNOWN": "Unknown"}
+    states = {}
+    for group, future in admin.describe_consumer_groups(sys.argv[4:], request_timeout=10).items():
+        try:
+            d = future.result()
+            states[group] = {"state": names.get(d.state.name, d.state.name), "members": len(d.members)}
+        except Exception as error:  # noqa: BLE001 - the group's read failed: say so
+            states[group] = {"state": f"error: {error}", "members": None}
+    print(json.dumps({"committed": committed, "end": end, "states": states}))
     sys.exit(0)
 brokers = sorted(({"id": b.id, "host": b.host, "port": b.port} for b in md.brokers.values()), key=lambda b: b["id"])
 live = {b["id"] for b in brokers}

@@ -119,6 +119,21 @@ struct EndpointSandboxTests {
         #expect(endpoint["status"] as? String == "warn")
     }
 
+    /// What is served decides `roll_pending` on acc (TLS): every bootstrap address and the TLS
+    /// endpoint serve SSM's serial, so nothing is pending, whatever the times of the writes.
+    @Test func whatIsServedDecidesRollPending() throws {
+        let environment = try environment("acc")
+        let certificates = environment["certificates"] as? [JSONObject] ?? []
+        let tracked = try #require(certificates.first { $0["source"] as? String == "tracked" })
+        let serial = try #require(tracked["serial"] as? String)
+        let served = certificates.filter { $0["source"] as? String == "served" }
+        #expect(served.count >= 2, "the bootstrap address and the endpoint: \(served)")
+        #expect(served.contains { ($0["name"] as? String ?? "").hasPrefix("kafka ") }, "\(served)")
+        #expect(served.allSatisfy { $0["serial"] as? String == serial }, "\(served)")
+        #expect(tracked["roll_pending"] as? Bool == false)
+        #expect(!(environment["findings"] as? [JSONObject] ?? []).contains { ($0["message"] as? String ?? "").contains("a roll is pending") })
+    }
+
     @Test func aCertificatePutIntoSSMWithoutARollShowsServedDifferentFromStored() throws {
         let serial = try Sandbox.python(Sandbox.support.appendingPathComponent("put_new_cert.py").path, [Sandbox.folder!.path, "acc"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -126,6 +141,9 @@ struct EndpointSandboxTests {
         #expect(certificate(before, source: "tracked")?["serial"] as? String == serial)
         #expect(certificate(before, source: "served")?["serial"] as? String != serial)
         #expect((before["findings"] as? [JSONObject] ?? []).contains { ($0["message"] as? String ?? "").contains("but SSM holds \(serial)") })
+        // The tracked certificate says so too, naming the address still on the old serial.
+        #expect(certificate(before, source: "tracked")?["roll_pending"] as? Bool == true)
+        #expect((before["findings"] as? [JSONObject] ?? []).contains { ($0["message"] as? String ?? "").contains("not SSM's \(serial): a roll is pending") })
         _ = try Sandbox.python(Sandbox.support.appendingPathComponent("change_secret.py").path, [Sandbox.folder!.path, "acc", "roll"])
         var served: String?
         for _ in 0..<30 {

@@ -45,11 +45,17 @@ struct GroupsSandboxTests {
         return (Dictionary(uniqueKeysWithValues: groups.map { ($0["id"] as! String, $0) }), generatedAt, dev["sources"] as? [JSONObject] ?? [])
     }
 
-    func confluentOffsets(_ environment: String = "dev") throws -> (committed: [String: [String: Int]], end: [String: Int]) {
+    func confluentOffsets(_ environment: String = "dev") throws -> (committed: [String: [String: Int]], end: [String: Int], states: [String: JSONObject]) {
         let text = try Sandbox.python(Sandbox.kafkaReads,
                                       [Sandbox.folder!.path, environment, "offsets"] + Self.groups)
         let json = try parseJSON(text)
-        return ((json["committed"] as? [String: [String: Int]]) ?? [:], (json["end"] as? [String: Int]) ?? [:])
+        return ((json["committed"] as? [String: [String: Int]]) ?? [:], (json["end"] as? [String: Int]) ?? [:],
+                (json["states"] as? [String: JSONObject]) ?? [:])
+    }
+
+    /// A group's state and member count as read: lookout's JSON, or confluent-kafka's.
+    static func stateOf(_ group: JSONObject?) -> String {
+        "\(group?["state"] as? String ?? "?")/\(group?["members"] as? Int ?? -1)"
     }
 
     /// Every partition of a group: "topic/partition" → its JSON.
@@ -90,29 +96,31 @@ struct GroupsSandboxTests {
             let lags = mine.values.compactMap { $0["lag"] as? Int }
             #expect(ours.groups[group]?["lag"] as? Int == lags.reduce(0, +), "\(group): the sum of its partitions")
         }
-        // Lookout's own reads: Stable with its one member, or Empty (NOTES.md: raw DescribeGroups counts right).
-        // billing's consumer rejoins when its connection was closed (a roll restarts the gate or
-        // front; the sandbox's tests roll test, acc and prod): Tansu then reports a passing state
-        // (seen under CI load: "Unknown" for more than 16 s, after test's rotations and rolls). It
-        // must settle at Stable with one member within a consumer session (librdkafka's default
-        // session.timeout.ms is 45 s); a state lookout misread would never settle. Tansu sometimes
-        // never completes that rebalance while the member keeps its old partitions (CI saw
-        // "Unknown" for 53 s): after 10 polls the test kicks the member once
-        // (`group-rejoin`: it leaves and joins again) and gives it 25 more.
+        // Lookout's own reads of the groups' states, proven against confluent-kafka's DescribeGroups
+        // read just before and just after lookout's: billing is Stable with its one member, or, while
+        // Tansu rebalances it (its consumer rejoins after a roll restarted the gate or front; CI saw
+        // "Unknown" for more than a minute, a rejoin kick or not), lookout must report the very state
+        // and member count confluent-kafka reports on both sides of its read. A misread never agrees.
         var billing = ours.groups["billing"]
+        var agreed = Self.stateOf(billing) == "Stable/1"
         var polls = 1
         var kicked = false
-        while billing?["state"] as? String != "Stable" || billing?["members"] as? Int != 1, polls < 35 {
+        var seen: [String] = []
+        while !agreed, polls < 35 {
             if polls == 10, !kicked {
                 try Sandbox.scenario("group-rejoin", environment)
                 kicked = true
             }
             Thread.sleep(forTimeInterval: 2)
+            let first = try confluentOffsets(environment).states["billing"]
             billing = try snapshot(environment: environment).groups["billing"]
+            let last = try confluentOffsets(environment).states["billing"]
+            let mine = Self.stateOf(billing)
+            seen.append("\(Self.stateOf(first)) \(mine) \(Self.stateOf(last))")
+            agreed = mine == "Stable/1" || (mine == Self.stateOf(first) && mine == Self.stateOf(last))
             polls += 1
         }
-        #expect(billing?["state"] as? String == "Stable", "after \(polls) polls\(kicked ? ", kicked once" : "")")
-        #expect(billing?["members"] as? Int == 1, "after \(polls) polls")
+        #expect(agreed, "after \(polls) polls\(kicked ? ", kicked once" : ""): confluent-kafka, lookout, confluent-kafka: \(seen.suffix(5))")
         #expect(ours.groups["archiver"]?["state"] as? String == "Empty")
         #expect(ours.groups["archiver"]?["members"] as? Int == 0)
     }

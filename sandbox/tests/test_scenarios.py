@@ -107,6 +107,29 @@ def test_aws_throttle_of_one_service(sb, env, creds):
     assert ex.value.response["Error"]["Code"] == "ThrottlingException"
 
 
+@pytest.mark.parametrize("name,json_code,xml_code", [("aws-expired", "ExpiredTokenException", "ExpiredToken"),
+                                                     ("aws-denied", "AccessDeniedException", "AccessDenied")])
+def test_aws_credentials_expired_or_refused(sb, env, creds, name, json_code, xml_code):
+    """botocore reads the proxy's answer as AWS's own: ExpiredToken or AccessDenied, in the
+    service's protocol, and does not retry it (one request each)."""
+    cfg = Config(retries={"max_attempts": 3, "mode": "standard"})
+    scenario(name, ENV)
+    before = proxy_counts()[f"{ENV}-aws"]["requests"]
+    for svc, op, code in (("ecs", "list_clusters", json_code), ("ssm", "describe_parameters", json_code),
+                          ("autoscaling", "describe_auto_scaling_groups", xml_code), ("route53", "list_hosted_zones", xml_code)):
+        with pytest.raises(bx.ClientError) as ex:
+            getattr(creds.client(svc, config=cfg), op)()
+        assert ex.value.response["Error"]["Code"] == code, svc
+    assert proxy_counts()[f"{ENV}-aws"]["requests"] - before == 4, "botocore retried a credentials error"
+    scenario("reset", ENV)
+    assert aws_works(sb)
+
+
+def proxy_counts() -> dict:
+    from sbx.scenario import control
+    return control("/counts")
+
+
 def test_aws_garbage(sb, env, creds):
     cfg = Config(retries={"max_attempts": 1})
     scenario("aws-garbage", ENV)
@@ -150,6 +173,23 @@ def test_kafka_refuse(sb, env):
     assert refused_transport(errors), [e.str() for e in errors]
     scenario("reset", ENV)
     assert kafka_works(sb)
+
+
+@pytest.mark.parametrize("name", ["groups-blackhole", "groups-garbage", "groups-refuse"])
+def test_group_calls_fail_alone(sb, env, name):
+    """The proxy faults the group calls alone (chosen by API key): confluent-kafka still reads
+    the metadata, and its group calls fail; after reset they answer again."""
+    if sb["environments"][ENV]["security"] not in ("PLAINTEXT", "SASL_PLAINTEXT"):
+        pytest.skip("the proxy reads API keys on plaintext listeners only")
+    scenario(name, ENV)
+    admin = AdminClient(kafka_conf(sb, ENV, **{"socket.timeout.ms": 3000}))
+    assert "orders" in admin.list_topics(timeout=10).topics, "metadata must still answer"
+    future = admin.list_consumer_groups(request_timeout=4)
+    with pytest.raises(KafkaException):
+        future.result(timeout=15)
+    scenario("reset", ENV)
+    admin = AdminClient(kafka_conf(sb, ENV))
+    assert admin.list_consumer_groups(request_timeout=10).result(timeout=15).valid is not None
 
 
 def test_kafka_blackhole(sb, env):

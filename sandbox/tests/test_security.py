@@ -245,6 +245,20 @@ def test_cert_expiring(sb, cert_env):
     assert served(e["ports"]["kafka_proxy"]).serial_number == original
 
 
+def test_cert_expired(sb, cert_env):
+    """The broker serves a leaf whose validity ended yesterday; openssl refuses it as expired."""
+    e = sb["environments"][cert_env]
+    original = served(e["ports"]["kafka_proxy"]).serial_number
+    scenario("cert-expired", cert_env)
+    cert = served(e["ports"]["kafka_proxy"])
+    assert -1.01 < days_left(cert) < 0
+    assert ssm_cert(sb, cert_env).serial_number == cert.serial_number
+    p = s_client(e["ports"]["kafka_proxy"], e["ca_file"])
+    assert p.returncode != 0 and "certificate has expired" in (p.stdout + p.stderr), p.stdout + p.stderr
+    scenario("reset", cert_env)
+    assert served(e["ports"]["kafka_proxy"]).serial_number == original
+
+
 def test_ca_expiring(sb, cert_env):
     e = sb["environments"][cert_env]
     pca = client(sb, cert_env, "acm-pca")
@@ -388,7 +402,7 @@ def test_gate_closes_on_anything_but_sasl_before_login(sb):
 
 
 # ---------------------------------------------------------------- TLS-only scenarios without TLS
-@pytest.mark.parametrize("name", ["cert-expiring", "cert-wrong-name", "cert-untrusted"])
+@pytest.mark.parametrize("name", ["cert-expiring", "cert-expired", "cert-wrong-name", "cert-untrusted"])
 @pytest.mark.parametrize("env", ["dev", "test"])
 def test_tls_only_scenarios_refuse_an_environment_without_tls(sb, reset_env, env, name):
     """Nothing serves a certificate on dev (PLAINTEXT) or test (SASL_PLAINTEXT): the scenario

@@ -143,3 +143,4 @@ def test_the_tests_config_is_lookout_yaml_with_short_timeouts(sb):
     assert tests.pop("timeouts") == {"source": "6s", "action": "2m", "action_poll": "250ms"}
     assert tests == real
     assert sb["lookout_test_config"] == str(HOME / "lookout-tests.yaml")
+

@@ -70,7 +70,8 @@ public struct JudgedGroup: Sendable {
     /// Messages a second produced to the same partitions over the same samples (end offsets' movement).
     public var produceRate: Double?
     /// Time to drain: seconds until the lag is gone if both rates hold, lag ÷ (consumeRate −
-    /// produceRate). 0 when the lag is 0; nil when that net rate is not above 0 (the lag holds or
+    /// produceRate), shown only while the lag falls by more than its noise over the window
+    /// (``fallsBeyondNoise(_:)``). 0 when the lag is 0; nil when that net rate is not above 0 (the lag holds or
     /// grows: not draining) or unknown. With producers paused it is lag ÷ the consumption rate.
     public var drainSeconds: Double?
 }
@@ -163,9 +164,10 @@ public enum GroupEvaluator {
         }
         if reasons.isEmpty { reasons.append(lag == 0 ? "caught up" : "commits move") }
         var drain: Double?
+        let trend = Array(series.lagSeries(group: group.id).suffix(max(1, config.window)))
         if lag == 0 {
             drain = 0
-        } else if let lag, rated, consumeRate - produceRate > 0 {
+        } else if let lag, rated, consumeRate - produceRate > 0, Self.fallsBeyondNoise(trend) {
             let seconds = Double(lag) / (consumeRate - produceRate)
             drain = seconds.isFinite ? seconds : nil
         }
@@ -173,6 +175,33 @@ public enum GroupEvaluator {
                            samples: samples, reason: reasons.joined(separator: "; "), topics: topics,
                            lagTrend: Array(series.lagTrend(group: group.id).suffix(max(1, config.window))),
                            consumeRate: rated ? consumeRate : nil, produceRate: rated ? produceRate : nil, drainSeconds: drain)
+    }
+
+    /// Whether the lag has fallen over the window by more than its noise: the least-squares line
+    /// through (time, lag) falls, and by more over the window than three times the spread of the lags
+    /// around that line. A small lag that wanders (1 to 6) has no time to drain; one that a
+    /// consumer works down (300, 200, 100, 50) has. At least three polls.
+    static func fallsBeyondNoise(_ points: [(time: Double, lag: Int64)]) -> Bool {
+        guard points.count >= 3, let first = points.first?.time, let last = points.last?.time, last > first else { return false }
+        let n = Double(points.count)
+        let meanTime = points.map(\.time).reduce(0, +) / n
+        let meanLag = points.map { Double($0.lag) }.reduce(0, +) / n
+        var sxx = 0.0, sxy = 0.0
+        for point in points {
+            sxx += (point.time - meanTime) * (point.time - meanTime)
+            sxy += (point.time - meanTime) * (Double(point.lag) - meanLag)
+        }
+        guard sxx > 0 else { return false }
+        let slope = sxy / sxx
+        guard slope < 0 else { return false }
+        var squares = 0.0
+        for point in points {
+            let residual = Double(point.lag) - (meanLag + slope * (point.time - meanTime))
+            squares += residual * residual
+        }
+        let spread = (squares / (n - 2)).squareRoot()
+        let fall = -slope * (last - first)
+        return fall.isFinite && fall > 3 * spread
     }
 
     /// One partition's verdict over its samples (committed, end), oldest first; the last

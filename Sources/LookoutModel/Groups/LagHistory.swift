@@ -155,7 +155,12 @@ struct LagSeries {
     /// The group's total lag at every poll that read it, oldest first: the sum over the partitions
     /// whose commit and end that poll read (a poll that read none of them is left out).
     func lagTrend(group: String) -> [Int64] {
-        polls.compactMap { poll in
+        lagSeries(group: group).map(\.lag)
+    }
+
+    /// ``lagTrend(group:)`` with each poll's time.
+    func lagSeries(group: String) -> [(time: Double, lag: Int64)] {
+        polls.compactMap { poll -> (time: Double, lag: Int64)? in
             guard let committed = poll.groups[group] else { return nil }
             var total: Int64 = 0
             var any = false
@@ -166,7 +171,7 @@ struct LagSeries {
                     any = true
                 }
             }
-            return any ? total : nil
+            return any ? (poll.time, total) : nil
         }
     }
 

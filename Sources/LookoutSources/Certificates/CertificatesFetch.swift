@@ -2,6 +2,7 @@ import Foundation
 import LookoutAWS
 import LookoutConfig
 import LookoutModel
+import LookoutProbes
 import LookoutX509
 import X509
 
@@ -12,6 +13,9 @@ struct CertificatesFetch {
     let config: CertificatesConfig
     /// The trust anchors of `kafka.tls.ca_file`, when the environment has one.
     let caFile: String?
+    /// The TLS bootstrap addresses of the cluster, whose served certificate is read too (what is
+    /// served decides whether a roll is pending); empty where Kafka is not TLS.
+    var bootstrap: [Address] = []
 
     func fetch() async throws -> [CertificateObservation] {
         var result: [CertificateObservation] = []
@@ -45,6 +49,16 @@ struct CertificatesFetch {
                 notBefore: summary.notBefore, notAfter: authority.notAfter ?? summary.notAfter,
                 chainsToCA: nil, caStatus: authority.status ?? "UNKNOWN", location: pca))
         }
+        // What each TLS bootstrap address serves, read at once; an address that cannot be read is
+        // left out (the evaluator then keeps the time rule), never a failure of the source.
+        let served = await withTaskGroup(of: (Int, [Certificate]?).self) { group in
+            for (index, address) in bootstrap.enumerated() {
+                group.addTask { (index, try? await ServedChain.fetch(host: address.host, port: address.port, timeout: .seconds(3))) }
+            }
+            var found: [Int: [Certificate]] = [:]
+            for await (index, chain) in group { found[index] = chain }
+            return found
+        }
         let parameters = try await parametersRead
         for (index, tracked) in config.tracked.enumerated() {
             let parameter = parameters[index]!
@@ -62,6 +76,15 @@ struct CertificatesFetch {
                 name: tracked.name, source: .tracked, subject: summary.subject, serial: summary.serial,
                 notBefore: summary.notBefore, notAfter: summary.notAfter, chainsToCA: chains, caStatus: nil,
                 location: tracked.certSSM, version: parameter.version, lastModified: parameter.lastModifiedDate))
+        }
+        for (index, address) in bootstrap.enumerated() {
+            guard let chain = served[index] ?? nil, let leaf = chain.first else { continue }
+            let summary = CertificateSummary(leaf)
+            let chains = anchors.isEmpty ? nil : await ChainCheck.leadsToAnchors(leaf: leaf, intermediates: Array(chain.dropFirst()), anchors: anchors, now: Date())
+            result.append(CertificateObservation(
+                name: "kafka \(address.host):\(address.port)", source: .served, subject: summary.subject, serial: summary.serial,
+                notBefore: summary.notBefore, notAfter: summary.notAfter, chainsToCA: chains, caStatus: nil,
+                location: "\(address.host):\(address.port)"))
         }
         return result
     }

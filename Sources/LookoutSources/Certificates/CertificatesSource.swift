@@ -17,7 +17,9 @@ public enum CertificatesSource: Source {
     public static func input(_ config: EnvironmentConfig) -> CertificatesConfig? { config.certificates }
 
     public static func fetch(_ input: CertificatesConfig, _ context: FetchContext) async throws -> [CertificateObservation] {
-        try await CertificatesFetch(client: context.aws, config: input, caFile: context.config.kafka?.tls?.caFile).fetch()
+        var fetch = CertificatesFetch(client: context.aws, config: input, caFile: context.config.kafka?.tls?.caFile)
+        if let kafka = context.config.kafka, kafka.tls != nil { fetch.bootstrap = kafka.bootstrap }
+        return try await fetch.fetch()
     }
 
     /// Reads the ECS tasks' start times, judged before it.
@@ -48,14 +50,51 @@ public enum CertificatesSource: Source {
                 add(.crit, "the Private CA is \(caStatus), not ACTIVE")
             }
             var pending: Bool?
-            if certificate.source == .tracked, let changed = certificate.lastModified {
-                let restart = config.certificates?.tracked.first { $0.name == certificate.name }?.restart ?? []
-                pending = Evaluator.rollPending(changedAt: changed, restart: restart, ecs: ecs)
-                if pending == true { add(.warn, "changed in SSM after its services' tasks started: a roll is pending") }
+            if certificate.source == .tracked, let tracked = config.certificates?.tracked.first(where: { $0.name == certificate.name }) {
+                if let servedAt = Self.served(for: tracked, in: judging) {
+                    // What is served decides: every TLS address was read.
+                    let stale = servedAt.filter { $0.serial != certificate.serial }
+                    pending = !stale.isEmpty
+                    if !stale.isEmpty {
+                        add(.warn, "\(stale.map { "\($0.address) serves serial \($0.serial)" }.joined(separator: ", ")), not SSM's \(certificate.serial): a roll is pending")
+                    }
+                } else if let changed = certificate.lastModified {
+                    pending = Evaluator.rollPending(changedAt: changed, restart: tracked.restart, ecs: ecs)
+                    if pending == true { add(.warn, "changed in SSM after its services' tasks started: a roll is pending") }
+                }
             }
             return JudgedCertificate(observation: certificate, daysLeft: left, rollPending: pending, status: status)
         }
         return found
+    }
+
+    /// What every TLS address of the environment serves for `tracked` (PRODUCT.md's `roll_pending`):
+    /// the Kafka bootstrap addresses when Kafka is TLS, and every `tls: true` endpoint; nil when
+    /// there is none, or when any was not read in this poll (the time rule then stands). With
+    /// several tracked certificates, an address is the one's whose common name it serves.
+    static func served(for tracked: TrackedCertificateConfig, in judging: Judging) -> [(address: String, serial: String)]? {
+        let config = judging.config
+        var addresses: [String] = []
+        if let kafka = config.kafka, kafka.tls != nil { addresses += kafka.bootstrap.map { "\($0.host):\($0.port)" } }
+        addresses += config.endpoints.filter(\.tls).map(\.address.description)
+        guard !addresses.isEmpty else { return nil }
+        var read: [String: (serial: String, names: String)] = [:]
+        // Read in this poll only: a source that failed keeps its last good answer, which may be old.
+        let certificatesRead = judging.observations.certificates?.error == nil ? judging.observations.certificates?.value ?? [] : []
+        for certificate in certificatesRead where certificate.source == .served {
+            read[certificate.location] = (certificate.serial, certificate.subject)
+        }
+        for endpoint in judging.observations.endpoints?.value ?? [] {
+            guard judging.observations.endpoints?.error == nil, let served = endpoint.served else { continue }
+            read[endpoint.address] = (served.serial, served.subject + " " + served.sans.joined(separator: " "))
+        }
+        guard addresses.allSatisfy({ read[$0] != nil }) else { return nil }
+        let several = (config.certificates?.tracked.count ?? 0) > 1
+        let mine = addresses.filter { address in
+            !several || read[address]!.names.contains(tracked.commonName)
+        }
+        guard !mine.isEmpty else { return nil }
+        return mine.map { ($0, read[$0]!.serial) }
     }
 
     public static func json(_ environment: EnvironmentSnapshot) -> [(String, JSONValue)] {

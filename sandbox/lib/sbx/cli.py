@@ -50,10 +50,11 @@ def start_tansu(e: layout.Env) -> bool:
 
 def seed_aws(e: layout.Env) -> dict:
     from .seed_aws import seed
-    facts = seed(e)
+    before = None
     if layout.SECURED:
         from . import pki
-        facts.update(pki.seed(e))
+        before = lambda: pki.seed(e)  # the certificates before the tasks that read them
+    facts = seed(e, before_services=before)
     facts["moto_pid"] = procs.read_pid(f"moto-{e.name}")
     out = layout.state_dir(e.name) / "aws.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -86,7 +86,9 @@ def root() -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
     return cert, key
 
 
-def sign_leaf(public_key, cn: str, sans: list[str], issuer_cert, issuer_key, days: float) -> x509.Certificate:
+def sign_leaf(public_key, cn: str, sans: list[str], issuer_cert, issuer_key, days: float,
+              days_before: float = 1 / 24) -> x509.Certificate:
+    """Valid from `days_before` days ago until `days` from now (negative: expired already)."""
     alt = []
     for s in sans:
         try:
@@ -95,7 +97,7 @@ def sign_leaf(public_key, cn: str, sans: list[str], issuer_cert, issuer_key, day
             alt.append(x509.DNSName(s))
     return (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(issuer_cert.subject)
             .public_key(public_key).serial_number(x509.random_serial_number())
-            .not_valid_before(now() - dt.timedelta(hours=1)).not_valid_after(now() + dt.timedelta(days=days))
+            .not_valid_before(now() - dt.timedelta(days=days_before)).not_valid_after(now() + dt.timedelta(days=days))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.SubjectAlternativeName(alt), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
@@ -192,6 +194,14 @@ def cert_expiring(e: layout.Env, a, source) -> str:
     return f"{e.name}: broker serves a leaf signed by the sandbox root that expires {leaf.not_valid_after_utc:%Y-%m-%d}"
 
 
+def cert_expired(e: layout.Env, a, source) -> str:
+    root_cert, root_key = root()
+    key = new_key()
+    leaf = sign_leaf(key.public_key(), e.broker_dns, sans(e), root_cert, root_key, -1, days_before=30)
+    _serve(a, e, cert_pem(leaf), key_pem(key))
+    return f"{e.name}: broker serves a leaf signed by the sandbox root that expired {leaf.not_valid_after_utc:%Y-%m-%d}"
+
+
 def cert_wrong_name(e: layout.Env, a, source) -> str:
     root_cert, root_key = root()
     key = new_key()
@@ -235,5 +245,5 @@ def reset(e: layout.Env, a) -> None:
     roll(e, a, list(layout.SERVICES))
 
 
-SCENARIOS = {"cert-expiring": cert_expiring, "ca-expiring": ca_expiring, "cert-wrong-name": cert_wrong_name,
+SCENARIOS = {"cert-expiring": cert_expiring, "cert-expired": cert_expired, "ca-expiring": ca_expiring, "cert-wrong-name": cert_wrong_name,
              "cert-untrusted": cert_untrusted}

@@ -2,9 +2,12 @@
 
 Targets (per environment): `<env>-aws` (HTTP, to moto), `<env>-kafka` (TCP, the bootstrap and
 advertised Kafka address) and `<env>-public` (TCP, the public endpoint). Each target has a
-fault: mode pass | refuse | blackhole | slow | throttle (aws) | 5xx (aws) | garbage, with
-`delay_ms` for slow and an optional `service` (aws: the SigV4 scope's service, e.g. ssm) that
-limits the fault to one AWS service. Control: HTTP on 127.0.0.1:CONTROL_PORT
+fault: mode pass | refuse | blackhole | slow | throttle (aws) | 5xx (aws) | expired (aws:
+ExpiredToken) | denied (aws: AccessDenied) | garbage, with `delay_ms` for slow and an optional
+`service` (aws: the SigV4 scope's service, e.g. ssm) that limits the fault to one AWS service, or
+`api_keys` (kafka: e.g. [9, 10, 15, 16], the group calls) that limits it to the requests of those
+Kafka API keys, the rest of the connection passing (plaintext listeners only: TLS hides them).
+Control: HTTP on 127.0.0.1:CONTROL_PORT
   GET  /faults                 -> {target: fault}
   POST /faults/<target>        body {"mode": ..., "delay_ms": ..., "service": ...}
   POST /reset/<env>            every target of that environment back to pass
@@ -24,12 +27,14 @@ import re
 import signal
 import socket
 import struct
-import uuid
 
 from . import layout
+from .aws_errors import (access_denied_response, expired_token_response, garbage_response, header,
+                         internal_error_response, throttle_response)
+from .kafka_frames import FrameFilter
 
-MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "5xx", "garbage"}
-HTTP_ONLY = {"throttle", "5xx"}
+MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "5xx", "garbage", "expired", "denied"}
+HTTP_ONLY = {"throttle", "5xx", "expired", "denied"}
 PASS = {"mode": "pass"}
 
 
@@ -49,10 +54,18 @@ class Target:
         self.by_service[key] = self.by_service.get(key, 0) + 1
 
     def mode_for(self, service: str | None = None) -> str:
+        """The fault of the whole connection (Kafka) or of a request of `service` (AWS)."""
         only = self.fault.get("service")
         if only and service is not None and only != service:
             return "pass"
+        if self.fault.get("api_keys"):
+            return "pass"  # chosen per request instead (api_mode)
         return self.fault.get("mode", "pass")
+
+    def api_mode(self, api_key: int) -> str:
+        """The fault of one Kafka request of `api_key` when the fault names API keys."""
+        keys = self.fault.get("api_keys")
+        return self.fault.get("mode", "pass") if keys and api_key in keys else "pass"
 
     @property
     def delay(self) -> float:
@@ -112,6 +125,10 @@ class Proxy:
         mode = fault.get("mode", "pass")
         if mode not in MODES or (mode in HTTP_ONLY and t.kind != "http"):
             raise ValueError(f"mode {mode!r} not available for {t.name}")
+        keys = fault.get("api_keys")
+        if keys is not None and (t.kind != "tcp" or not isinstance(keys, list) or not all(isinstance(k, int) for k in keys)
+                                 or mode not in {"pass", "blackhole", "slow", "garbage", "refuse"}):
+            raise ValueError(f"api_keys (a list of Kafka API keys) needs a Kafka target and blackhole, slow, garbage or refuse")
         t.fault = {k: v for k, v in fault.items() if v is not None}
         if mode == "refuse":
             if t.server is not None:
@@ -141,7 +158,11 @@ class Proxy:
             up_r, up_w = await asyncio.open_connection(layout.HOST, t.upstream)
             t.conns.add(up_w)
             t.upstreams.add(up_w)
-            await asyncio.gather(self.pump(t, r, up_w, False), self.pump(t, up_r, w, True))
+            if t.fault.get("api_keys"):
+                frames = FrameFilter(t, w)
+                await asyncio.gather(frames.requests(r, up_w), frames.responses(up_r, w))
+            else:
+                await asyncio.gather(self.pump(t, r, up_w, False), self.pump(t, up_r, w, True))
         except (OSError, asyncio.IncompleteReadError):
             pass
         finally:
@@ -207,6 +228,14 @@ class Proxy:
                     continue
                 if mode == "5xx":
                     w.write(internal_error_response(head, body, service))
+                    await w.drain()
+                    continue
+                if mode == "expired":
+                    w.write(expired_token_response(head, body, service))
+                    await w.drain()
+                    continue
+                if mode == "denied":
+                    w.write(access_denied_response(head, body, service))
                     await w.drain()
                     continue
                 if mode == "garbage":
@@ -356,81 +385,10 @@ async def read_http_message(r: asyncio.StreamReader, request: bool,
     return head, await r.read()
 
 
-def header(head: bytes, name: str) -> str | None:
-    m = re.search(rb"(?im)^" + name.encode() + rb":\s*(.*?)\r$", head)
-    return m.group(1).decode(errors="replace") if m else None
-
-
 def sigv4_service(head: bytes) -> str | None:
     auth = header(head, "authorization") or ""
     m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", auth)
     return m.group(1) if m else None
-
-
-def _http(code: int, reason: str, ctype: str, body: bytes) -> bytes:
-    return (f"HTTP/1.1 {code} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-            f"x-amzn-RequestId: {uuid.uuid4()}\r\n\r\n").encode() + body
-
-
-def protocol(head: bytes, body: bytes, service: str | None) -> str:
-    if header(head, "x-amz-target"):
-        return "json"
-    path = head.split(b" ", 2)[1].decode(errors="replace")
-    if service == "route53" or path.startswith("/2013-04-01/"):
-        return "rest-xml"
-    if service == "ec2":
-        return "ec2"
-    return "query"
-
-
-# One AWS error per protocol: (HTTP status, reason, JSON __type / XML Type + Code, message, EC2 code + message).
-_THROTTLE = (400, "Bad Request", "ThrottlingException", "Sender", "Throttling", "Rate exceeded",
-             503, "Service Unavailable", "RequestLimitExceeded", "Request limit exceeded.")
-_INTERNAL = (500, "Internal Server Error", "InternalFailure", "Receiver", "InternalFailure", "An internal error occurred.",
-             500, "Internal Server Error", "InternalError", "An internal error has occurred.")
-
-
-def _error_response(kind: tuple, head: bytes, body: bytes, service: str | None) -> bytes:
-    status, reason, json_type, xml_type, xml_code, message, ec2_status, ec2_reason, ec2_code, ec2_message = kind
-    rid = str(uuid.uuid4())
-    proto = protocol(head, body, service)
-    if proto == "json":
-        ctype = header(head, "content-type") or "application/x-amz-json-1.1"
-        return _http(status, reason, ctype, json.dumps({"__type": json_type, "message": message}, separators=(",", ":")).encode())
-    if proto == "ec2":
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{ec2_code}'
-               f'</Code><Message>{ec2_message}</Message></Error></Errors>'
-               f'<RequestID>{rid}</RequestID></Response>')
-        return _http(ec2_status, ec2_reason, "text/xml", xml.encode())
-    namespace = ' xmlns="https://route53.amazonaws.com/doc/2013-04-01/"' if proto == "rest-xml" else ""
-    xml = (f'<?xml version="1.0"?>\n<ErrorResponse{namespace}><Error><Type>{xml_type}</Type><Code>{xml_code}</Code>'
-           f'<Message>{message}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
-    return _http(status, reason, "text/xml", xml.encode())
-
-
-def throttle_response(head: bytes, body: bytes, service: str | None) -> bytes:
-    """A throttling error in the service's own protocol (botocore retries it)."""
-    return _error_response(_THROTTLE, head, body, service)
-
-
-def internal_error_response(head: bytes, body: bytes, service: str | None) -> bytes:
-    """HTTP 500 with the service's own protocol's server-error body (botocore retries a 500)."""
-    return _error_response(_INTERNAL, head, body, service)
-    if proto == "ec2":
-        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>InternalError'
-               '</Code><Message>An internal error has occurred.</Message></Error></Errors>'
-               f'<RequestID>{rid}</RequestID></Response>')
-        return _http(500, "Internal Server Error", "text/xml", xml.encode())
-    xml = ('<?xml version="1.0"?>\n<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>'
-           f'<Message>An internal error occurred.</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>')
-    return _http(500, "Internal Server Error", "text/xml", xml.encode())
-
-
-def garbage_response(head: bytes) -> bytes:
-    """A 200 whose body is not what the protocol promises: truncated JSON/XML and binary noise."""
-    if header(head, "x-amz-target"):
-        return _http(200, "OK", "application/x-amz-json-1.1", b'{"services": [{"serviceName": \x00\xff\xfe')
-    return _http(200, "OK", "text/xml", b'<?xml version="1.0"?><Respo\x00\xff\xfe<<<')
 
 
 def main() -> None:

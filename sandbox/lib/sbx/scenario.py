@@ -25,10 +25,17 @@ def control(path: str, body: dict | None = None) -> dict:
         raise SystemExit(f"the fault proxy is not running ({e}); ./sandbox/up starts it")
 
 
-def fault(e: layout.Env, kind: str, mode: str, service: str | None = None) -> str:
-    body = {"mode": mode, "delay_ms": DELAY_MS if mode == "slow" else None, "service": service}
+# The Kafka group calls: OffsetFetch 9, FindCoordinator 10, DescribeGroups 15, ListGroups 16
+# (and ListOffsets 2, whose end offsets the lag needs); Metadata (3) and ApiVersions (18) pass.
+GROUP_API_KEYS = [2, 9, 10, 15, 16]
+
+
+def fault(e: layout.Env, kind: str, mode: str, service: str | None = None, api_keys: list[int] | None = None) -> str:
+    body = {"mode": mode, "delay_ms": DELAY_MS if mode == "slow" else None, "service": service, "api_keys": api_keys}
     control(f"/faults/{e.name}-{kind}", body)
     what = f" ({service} only)" if service else ""
+    if api_keys:
+        what = f" (the group calls only: API keys {', '.join(map(str, api_keys))})"
     extra = f", {DELAY_MS} ms" if mode == "slow" else ""
     return f"{e.name}-{kind}: {mode}{extra}{what}"
 
@@ -168,11 +175,14 @@ def producers_paused(e: layout.Env, source: str | None) -> str:
 SIMPLE = {
     "aws-refuse": ("aws", "refuse"), "aws-blackhole": ("aws", "blackhole"), "aws-slow": ("aws", "slow"),
     "aws-throttle": ("aws", "throttle"), "aws-5xx": ("aws", "5xx"), "aws-garbage": ("aws", "garbage"),
+    "aws-expired": ("aws", "expired"), "aws-denied": ("aws", "denied"),
     "kafka-refuse": ("kafka", "refuse"), "kafka-blackhole": ("kafka", "blackhole"),
     "kafka-slow": ("kafka", "slow"), "kafka-garbage": ("kafka", "garbage"),
     "endpoint-refuse": ("public", "refuse"), "endpoint-blackhole": ("public", "blackhole"),
     "endpoint-slow": ("public", "slow"), "endpoint-garbage": ("public", "garbage"),
 }
+# Faults on the Kafka group calls alone (the proxy reads the API key of each request; plaintext only).
+GROUPS = {"groups-blackhole": "blackhole", "groups-slow": "slow", "groups-garbage": "garbage", "groups-refuse": "refuse"}
 SPECIAL = {"broker-down": broker_down, "instance-unhealthy": instance_unhealthy,
            "group-stalled": group_stalled, "producers-paused": producers_paused,
            "group-rejoin": group_rejoin}
@@ -188,7 +198,7 @@ def cert_scenarios():
 
 # What only an environment that serves TLS can show: the broker's served certificate. (ca-expiring
 # changes the Private CA, which every environment has and lookout tracks, so it stays allowed.)
-TLS_ONLY = {"cert-expiring", "cert-wrong-name", "cert-untrusted"}
+TLS_ONLY = {"cert-expiring", "cert-expired", "cert-wrong-name", "cert-untrusted"}
 
 
 def refuse_without_tls(name: str, e: layout.Env) -> None:
@@ -220,7 +230,7 @@ def reset(e: layout.Env) -> str:
 
 
 def usage() -> str:
-    names = sorted(list(SIMPLE) + list(SPECIAL) + list(cert_scenarios()))
+    names = sorted(list(SIMPLE) + list(GROUPS) + list(SPECIAL) + list(cert_scenarios()))
     return ("usage: ./sandbox/scenario NAME ENV [SOURCE] | ./sandbox/scenario reset ENV\n"
             f"  NAME: {', '.join(names)}\n  ENV: {', '.join(layout.BY_NAME)}")
 
@@ -234,7 +244,12 @@ def main(argv: list[str]) -> None:
         print(reset(e))
         return
     refuse_without_tls(name, e)  # before anything changes
-    if name in SIMPLE:
+    if name in GROUPS:
+        if e.tls:
+            raise SystemExit(f"{name} needs a plaintext Kafka listener (the proxy cannot read API keys through TLS); "
+                             f"{e.name} is {e.security}. Nothing was changed.")
+        msg = fault(e, "kafka", GROUPS[name], api_keys=GROUP_API_KEYS)
+    elif name in SIMPLE:
         kind, mode = SIMPLE[name]
         if source and kind != "aws":
             raise SystemExit(f"{name} takes no SOURCE")

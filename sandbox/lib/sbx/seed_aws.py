@@ -24,13 +24,18 @@ def set_deployment(e: layout.Env, service: str, **fields) -> dict:
         return json.loads(r.read())
 
 
-def seed(e: layout.Env) -> dict:
+def seed(e: layout.Env, before_services=None) -> dict:
+    """Seeds one environment's AWS. `before_services` (the PKI's seeding) runs after the secrets
+    and before the services start their tasks: every secret and certificate is older than the
+    tasks that read it, so a fresh sandbox has no roll pending."""
     a = Account(e)
     facts: dict = {}
     ssm = a.client("ssm")
     for leaf in layout.USERS.values():
         ssm.put_parameter(Name=e.ssm(leaf), Value=new_password(), Type="SecureString",
                           Description=f"sandbox {leaf} of {e.name}")
+    if before_services is not None:
+        facts.update(before_services())
 
     ec2 = a.client("ec2")
     # moto starts without its ~1300 default AMIs (MOTO_EC2_LOAD_DEFAULT_AMIS=false: loading them
