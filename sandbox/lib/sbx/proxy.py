@@ -130,7 +130,7 @@ class Proxy:
                                  or mode not in {"pass", "blackhole", "slow", "garbage", "refuse"}):
             raise ValueError(f"api_keys (a list of Kafka API keys) needs a Kafka target and blackhole, slow, garbage or refuse")
         t.fault = {k: v for k, v in fault.items() if v is not None}
-        if mode == "refuse":
+        if mode == "refuse" and not keys:
             if t.server is not None:
                 t.server.close()
                 t.server = None
