@@ -18,8 +18,10 @@ struct EndpointSandboxTests {
         try #require((environment["endpoints"] as? [JSONObject])?.first)
     }
 
-    func certificate(_ environment: JSONObject, source: String) -> JSONObject? {
-        (environment["certificates"] as? [JSONObject])?.first { $0["source"] as? String == source }
+    /// The first certificate of `source` (and `name`: the endpoint's served one is named after it;
+    /// a bootstrap address's, `kafka HOST:PORT`).
+    func certificate(_ environment: JSONObject, source: String, name: String? = nil) -> JSONObject? {
+        (environment["certificates"] as? [JSONObject])?.first { $0["source"] as? String == source && (name == nil || $0["name"] as? String == name) }
     }
 
     func phase(_ endpoint: JSONObject, _ name: String) -> JSONObject {
@@ -51,7 +53,7 @@ struct EndpointSandboxTests {
     func theServedChainIsVerifiedAndEqualsOpenssl(_ name: String) throws {
         let environment = try environment(name)
         let endpoint = try endpoint(environment)
-        let served = try #require(certificate(environment, source: "served"))
+        let served = try #require(certificate(environment, source: "served", name: "public"))
         let theirs = try openssl(name)
         #expect(endpoint["served_serial"] as? String == theirs.serial)
         #expect(served["serial"] as? String == theirs.serial)
@@ -72,7 +74,7 @@ struct EndpointSandboxTests {
         try Sandbox.scenario(scenario, "acc")
         defer { try? Sandbox.scenario("reset", "acc") }
         let environment = try environment("acc")
-        let served = try #require(certificate(environment, source: "served"))
+        let served = try #require(certificate(environment, source: "served", name: "public"))
         #expect(served["status"] as? String == "crit")
         let findings = environment["findings"] as? [JSONObject] ?? []
         #expect(findings.contains { $0["object"] as? String == "served public" && ($0["message"] as? String ?? "").contains(message) }, "\(findings)")
