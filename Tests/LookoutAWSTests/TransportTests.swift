@@ -71,6 +71,30 @@ struct TransportTests {
         }
     }
 
+    /// The endpoint's CAs as the AWS CLI is told (`AWS_CA_BUNDLE`, else the profile's `ca_bundle`):
+    /// the test server's own CA makes its TLS trusted; without it the same request fails.
+    @Test("AWS_CA_BUNDLE and the profile's ca_bundle make a private CA trusted")
+    func caBundle() async throws {
+        let fixture = try await ProxyFixture()
+        let config = fixture.directory + "/aws-config"
+        try "[profile fronted]\nregion = eu-west-1\nca_bundle = \(fixture.caFile)\n[profile plain]\nregion = eu-west-1\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let url = "https://127.0.0.1:\(fixture.httpsPort)/hello"
+        #expect(CABundle.path(profile: "plain", environment: ["AWS_CA_BUNDLE": fixture.caFile, "AWS_CONFIG_FILE": config]) == fixture.caFile,
+                "AWS_CA_BUNDLE comes first")
+        let fromProfile = CABundle.path(profile: "fronted", environment: ["AWS_CONFIG_FILE": config])
+        #expect(fromProfile == fixture.caFile)
+        #expect(CABundle.path(profile: nil, environment: ["AWS_CONFIG_FILE": config, "AWS_PROFILE": "fronted"]) == fixture.caFile)
+        #expect(CABundle.path(profile: "plain", environment: ["AWS_CONFIG_FILE": config]) == nil)
+        let trusted = try await CurlTransport(proxy: ProxySettings(), caFile: fromProfile).send(HTTPRequest(method: "GET", url: url))
+        #expect(trusted.status == 200)
+        await #expect(throws: TransportError.self) {
+            _ = try await CurlTransport(proxy: ProxySettings(),
+                                        caFile: CABundle.path(profile: "plain", environment: ["AWS_CONFIG_FILE": config]))
+                .send(HTTPRequest(method: "GET", url: url))
+        }
+    }
+
     @Test("NO_PROXY sends a matching host direct")
     func noProxy() async throws {
         let fixture = try await ProxyFixture()

@@ -8,13 +8,15 @@ public final class AWSClient: Sendable {
     let credentialProvider: any CredentialProvider
 
     /// A client whose credentials come from the AWS CLI's chain (see ``CredentialChain``), read from
-    /// `environment` (the process's by default), with `configuration.roleArn` assumed on top.
+    /// `environment` (the process's by default), with `configuration.roleArn` assumed on top; its
+    /// endpoint trusted as the AWS CLI trusts it (``CABundle``: `AWS_CA_BUNDLE`, the profile's `ca_bundle`).
     public convenience init(
         configuration: AWSConfiguration,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         transport: (any HTTPTransport)? = nil
     ) {
-        let transport = transport ?? CurlTransport(proxy: ProxySettings(environment: environment))
+        let transport = transport ?? CurlTransport(proxy: ProxySettings(environment: environment),
+                                                   caFile: CABundle.path(profile: configuration.profile, environment: environment))
         let provider = CredentialChain.provider(for: configuration, environment: environment, transport: transport)
         self.init(configuration: configuration, credentials: provider, transport: transport)
     }
