@@ -52,6 +52,15 @@ extension ActionError {
     }
 }
 
+extension ActionError {
+    /// For a roll inside a rotation or reissue that a signal stopped: the signal and where the
+    /// roll stopped, on one line, for the outer machine's `interrupted` event; nil otherwise.
+    var duringTheRoll: String? {
+        guard case .interrupted(let signal) = kind else { return nil }
+        return "\(signal) during the roll (" + message.replacingOccurrences(of: "\n ", with: ";") + ")"
+    }
+}
+
 extension Int {
     /// The version after this one, as SSM will number it; an SSM answer can say `Int.max`, which
     /// has no successor to trap on here.

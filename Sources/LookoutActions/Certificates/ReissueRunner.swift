@@ -207,9 +207,8 @@ public struct ReissueRunner: Sendable {
                         try await roll!.run(services, session: session)
                         return machine.rolled()
                     } catch {
-                        if case .interrupted(let signal) = error.kind {
-                            return machine.interrupted(by: "\(signal) during the roll (" + error.message.replacingOccurrences(of: "\n ", with: ";") + ")")
-                                ?? machine.stepFailed(error.message)
+                        if let signal = error.duringTheRoll {
+                            return machine.interrupted(by: signal) ?? machine.stepFailed(error.message)
                         }
                         return machine.stepFailed(error.message)
                     }
@@ -225,13 +224,7 @@ public struct ReissueRunner: Sendable {
             case .completed, .finished, .failed:
                 return machine.stepFailed("internal error: \(action) handed to the runner")
             }
-        }, kind: { failure in
-            // Nothing in SSM changed (a read, the issue or the verification failed, or AWS
-            // answered the key write with an error): 77 when AWS refused the write, else 69.
-            // Anything written, or possibly written, or an earlier run's pair left as it was
-            // found, is half-way (75): a re-run resolves it.
-            failure.changedNothing ? (writeRefused ? .refused : .unavailable) : .halfway
-        })
+        }, kind: { $0.kind(writeRefused: writeRefused) })
         var line = "\(certificate.keySSM): version \(summary.key) is current"
         if let previous = summary.keyPrevious { line += " (version \(previous) labelled previous)" }
         line += "; \(certificate.certSSM): version \(summary.cert) is current, serial \(summary.serial)"

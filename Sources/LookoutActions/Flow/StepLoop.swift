@@ -60,6 +60,12 @@ public struct StepFailure: Sendable, Equatable {
         self.refused = refused
         self.changedNothing = changedNothing
     }
+
+    /// The exit kind of a write action's failure: nothing changed for certain is 69, or 77 when
+    /// AWS refused the write; anything written, or possibly written, is half-way (75).
+    public func kind(writeRefused: Bool) -> ActionError.Kind {
+        changedNothing ? (writeRefused ? .refused : .unavailable) : .halfway
+    }
 }
 
 /// The loop every action runs, the steps they share: at each step boundary a pending SIGINT or

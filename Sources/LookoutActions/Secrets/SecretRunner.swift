@@ -157,8 +157,8 @@ public struct SecretRunner: Sendable {
                     try await roll!.run(services, session: session)
                     return machine.rolled()
                 } catch {
-                    if case .interrupted(let signal) = error.kind {
-                        return machine.interrupted(by: "\(signal) during the roll (" + error.message.replacingOccurrences(of: "\n ", with: ";") + ")")
+                    if let signal = error.duringTheRoll {
+                        return machine.interrupted(by: signal)
                     }
                     return machine.stepFailed(error.message)
                 }
@@ -176,12 +176,7 @@ public struct SecretRunner: Sendable {
             case .completed, .finished, .failed:
                 return machine.stepFailed("internal error: \(action) handed to the runner")
             }
-        }, kind: { failure in
-            // Nothing changed when the run stopped at a read before its write (69), or when AWS
-            // refused the write (77) or could not do it (69). Anything later is half-way (75): a
-            // re-run or a restore resolves it.
-            failure.changedNothing ? (writeRefused ? .refused : .unavailable) : .halfway
-        })
+        }, kind: { $0.kind(writeRefused: writeRefused) })
         session.say("\(secret.ssm): version \(written) is current; version \(old) is labelled previous (\(restore) puts it back)")
     }
 

@@ -36,6 +36,8 @@ from .kafka_frames import FrameFilter
 MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "5xx", "garbage", "expired", "denied"}
 HTTP_ONLY = {"throttle", "5xx", "expired", "denied"}
 PASS = {"mode": "pass"}
+ERROR_ANSWERS = {"throttle": throttle_response, "5xx": internal_error_response,
+                 "expired": expired_token_response, "denied": access_denied_response}
 
 
 class Target:
@@ -222,20 +224,8 @@ class Proxy:
                 if mode == "slow":
                     await asyncio.sleep(t.delay)
                     mode = "pass"
-                if mode == "throttle":
-                    w.write(throttle_response(head, body, service))
-                    await w.drain()
-                    continue
-                if mode == "5xx":
-                    w.write(internal_error_response(head, body, service))
-                    await w.drain()
-                    continue
-                if mode == "expired":
-                    w.write(expired_token_response(head, body, service))
-                    await w.drain()
-                    continue
-                if mode == "denied":
-                    w.write(access_denied_response(head, body, service))
+                if mode in ERROR_ANSWERS:  # an AWS error in the service's protocol; the connection stays
+                    w.write(ERROR_ANSWERS[mode](head, body, service))
                     await w.drain()
                     continue
                 if mode == "garbage":
