@@ -40,7 +40,7 @@ def sb() -> dict:
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = data["aws_shared_credentials_file"]
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     for v in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-              "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"):
+              "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CA_BUNDLE"):
         os.environ.pop(v, None)
     return data
 

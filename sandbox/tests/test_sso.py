@@ -101,11 +101,12 @@ def test_config_has_an_sso_session_and_both_profile_forms_per_environment(sb):
     for env in ENVS:
         e = sb["environments"][env]
         new, old = cp[f"profile {e['sso_profile']}"], cp[f"profile {e['sso_legacy_profile']}"]
+        ca = {"ca_bundle": e["aws_ca_bundle"]} if e["aws_ca_bundle"] else {}  # acc: AWS over HTTPS
         assert dict(new) == {"sso_session": sb["sso_session"], "sso_account_id": e["account"], "sso_role_name": "lookout",
-                             "region": sb["region"], "endpoint_url": e["aws_endpoint"]}
+                             "region": sb["region"], "endpoint_url": e["aws_endpoint"], **ca}
         assert dict(old) == {"sso_start_url": sb["sso_start_url"], "sso_region": sb["region"],
                              "sso_account_id": e["account"], "sso_role_name": "lookout", "region": sb["region"],
-                             "endpoint_url": e["aws_endpoint"]}
+                             "endpoint_url": e["aws_endpoint"], **ca}
 
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["sso_session", "legacy"])

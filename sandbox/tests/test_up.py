@@ -31,6 +31,7 @@ def test_lookout_yaml_is_complete_and_points_at_the_proxy(sb):
     proxy_ports = set()
     for name, e in sb["environments"].items():
         proxy_ports |= {e["ports"]["aws_proxy"], e["ports"]["kafka_proxy"], e["ports"]["public_proxy"]}
+        proxy_ports |= {e["ports"]["aws_tls_proxy"]} - {None}  # acc: AWS over HTTPS (the proxy's TLS front)
     for name, e in envs.items():
         s = sb["environments"][name]
         assert e["aws"]["endpoint"] == s["aws_endpoint"] and e["aws"]["profile"] == s["profile"]

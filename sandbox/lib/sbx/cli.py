@@ -133,6 +133,9 @@ def up() -> None:
         if start_moto(e) or aws_facts(e) is None:
             fresh_aws.append(e)
     fresh_kafka = [e for e in layout.ENVS if start_tansu(e) or not kafka_seeded(e)]
+    if layout.SECURED:  # the proxy's TLS front (acc's AWS) signs its certificates with the root
+        from . import pki
+        pki.root()
     if not procs.read_pid("proxy"):
         procs.spawn("proxy", procs.python("proxy"))
     if not procs.read_pid("sso"):  # IAM Identity Center: asks the motos only when a client asks it
@@ -266,7 +269,7 @@ def status() -> int:
     for e in layout.ENVS:
         active = {k: v for k, v in f.items() if k.startswith(e.name + "-") and v.get("mode") != "pass"}
         scen = scenarios(e)
-        print(f"{e.name:<5} account {e.account} {e.security:<15} aws :{e.aws_port} kafka :{e.kafka_port} "
+        print(f"{e.name:<5} account {e.account} {e.security:<15} aws {e.aws_url} kafka :{e.kafka_port} "
               f"public :{e.public_port}  faults: {active or 'none'}  scenarios: {scen or 'none'}")
     if not roles:
         print("the sandbox is not running (./sandbox/up starts it)")

@@ -17,6 +17,12 @@ def _write(path: Path, text: str, mode: int = 0o644) -> None:
     os.replace(tmp, path)
 
 
+def _ca_bundle(e: layout.Env) -> list[str]:
+    """acc's AWS is HTTPS through the proxy's TLS front, whose certificate the sandbox's root CA
+    signs: its profiles trust that CA as a user's profile trusts a company CA."""
+    return [f"ca_bundle = {layout.home() / 'pki' / 'root-ca.pem'}"] if e.aws_https else []
+
+
 def aws_files() -> None:
     home = layout.home()
     cfg = ["# written by sandbox/up: one profile per environment, each a role in its own account",
@@ -24,7 +30,7 @@ def aws_files() -> None:
     for e in layout.ENVS:
         cfg += [f"[profile {e.profile}]", f"region = {layout.REGION}", f"role_arn = {e.role_arn}",
                 "source_profile = sandbox-base", f"role_session_name = lookout-{e.name}",
-                f"endpoint_url = http://{layout.HOST}:{e.aws_port}", ""]
+                f"endpoint_url = {e.aws_url}", *_ca_bundle(e), ""]
     # IAM Identity Center (sbx.sso; see sandbox/README.md): the same role in the same account, its
     # credentials from the sandbox's SSO portal with a token `sandbox/sso-login` cached. botocore and
     # lookout reach the portal through AWS_ENDPOINT_URL_SSO(_OIDC) (sandbox.json's `sso_env`): the
@@ -36,11 +42,11 @@ def aws_files() -> None:
     for e in layout.ENVS:
         cfg += [f"[profile {e.sso_profile}]", f"sso_session = {layout.SSO_SESSION}",
                 f"sso_account_id = {e.account}", f"sso_role_name = {layout.SSO_ROLES[0]}",
-                f"region = {layout.REGION}", f"endpoint_url = http://{layout.HOST}:{e.aws_port}", "",
+                f"region = {layout.REGION}", f"endpoint_url = {e.aws_url}", *_ca_bundle(e), "",
                 f"[profile {e.sso_legacy_profile}]", f"sso_start_url = {layout.sso_start_url()}",
                 f"sso_region = {layout.REGION}", f"sso_account_id = {e.account}",
                 f"sso_role_name = {layout.SSO_ROLES[0]}", f"region = {layout.REGION}",
-                f"endpoint_url = http://{layout.HOST}:{e.aws_port}", ""]
+                f"endpoint_url = {e.aws_url}", *_ca_bundle(e), ""]
     _write(home / "aws" / "config", "\n".join(cfg))
     creds = ["# static keys of the sandbox (moto checks no signature); not a real account",
              "[sandbox-base]", f"aws_access_key_id = {aws.BASE_KEY}",
@@ -80,7 +86,7 @@ def lookout_yaml(seeded: dict) -> None:
               "    aws:",
               f"      region: {layout.REGION}",
               f"      profile: {e.profile}",
-              f"      endpoint: http://{layout.HOST}:{e.aws_port}",
+              f"      endpoint: {e.aws_url}",
               "    ecs:",
               f"      cluster: {e.cluster}",
               f"      services: [{', '.join(layout.SERVICES)}]",
@@ -165,10 +171,13 @@ def sandbox_json(seeded: dict, pids: dict) -> None:
             "account": e.account, "profile": e.profile, "role_arn": e.role_arn,
             "sso_profile": e.sso_profile, "sso_legacy_profile": e.sso_legacy_profile,
             "protected": e.protected, "security": e.security, "sasl_mechanism": e.mechanism,
-            "aws_endpoint": f"http://{layout.HOST}:{e.aws_port}",
+            "aws_endpoint": e.aws_url,
+            # acc: the endpoint above is the TLS front; the same proxy target also answers plain HTTP
+            "aws_plain_endpoint": f"http://{layout.HOST}:{e.aws_port}",
+            "aws_ca_bundle": str(home / "pki" / "root-ca.pem") if e.aws_https else None,
             "kafka_bootstrap": f"{layout.HOST}:{e.kafka_port}",
             "public_endpoint": f"{layout.HOST}:{e.public_port}",
-            "ports": {"aws_proxy": e.aws_port, "kafka_proxy": e.kafka_port, "public_proxy": e.public_port,
+            "ports": {"aws_proxy": e.aws_port, "aws_tls_proxy": e.aws_tls_port if e.aws_https else None, "kafka_proxy": e.kafka_port, "public_proxy": e.public_port,
                       "moto": e.moto_port, "tansu": e.tansu_port,
                       "front": e.front_port if e.has_front else None},
             "proxy_targets": {"aws": f"{e.name}-aws", "kafka": f"{e.name}-kafka", "public": f"{e.name}-public"},

@@ -222,6 +222,25 @@ def plain(token: bytes, users: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------- the server
+def tls_context(chain: str, key_pem: str) -> ssl.SSLContext:
+    """A server context from PEM text. ssl wants files: the key goes to a temp file encrypted with
+    a one-time passphrase, both files gone when this returns."""
+    from cryptography.hazmat.primitives import serialization
+    key = serialization.load_pem_private_key(key_pem.encode(), None)
+    once = secrets.token_bytes(32)
+    enc = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.BestAvailableEncryption(once))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    with tempfile.NamedTemporaryFile("w", suffix=".pem") as c, tempfile.NamedTemporaryFile("wb", suffix=".key") as k:
+        c.write(chain)
+        c.flush()
+        k.write(enc)
+        k.flush()
+        ctx.load_cert_chain(c.name, k.name, password=once)
+    return ctx
+
+
 class Front:
     def __init__(self, m: dict):
         self.env = m["env"]
@@ -229,25 +248,7 @@ class Front:
         self.mechs: list[str] = m.get("mechanisms", [])
         self.users: dict[str, str] = m.get("users", {})
         self.salts = {u: secrets.token_bytes(16) for u in self.users}
-        self.ssl = self.tls_context(m["cert"], m["key"]) if m.get("cert") else None
-
-    @staticmethod
-    def tls_context(chain: str, key_pem: str) -> ssl.SSLContext:
-        """ssl wants files: the key goes to a temp file encrypted with a one-time passphrase."""
-        from cryptography.hazmat.primitives import serialization
-        key = serialization.load_pem_private_key(key_pem.encode(), None)
-        once = secrets.token_bytes(32)
-        enc = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.BestAvailableEncryption(once))
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        with tempfile.NamedTemporaryFile("w", suffix=".pem") as c, tempfile.NamedTemporaryFile("wb", suffix=".key") as k:
-            c.write(chain)
-            c.flush()
-            k.write(enc)
-            k.flush()
-            ctx.load_cert_chain(c.name, k.name, password=once)
-        return ctx
+        self.ssl = tls_context(m["cert"], m["key"]) if m.get("cert") else None
 
     async def handle(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         peer = w.get_extra_info("peername")

@@ -63,6 +63,20 @@ class Env:
         return self.base + 1
 
     @property
+    def aws_https(self) -> bool:
+        """acc's AWS is reached over HTTPS through the proxy's TLS front (sbx.aws_front)."""
+        return self.name == "acc"
+
+    @property
+    def aws_tls_port(self) -> int:
+        return self.base + 2
+
+    @property
+    def aws_url(self) -> str:
+        """The AWS address clients are given: the TLS front for acc, plain HTTP elsewhere."""
+        return f"https://{HOST}:{self.aws_tls_port}" if self.aws_https else f"http://{HOST}:{self.aws_port}"
+
+    @property
     def kafka_port(self) -> int:
         return self.base + 20
 

@@ -1,9 +1,11 @@
 """The sandbox's fault proxy: one asyncio process in front of every address a client is given.
 
-Targets (per environment): `<env>-aws` (HTTP, to moto), `<env>-kafka` (TCP, the bootstrap and
+Targets (per environment): `<env>-aws` (HTTP, to moto; acc's also over HTTPS on a second port, the
+TLS front of sbx.aws_front), `<env>-kafka` (TCP, the bootstrap and
 advertised Kafka address) and `<env>-public` (TCP, the public endpoint). Each target has a
 fault: mode pass | refuse | blackhole | slow | throttle (aws) | 5xx (aws) | expired (aws:
-ExpiredToken) | denied (aws: AccessDenied) | garbage, with `delay_ms` for slow and an optional
+ExpiredToken) | denied (aws: AccessDenied) | garbage | tls-untrusted | tls-wrong-name |
+tls-expired (aws with a TLS front: the certificate its HTTPS port presents), with `delay_ms` for slow and an optional
 `service` (aws: the SigV4 scope's service, e.g. ssm) that limits the fault to one AWS service, or
 `api_keys` (kafka: e.g. [9, 10, 15, 16], the group calls) that limits it to the requests of those
 Kafka API keys, the rest of the connection passing (plaintext listeners only: TLS hides them).
@@ -26,14 +28,16 @@ import os
 import re
 import signal
 import socket
+import ssl
 import struct
 
 from . import layout
 from .aws_errors import (access_denied_response, expired_token_response, garbage_response, header,
                          internal_error_response, throttle_response)
+from .aws_front import TLS_MODES, context_for
 from .kafka_frames import FrameFilter
 
-MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "5xx", "garbage", "expired", "denied"}
+MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "5xx", "garbage", "expired", "denied"} | TLS_MODES
 HTTP_ONLY = {"throttle", "5xx", "expired", "denied"}
 PASS = {"mode": "pass"}
 ERROR_ANSWERS = {"throttle": throttle_response, "5xx": internal_error_response,
@@ -41,10 +45,12 @@ ERROR_ANSWERS = {"throttle": throttle_response, "5xx": internal_error_response,
 
 
 class Target:
-    def __init__(self, name: str, kind: str, listen: int, upstream: int):
+    def __init__(self, name: str, kind: str, listen: int, upstream: int, tls_listen: int | None = None):
         self.name, self.kind, self.listen, self.upstream = name, kind, listen, upstream
+        self.tls_listen = tls_listen            # the HTTPS port of an AWS target with a TLS front
         self.fault: dict = dict(PASS)
         self.server: asyncio.AbstractServer | None = None
+        self.tls_server: asyncio.AbstractServer | None = None
         self.conns: set[asyncio.StreamWriter] = set()       # both sides of every open connection
         self.upstreams: set[asyncio.StreamWriter] = set()   # the upstream sides among them
         self.requests = 0                      # HTTP requests read (aws targets)
@@ -77,7 +83,8 @@ class Target:
 def targets() -> dict[str, Target]:
     out = {}
     for e in layout.ENVS:
-        out[f"{e.name}-aws"] = Target(f"{e.name}-aws", "http", e.aws_port, e.moto_port)
+        out[f"{e.name}-aws"] = Target(f"{e.name}-aws", "http", e.aws_port, e.moto_port,
+                                      e.aws_tls_port if e.aws_https else None)
         out[f"{e.name}-kafka"] = Target(f"{e.name}-kafka", "tcp", e.kafka_port, e.kafka_upstream)
         out[f"{e.name}-public"] = Target(f"{e.name}-public", "tcp", e.public_port, e.kafka_upstream)
     return out
@@ -127,24 +134,33 @@ class Proxy:
         mode = fault.get("mode", "pass")
         if mode not in MODES or (mode in HTTP_ONLY and t.kind != "http"):
             raise ValueError(f"mode {mode!r} not available for {t.name}")
+        if mode in TLS_MODES and t.tls_listen is None:
+            raise ValueError(f"mode {mode!r} needs an AWS target with a TLS front; {t.name} is plain HTTP")
         keys = fault.get("api_keys")
         if keys is not None and (t.kind != "tcp" or not isinstance(keys, list) or not all(isinstance(k, int) for k in keys)
                                  or mode not in {"pass", "blackhole", "slow", "garbage", "refuse"}):
             raise ValueError(f"api_keys (a list of Kafka API keys) needs a Kafka target and blackhole, slow, garbage or refuse")
+        was_tls = t.fault.get("mode") in TLS_MODES
         t.fault = {k: v for k, v in fault.items() if v is not None}
-        if mode == "refuse" and not keys:
-            if t.server is not None:
-                t.server.close()
-                t.server = None
+        if mode == "refuse" and not keys and not fault.get("service"):
+            for server in (t.server, t.tls_server):
+                if server is not None:
+                    server.close()
+            t.server = t.tls_server = None
             for w in list(t.conns):
                 abort(w)
         elif t.server is None:
             await self.listen(t)
+        if was_tls or mode in TLS_MODES:
+            for w in list(t.conns):  # the next request meets the new certificate in a new handshake
+                abort(w)
         self.save()
 
     async def listen(self, t: Target) -> None:
         handler = self.http_conn if t.kind == "http" else self.tcp_conn
         t.server = await start_server(lambda r, w: handler(t, r, w), t.listen)
+        if t.tls_listen is not None:
+            t.tls_server = await start_server(lambda r, w: self.https_conn(t, r, w), t.tls_listen)
 
     # ---- TCP (Kafka) ----
     async def tcp_conn(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
@@ -206,6 +222,17 @@ class Proxy:
             await w.drain()
 
     # ---- HTTP (AWS) ----
+    async def https_conn(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        """The TLS front: a handshake with the certificate of the current fault, then HTTP as always."""
+        t.conns.add(w)
+        try:
+            await w.start_tls(context_for(t.fault.get("mode", "pass")))
+        except (OSError, ssl.SSLError, ConnectionError, asyncio.IncompleteReadError):
+            t.conns.discard(w)  # the client refused the certificate (as it should under a TLS fault)
+            abort(w)
+            return
+        await self.http_conn(t, r, w)
+
     async def http_conn(self, t: Target, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         t.conns.add(w)
         try:
@@ -217,6 +244,8 @@ class Proxy:
                 service = sigv4_service(head)
                 t.count(service)
                 mode = t.mode_for(service)
+                if mode in TLS_MODES:  # a fault of the handshake, met before this request
+                    mode = "pass"
                 if mode == "blackhole":
                     while t.mode_for(service) == "blackhole":
                         await asyncio.sleep(0.1)
@@ -314,7 +343,7 @@ class Proxy:
     async def run(self) -> None:
         self.load()
         for t in self.targets.values():
-            if t.mode_for() != "refuse":
+            if t.fault.get("mode") != "refuse" or t.fault.get("service") or t.fault.get("api_keys"):
                 await self.listen(t)
         ctl = await asyncio.start_server(self.control, layout.HOST, layout.CONTROL_PORT, reuse_address=True)
         stop = asyncio.Event()

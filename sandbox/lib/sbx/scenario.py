@@ -176,6 +176,9 @@ SIMPLE = {
     "aws-refuse": ("aws", "refuse"), "aws-blackhole": ("aws", "blackhole"), "aws-slow": ("aws", "slow"),
     "aws-throttle": ("aws", "throttle"), "aws-5xx": ("aws", "5xx"), "aws-garbage": ("aws", "garbage"),
     "aws-expired": ("aws", "expired"), "aws-denied": ("aws", "denied"),
+    # the certificate of an AWS TLS front (acc's): another CA's, another name's, expired
+    "aws-tls-untrusted": ("aws", "tls-untrusted"), "aws-tls-wrong-name": ("aws", "tls-wrong-name"),
+    "aws-tls-expired": ("aws", "tls-expired"),
     "kafka-refuse": ("kafka", "refuse"), "kafka-blackhole": ("kafka", "blackhole"),
     "kafka-slow": ("kafka", "slow"), "kafka-garbage": ("kafka", "garbage"),
     "endpoint-refuse": ("public", "refuse"), "endpoint-blackhole": ("public", "blackhole"),
@@ -244,6 +247,10 @@ def main(argv: list[str]) -> None:
         print(reset(e))
         return
     refuse_without_tls(name, e)  # before anything changes
+    if name.startswith("aws-tls-") and not e.aws_https:
+        fronted = ", ".join(x.name for x in layout.ENVS if x.aws_https)
+        raise SystemExit(f"{name} needs an environment whose AWS is reached over HTTPS ({fronted}); "
+                         f"{e.name}'s is plain HTTP, no certificate to fault. Nothing was changed.")
     if name in GROUPS:
         if e.tls:
             raise SystemExit(f"{name} needs a plaintext Kafka listener (the proxy cannot read API keys through TLS); "
