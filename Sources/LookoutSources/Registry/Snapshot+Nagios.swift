@@ -13,7 +13,7 @@ extension Snapshot {
         let problems = environments.flatMap { environment in environment.findings.map { (environment.name, $0) } }
             .sorted { $0.1.status > $1.1.status }
         if let worst = problems.first {
-            summary += "; worst: \(worst.0) \(worst.1.source) \(worst.1.object): \(worst.1.message)"
+            summary += "; worst: " + Self.named(worst.1, in: worst.0)
         }
         if let (environment, group) = worstGroup {
             let seconds = group.lagSeconds.map { String(format: ", %.1f s", $0) } ?? ""
@@ -21,9 +21,17 @@ extension Snapshot {
         }
         var lines = ["LOOKOUT \(status.nagiosWord) - \(Self.sanitize(summary)) | \(perfdata.joined(separator: " "))"]
         for (environment, finding) in problems {
-            lines.append("\(finding.status.nagiosWord): \(environment) \(finding.source) \(Self.sanitize(finding.object)): \(Self.sanitize(finding.message))")
+            lines.append("\(finding.status.nagiosWord): " + Self.sanitize(Self.named(finding, in: environment)))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "ENV SOURCE OBJECT: MESSAGE"; a source's own failure (its object the environment, its message
+    /// already "ENV SOURCE: ...") is named once: "ENV SOURCE: ...".
+    static func named(_ finding: Finding, in environment: String) -> String {
+        let prefix = "\(environment) \(finding.source): "
+        if finding.object == environment, finding.message.hasPrefix(prefix) { return finding.message }
+        return "\(environment) \(finding.source) \(finding.object): \(finding.message)"
     }
 
     /// Perfdata in the Monitoring Plugins grammar: `'label'=value[UOM];[warn];[crit];[min];[max]`.

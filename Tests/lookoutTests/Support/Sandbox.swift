@@ -41,6 +41,10 @@ enum Sandbox {
     /// `./sandbox/scenario ARGUMENTS`, in the script server (scenario.py) unless it needs
     /// settings of its own in its environment, which the scenario module reads when it loads.
     static func scenario(_ arguments: String..., environment: [String: String] = [:]) throws {
+        try scenario(arguments, environment: environment)
+    }
+
+    static func scenario(_ arguments: [String], environment: [String: String] = [:]) throws {
         let result = environment.isEmpty
             ? try ScriptServer.shared.run(python: folder!.appendingPathComponent("venv/bin/python").path,
                                           script: support.appendingPathComponent("scenario.py").path,

@@ -43,7 +43,9 @@ def mechanisms(e: layout.Env) -> list[str]:
 
 
 # ---------------------------------------------------------------- launch (in up / the agent)
-def launch(e: layout.Env, a=None, reason: str = "") -> int:
+def launch(e: layout.Env, a=None, reason: str = "", refuse: tuple[str, ...] = ()) -> int:
+    """`refuse`: users whose SSM password the new front does not take (a random one instead), as a
+    broker whose user store was changed behind lookout's back (scenario kafka-login-refused)."""
     if a is None:
         from .aws import Account
         a = Account(e)
@@ -54,13 +56,38 @@ def launch(e: layout.Env, a=None, reason: str = "") -> int:
         material["key"] = a.ssm_value(e.ssm("tls/broker-key"))
     if e.sasl:
         material["mechanisms"] = mechanisms(e)
-        material["users"] = {u: a.ssm_value(e.ssm(leaf)) for u, leaf in layout.USERS.items()}
+        material["users"] = {u: secrets.token_urlsafe(24) if u in refuse else a.ssm_value(e.ssm(leaf))
+                             for u, leaf in layout.USERS.items()}
     role = f"front-{e.name}"
     procs.stop(role)
     pid = procs.spawn(role, procs.python("front"), stdin_data=json.dumps(material).encode())
     procs.wait_port(e.front_port, 10)
+    wait_ready(e.front_port, 10, e.tls)
     print(f"{time.strftime('%H:%M:%S')} {role} started (pid {pid}){': ' + reason if reason else ''}", flush=True)
     return pid
+
+
+def wait_ready(port: int, seconds: float, tls: bool) -> bool:
+    """Until the front answers an ApiVersions (v0) through to Tansu: an open port is not yet a
+    front that relays (a client connecting then saw its connection closed before the answer)."""
+    import socket
+    request = struct.pack(">hhih", API_VERSIONS, 0, 1, -1)
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with socket.create_connection((layout.HOST, port), timeout=2) as raw:
+                s = raw
+                if tls:  # only whether it relays: no verification here
+                    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+                    s = ctx.wrap_socket(raw)
+                s.sendall(struct.pack(">i", len(request)) + request)
+                if len(s.recv(4)) == 4:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
 
 
 # ---------------------------------------------------------------- Kafka framing

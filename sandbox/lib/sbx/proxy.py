@@ -45,8 +45,12 @@ ERROR_ANSWERS = {"throttle": throttle_response, "5xx": internal_error_response,
 
 
 class Target:
-    def __init__(self, name: str, kind: str, listen: int, upstream: int, tls_listen: int | None = None):
+    def __init__(self, name: str, kind: str, listen: int, upstream: int, tls_listen: int | None = None,
+                 frames: bool = False):
         self.name, self.kind, self.listen, self.upstream = name, kind, listen, upstream
+        # a plaintext Kafka target: every connection goes frame by frame (sbx.kafka_frames), so a
+        # fault set later reaches the connections already open, as it would on a real broker
+        self.frames = frames
         self.tls_listen = tls_listen            # the HTTPS port of an AWS target with a TLS front
         self.fault: dict = dict(PASS)
         self.server: asyncio.AbstractServer | None = None
@@ -71,9 +75,11 @@ class Target:
         return self.fault.get("mode", "pass")
 
     def api_mode(self, api_key: int) -> str:
-        """The fault of one Kafka request of `api_key` when the fault names API keys."""
+        """The fault of one Kafka request of `api_key`: the fault's when it names that key or none."""
         keys = self.fault.get("api_keys")
-        return self.fault.get("mode", "pass") if keys and api_key in keys else "pass"
+        if not keys:
+            return self.fault.get("mode", "pass")
+        return self.fault.get("mode", "pass") if api_key in keys else "pass"
 
     @property
     def delay(self) -> float:
@@ -85,7 +91,7 @@ def targets() -> dict[str, Target]:
     for e in layout.ENVS:
         out[f"{e.name}-aws"] = Target(f"{e.name}-aws", "http", e.aws_port, e.moto_port,
                                       e.aws_tls_port if e.aws_https else None)
-        out[f"{e.name}-kafka"] = Target(f"{e.name}-kafka", "tcp", e.kafka_port, e.kafka_upstream)
+        out[f"{e.name}-kafka"] = Target(f"{e.name}-kafka", "tcp", e.kafka_port, e.kafka_upstream, frames=not e.tls)
         out[f"{e.name}-public"] = Target(f"{e.name}-public", "tcp", e.public_port, e.kafka_upstream)
     return out
 
@@ -176,7 +182,7 @@ class Proxy:
             up_r, up_w = await asyncio.open_connection(layout.HOST, t.upstream)
             t.conns.add(up_w)
             t.upstreams.add(up_w)
-            if t.fault.get("api_keys"):
+            if t.fault.get("api_keys") or t.frames:
                 frames = FrameFilter(t, w)
                 await asyncio.gather(frames.requests(r, up_w), frames.responses(up_r, w))
             else:
@@ -201,6 +207,9 @@ class Proxy:
                     await asyncio.sleep(0.1)
                 if downstream and t.mode_for() == "slow":
                     await asyncio.sleep(t.delay)
+                if downstream and t.mode_for() == "garbage":  # an open connection turns bad too
+                    junk = b"\xde\xad\xbe\xef" + os.urandom(27)
+                    data = struct.pack(">i", len(junk)) + junk
                 w.write(data)
                 await w.drain()
         except (OSError, ConnectionError):

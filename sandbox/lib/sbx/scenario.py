@@ -186,7 +186,18 @@ SIMPLE = {
 }
 # Faults on the Kafka group calls alone (the proxy reads the API key of each request; plaintext only).
 GROUPS = {"groups-blackhole": "blackhole", "groups-slow": "slow", "groups-garbage": "garbage", "groups-refuse": "refuse"}
-SPECIAL = {"broker-down": broker_down, "instance-unhealthy": instance_unhealthy,
+def kafka_login_refused(e: layout.Env, source: str | None) -> str:
+    """The broker stops taking lookout's password (user admin): its front starts again with
+    another one, so every new login of admin fails; the client user (the traffic) logs in as before."""
+    if not e.sasl:
+        raise SystemExit(f"kafka-login-refused needs an environment whose brokers ask for a SASL login "
+                         f"({', '.join(x.name for x in layout.ENVS if x.sasl)}); {e.name} is {e.security}. Nothing was changed.")
+    from .front import launch
+    launch(e, account(e), reason="scenario kafka-login-refused", refuse=("admin",))
+    return f"{e.name}: the brokers refuse user admin's password (SSM's); user client logs in as before"
+
+
+SPECIAL = {"kafka-login-refused": kafka_login_refused, "broker-down": broker_down, "instance-unhealthy": instance_unhealthy,
            "group-stalled": group_stalled, "producers-paused": producers_paused,
            "group-rejoin": group_rejoin}
 ONE_SHOT = {"group-rejoin"}
@@ -214,6 +225,9 @@ def refuse_without_tls(name: str, e: layout.Env) -> None:
 # ---------------------------------------------------------------- reset
 def reset(e: layout.Env) -> str:
     control(f"/reset/{e.name}", {})
+    if any(x["name"] == "kafka-login-refused" for x in _state(e, "scenarios.json", [])):
+        from .front import launch
+        launch(e, account(e), reason="reset")
     held = _state(e, "held.json", [])
     (layout.state_dir(e.name) / "held.json").unlink(missing_ok=True)
     traffic_control(e, producers_paused=False, stalled=[])
