@@ -7,10 +7,19 @@ import LookoutSources
 /// never polled twice at the same time, a failing source keeps its last good data (and its age),
 /// and every finished poll publishes a fresh judged snapshot of all environments polled so far.
 public actor LivePoller {
+    /// When a poll started against when it was due, and how long it took: the soak's record.
+    public struct Timing: Sendable {
+        public let environment: String
+        public let late: Duration
+        public let took: Duration
+        public let finishedAt: Date
+    }
+
     private let environments: [EnvironmentConfig]
     private let polls: [@Sendable () async -> EnvironmentObservations]
     private let shutdown: @Sendable () async -> Void
     private let publish: @Sendable (Snapshot) -> Void
+    private let timing: (@Sendable (Timing) -> Void)?
     private var latest: [EnvironmentObservations?]
     /// When each environment is polled: the pure state machine this actor drives.
     private var schedule: PollSchedule<ContinuousClock.Instant>
@@ -22,18 +31,21 @@ public actor LivePoller {
     /// - Parameters:
     ///   - refresh: the time from the end of one poll of an environment to the start of its next.
     ///   - publish: called after every poll, on the poller's executor; keep it short.
+    ///   - timing: called after every poll with its lateness and duration (nil: not measured).
     public init(environments: [EnvironmentConfig], refresh: Duration, sourceTimeout: Duration? = nil,
-                publish: @escaping @Sendable (Snapshot) -> Void) {
+                timing: (@Sendable (Timing) -> Void)? = nil, publish: @escaping @Sendable (Snapshot) -> Void) {
         let pollers = environments.map { EnvironmentPoller(config: $0, sourceTimeout: sourceTimeout) }
         self.init(environments: environments, refresh: refresh, polls: pollers.map { poller in { await poller.poll() } },
-                  shutdown: { for poller in pollers { await poller.shutdown() } }, publish: publish)
+                  shutdown: { for poller in pollers { await poller.shutdown() } }, timing: timing, publish: publish)
     }
 
     /// With the poll of each environment given: for tests, and for sources polled some other way.
     public init(environments: [EnvironmentConfig], refresh: Duration, polls: [@Sendable () async -> EnvironmentObservations],
-                shutdown: @escaping @Sendable () async -> Void = {}, publish: @escaping @Sendable (Snapshot) -> Void) {
+                shutdown: @escaping @Sendable () async -> Void = {}, timing: (@Sendable (Timing) -> Void)? = nil,
+                publish: @escaping @Sendable (Snapshot) -> Void) {
         precondition(polls.count == environments.count, "one poll per environment")
         self.environments = environments
+        self.timing = timing
         self.polls = polls
         self.shutdown = shutdown
         self.publish = publish
@@ -67,11 +79,15 @@ public actor LivePoller {
     /// manual refresh is answered within it).
     private func run() async {
         while !Task.isCancelled {
-            for index in schedule.start(at: clock.now) {
+            let now = clock.now
+            let phases = schedule.phases
+            for index in schedule.start(at: now) {
                 let poll = polls[index]
+                let late: Duration
+                if case .waiting(let due) = phases[index] { late = now - due } else { late = .zero }
                 inFlight[index] = Task {
                     let observed = await poll()
-                    self.finished(index, observed)
+                    self.finished(index, observed, late: late, began: now)
                 }
             }
             let nap = min(.milliseconds(100), max(.zero, (schedule.nextDue ?? clock.now.advanced(by: .milliseconds(100))) - clock.now))
@@ -79,10 +95,12 @@ public actor LivePoller {
         }
     }
 
-    private func finished(_ index: Int, _ observations: EnvironmentObservations) {
+    private func finished(_ index: Int, _ observations: EnvironmentObservations, late: Duration, began: ContinuousClock.Instant) {
         latest[index] = latest[index].map { $0.updated(with: observations) } ?? observations
-        schedule.finished(index, at: clock.now)
+        let now = clock.now
+        schedule.finished(index, at: now)
         publish(snapshot(at: Date()))
+        timing?(Timing(environment: environments[index].name, late: late, took: now - began, finishedAt: Date()))
     }
 
     /// Every environment polled so far, judged now.

@@ -79,6 +79,7 @@ extension ActionsOnTheSandbox {
             let folder = stateHome + "/recorder-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let upstream = try #require(Self.awsEndpoints[environment], "no AWS endpoint known for \(environment)")
+            let configured = Self.configuredEndpoints[environment] ?? upstream
             let recorder = Process()
             recorder.executableURL = Sandbox.folder!.appendingPathComponent("venv/bin/python")
             recorder.arguments = [Sandbox.support.appendingPathComponent("aws_recorder.py").path, upstream,
@@ -94,15 +95,18 @@ extension ActionsOnTheSandbox {
                 if port == nil { Thread.sleep(forTimeInterval: 0.05) }
             }
             let relayed = try #require(port, "aws_recorder.py did not start")
-            let config = try editedConfig { $0.replacingOccurrences(of: "endpoint: \(upstream)\n", with: "endpoint: http://127.0.0.1:\(relayed)\n") }
+            let config = try editedConfig { $0.replacingOccurrences(of: "endpoint: \(configured)\n", with: "endpoint: http://127.0.0.1:\(relayed)\n") }
             let result = try lookout(["--config", config] + arguments)
             let log = (try? String(contentsOfFile: folder + "/log", encoding: .utf8)) ?? ""
             return (result, log.split(separator: "\n").map(String.init))
         }
 
-        /// Each environment's AWS endpoint as the sandbox's lookout.yaml names it.
+        /// Each environment's AWS address in plain HTTP, where the recorder relays to.
         static let awsEndpoints = ["dev": "http://127.0.0.1:45001", "test": "http://127.0.0.1:45101",
                                    "acc": "http://127.0.0.1:45201", "prod": "http://127.0.0.1:45301"]
+        /// Where the sandbox's lookout.yaml differs: acc's AWS is HTTPS through the proxy's TLS front
+        /// (the same proxy target; the recorder, a plain HTTP relay, forwards to its plain address).
+        static let configuredEndpoints = ["acc": "https://127.0.0.1:45202"]
 
         static let readOperations = ["Describe", "List", "Get", "AssumeRole"]
 

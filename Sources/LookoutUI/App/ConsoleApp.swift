@@ -44,7 +44,12 @@ public enum ConsoleApp {
         Interruption.beginConsole()
         let ended = Mutex<Interruption.Signal?>(nil)
         let box = SnapshotBox()
-        let poller = LivePoller(environments: environments, refresh: config.refresh.swiftDuration, sourceTimeout: options.sourceTimeout) { box.set($0) }
+        var timing: (@Sendable (LivePoller.Timing) -> Void)?
+        if let trace = PollTrace.fromEnvironment() {
+            timing = { @Sendable in trace.write($0) }
+        }
+        let poller = LivePoller(environments: environments, refresh: config.refresh.swiftDuration, sourceTimeout: options.sourceTimeout,
+                                timing: timing, publish: { box.set($0) })
         await poller.start()
         let infos = environments.map { EnvironmentInfo(name: $0.name, protected: $0.protected, readOnly: $0.readOnly) }
         let bridge = ActionBridge(environments: environments, audit: AuditLog(path: config.auditLog))

@@ -4,6 +4,8 @@ needles are the value itself and, for PEM text, each body line (a leak of part o
 The caller must never print what this prints.
 
 usage: secure_values.py SANDBOX_DIR  (run with the sandbox venv's python)
+       secure_values.py SANDBOX_DIR --every-version -> {env: [{name, values[]}]}, every version of
+           every SecureString of every environment
        secure_values.py SANDBOX_DIR ENV NAME  -> {"needles": [...]} for EVERY version of one
            parameter (a rotated key's old versions too): each value and each of its 40-character
            slices (PEM wraps lines, so a leak may cross them)
@@ -23,6 +25,22 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 for v in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
           "AWS_REGION", "AWS_DEFAULT_REGION"):
     os.environ.pop(v, None)
+
+if len(sys.argv) == 3 and sys.argv[2] == "--every-version":
+    # {env: [{"name", "values": [every version's value]}]}: the canary test builds its own needles
+    out = {}
+    for name, e in info["environments"].items():
+        ssm = boto3.Session(profile_name=e["profile"]).client("ssm", region_name=info["region"])
+        found = []
+        for page in ssm.get_paginator("describe_parameters").paginate(
+                ParameterFilters=[{"Key": "Type", "Values": ["SecureString"]}]):
+            for p in page["Parameters"]:
+                values = [v["Value"] for hp in ssm.get_paginator("get_parameter_history").paginate(
+                    Name=p["Name"], WithDecryption=True) for v in hp["Parameters"]]
+                found.append({"name": p["Name"], "values": sorted(set(values))})
+        out[name] = found
+    print(json.dumps(out))
+    sys.exit(0)
 
 if len(sys.argv) == 4:
     e = info["environments"][sys.argv[2]]

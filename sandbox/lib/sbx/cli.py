@@ -306,11 +306,14 @@ def main() -> None:
     elif cmd == "scenario":
         from .scenario import main as scenario_main
         scenario_main(sys.argv[2:])
+    elif cmd == "canaries":
+        from .canaries import main as canaries_main
+        canaries_main(sys.argv[2:])
     elif cmd == "sso-login":
         from .sso import login_main
         login_main(sys.argv[2:])
     else:
-        sys.exit(f"usage: {sys.argv[0]} up|down|status|scenario|sso-login")
+        sys.exit(f"usage: {sys.argv[0]} up|down|status|scenario|canaries|sso-login")
 
 
 if __name__ == "__main__":

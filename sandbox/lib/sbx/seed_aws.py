@@ -8,12 +8,7 @@ import urllib.request
 
 from . import layout
 from .aws import Account, endpoint
-
-ALNUM = string.ascii_letters + string.digits
-
-
-def new_password(n: int = 32) -> str:
-    return "".join(secrets.choice(ALNUM) for _ in range(n))
+from .canaries import canary
 
 
 def set_deployment(e: layout.Env, service: str, **fields) -> dict:
@@ -32,7 +27,7 @@ def seed(e: layout.Env, before_services=None) -> dict:
     facts: dict = {}
     ssm = a.client("ssm")
     for leaf in layout.USERS.values():
-        ssm.put_parameter(Name=e.ssm(leaf), Value=new_password(), Type="SecureString",
+        ssm.put_parameter(Name=e.ssm(leaf), Value=canary(e, leaf), Type="SecureString",
                           Description=f"sandbox {leaf} of {e.name}")
     if before_services is not None:
         facts.update(before_services())
