@@ -306,6 +306,9 @@ def main() -> None:
     elif cmd == "scenario":
         from .scenario import main as scenario_main
         scenario_main(sys.argv[2:])
+    elif cmd == "scale":
+        from .scale import main as scale_main
+        scale_main(sys.argv[2:])
     elif cmd == "canaries":
         from .canaries import main as canaries_main
         canaries_main(sys.argv[2:])
@@ -313,7 +316,7 @@ def main() -> None:
         from .sso import login_main
         login_main(sys.argv[2:])
     else:
-        sys.exit(f"usage: {sys.argv[0]} up|down|status|scenario|canaries|sso-login")
+        sys.exit(f"usage: {sys.argv[0]} up|down|status|scenario|canaries|scale|sso-login")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,10 @@ def aws_files() -> None:
         cfg += [f"[profile {e.profile}]", f"region = {layout.REGION}", f"role_arn = {e.role_arn}",
                 "source_profile = sandbox-base", f"role_session_name = lookout-{e.name}",
                 f"endpoint_url = {e.aws_url}", *_ca_bundle(e), ""]
+    # the scale environment (./sandbox/scale, issue 26): its own moto, straight, no proxy
+    cfg += ["[profile lookout-scale]", f"region = {layout.REGION}", "role_arn = arn:aws:iam::555555555555:role/lookout",
+            "source_profile = sandbox-base", "role_session_name = lookout-scale",
+            f"endpoint_url = http://{layout.HOST}:{layout.BASE_PORT + 400}", ""]
     # IAM Identity Center (sbx.sso; see sandbox/README.md): the same role in the same account, its
     # credentials from the sandbox's SSO portal with a token `sandbox/sso-login` cached. botocore and
     # lookout reach the portal through AWS_ENDPOINT_URL_SSO(_OIDC) (sandbox.json's `sso_env`): the
