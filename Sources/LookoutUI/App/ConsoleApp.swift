@@ -45,7 +45,7 @@ public enum ConsoleApp {
         let ended = Mutex<Interruption.Signal?>(nil)
         let box = SnapshotBox()
         var timing: (@Sendable (LivePoller.Timing) -> Void)?
-        if let trace = PollTrace.fromEnvironment() {
+        if let trace = TraceFile.fromEnvironment("LOOKOUT_POLL_TRACE") {
             timing = { @Sendable in trace.write($0) }
         }
         let poller = LivePoller(environments: environments, refresh: config.refresh.swiftDuration, sourceTimeout: options.sourceTimeout,
@@ -82,6 +82,8 @@ public enum ConsoleApp {
         var drawnAt = Date.distantPast
         var dirty = true
         var rows = RowCache()
+        let frames = TraceFile.fromEnvironment("LOOKOUT_FRAME_TRACE")
+        var keyRead: (at: ContinuousClock.Instant, key: String)?
         func context(_ snapshot: Snapshot?) -> ViewContext {
             ViewContext(snapshot: snapshot, environments: environments, scope: console.location.environment,
                         object: console.location.object, now: Date(),
@@ -129,6 +131,13 @@ public enum ConsoleApp {
                 drawnVersion = version
                 drawnAt = Date()
                 dirty = false
+                if let frames, let (at, key) = keyRead {
+                    // from reading the key to its frame written: what the person at the keyboard waits
+                    let (seconds, attoseconds) = (ContinuousClock.now - at).components
+                    frames.write(["key": key, "view": console.location.view, "rows": rows.rows(console: console, context: now, version: version).count,
+                                  "us": Int(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)])
+                    keyRead = nil
+                }
             }
             guard let key = terminal.readKey() else {
                 // A run in hand finishes (and is audited) even when the terminal is gone.
@@ -136,6 +145,7 @@ public enum ConsoleApp {
                 continue
             }
             dirty = true
+            if frames != nil { keyRead = (ContinuousClock.now, String(describing: key)) }
             if key == .resize { continue }
             switch console.handle(key, rows: rows.rows(console: console, context: context(snapshot), version: version), pageSize: page) {
             case .quit: return nil

@@ -5,7 +5,7 @@ the fault proxy, static (no traffic: every number is exact), and writes its conf
 
 Defaults: 10,000 partitions over 500 topics (20 each), two messages in every partition; 1,000
 groups, each with committed offsets on 10 topics (one message behind on every partition: a lag of
-200 per group); 50 ECS services of 6 tasks each (300) on an Auto Scaling group of 50 instances;
+200 per group), and `g-wide` on 50 topics (1,000 partitions); 50 ECS services of 6 tasks each (300) on an Auto Scaling group of 50 instances;
 100 secrets; 20 tracked certificates issued by the environment's Private CA.
 Seeding follows NOTES.md's measured recipe: topics in batches of 50, groups by
 `alter_consumer_group_offsets` 50 in flight, end offsets exact (one message per batch).
@@ -142,7 +142,11 @@ def seed_kafka(e: ScaleEnv, partitions: int, groups: int, per_topic: int = 20, t
             futures = []
     for f in futures:
         f.result(60)
-    return {"topics": len(topics), "partitions": len(topics) * per_topic, "groups": len(names),
+    # one group on 1,000 partitions (50 topics), for the console's widest partitions view
+    wide = ConsumerGroupTopicPartitions("g-wide", [TopicPartition(t, p, 1) for t in topics[:50] for p in range(per_topic)])
+    for f in admin.alter_consumer_group_offsets([wide], request_timeout=60).values():
+        f.result(60)
+    return {"topics": len(topics), "partitions": len(topics) * per_topic, "groups": len(names) + 1,
             "lag_per_group": topics_per_group * per_topic}
 
 
