@@ -12,6 +12,8 @@ public struct EnvironmentPoller: Sendable {
     public let sourceTimeout: Duration
     let client: AWSClient
     let kafkaClient: KafkaAdminClient?
+    /// Kept across this poller's polls: a steady cycle asks only for what may have changed.
+    let memory = PollMemory()
 
     /// - Parameter sourceTimeout: each source's limit; nil: the config's `timeouts.source`.
     public init(config: EnvironmentConfig, sourceTimeout: Duration? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -31,6 +33,6 @@ public struct EnvironmentPoller: Sendable {
 
     /// Every configured source at once, as `SourceRegistry` lists them.
     public func poll() async -> EnvironmentObservations {
-        await SourceRegistry.readAll(FetchContext(config: config, aws: client, kafka: kafkaClient), timeout: sourceTimeout)
+        await SourceRegistry.readAll(FetchContext(config: config, aws: client, kafka: kafkaClient, memory: memory), timeout: sourceTimeout)
     }
 }

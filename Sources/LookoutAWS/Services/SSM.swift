@@ -53,9 +53,10 @@ public struct SSM: Sendable {
             Input(parameterFilters: filters.isEmpty ? nil : filters, nextToken: nextToken, maxResults: maxResults))
     }
 
+    /// Every page, each of AWS's most (50; its default is 10).
     public func describeAllParameters(filters: [ParameterFilter] = []) async throws(AWSError) -> [ParameterMetadata] {
         try await client.allPages(Self.service, "DescribeParameters") { token throws(AWSError) in
-            let page = try await describeParameters(filters: filters, nextToken: token)
+            let page = try await describeParameters(filters: filters, nextToken: token, maxResults: 50)
             return (page.parameters ?? [], page.nextToken)
         }
     }

@@ -13,6 +13,13 @@ struct CertificatesFetch {
     let config: CertificatesConfig
     /// The trust anchors of `kafka.tls.ca_file`, when the environment has one.
     let caFile: String?
+    /// The console's memory of the last poll: a tracked certificate's parameter is read again only
+    /// when DescribeParameters (one call for up to 50 names) shows its version moved.
+    var memory: PollMemory?
+
+    struct Memory: Sendable {
+        var parameters: [String: SSM.Parameter]
+    }
     /// The TLS bootstrap addresses of the cluster, whose served certificate is read too (what is
     /// served decides whether a roll is pending); empty where Kafka is not TLS.
     var bootstrap: [Address] = []
@@ -30,14 +37,8 @@ struct CertificatesFetch {
         let pcaARN = config.pca?.description
         async let authorityRead = pcaARN.asyncMap { try await client.acmPCA.describeCertificateAuthority(arn: $0) }
         async let caRead = pcaARN.asyncMap { try await client.acmPCA.getCertificateAuthorityCertificate(arn: $0) }
-        async let parametersRead = withThrowingTaskGroup(of: (Int, SSM.Parameter).self) { group in
-            for (index, tracked) in config.tracked.enumerated() {
-                group.addTask { (index, try await client.ssm.getParameter(name: tracked.certSSM)) }
-            }
-            var found: [Int: SSM.Parameter] = [:]
-            for try await (index, parameter) in group { found[index] = parameter }
-            return found
-        }
+        let memory = memory
+        async let parametersRead = Self.trackedParameters(config.tracked.map(\.certSSM), client: client, memory: memory)
         if let pca = pcaARN, let authority = try await authorityRead, let pem = try await caRead {
             guard let certificatePEM = pem.certificate else { throw SourceProblem("the Private CA \(pca) has no certificate") }
             let caCertificate = try certificates(fromPEM: certificatePEM)[0]
@@ -95,5 +96,39 @@ extension Optional where Wrapped: Sendable {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await transform(value)
+    }
+}
+
+extension CertificatesFetch {
+    /// Each name's parameter (by its index): those whose version the memory holds unchanged from
+    /// memory, the rest with GetParameter, all at once. Without a memory (or when the versions
+    /// cannot be read) every one is read.
+    static func trackedParameters(_ names: [String], client: AWSClient, memory: PollMemory?) async throws -> [Int: SSM.Parameter] {
+        var reuse: [String: SSM.Parameter] = [:]
+        if let remembered = memory?.value(SourceID.certificates, as: Memory.self), !remembered.parameters.isEmpty,
+           let versions = try? await client.ssm.describeParameters(named: Array(Set(names)).sorted()), versions.unreadable.isEmpty {
+            for metadata in versions.found {
+                guard let name = metadata.name, let old = remembered.parameters[name], old.version != nil, old.version == metadata.version else { continue }
+                reuse[name] = old
+            }
+        }
+        let found = try await withThrowingTaskGroup(of: (Int, SSM.Parameter).self) { group in
+            for (index, name) in names.enumerated() {
+                if let kept = reuse[name] {
+                    group.addTask { (index, kept) }
+                } else {
+                    group.addTask { (index, try await client.ssm.getParameter(name: name)) }
+                }
+            }
+            var found: [Int: SSM.Parameter] = [:]
+            for try await (index, parameter) in group { found[index] = parameter }
+            return found
+        }
+        if let memory {
+            var byName: [String: SSM.Parameter] = [:]
+            for (index, parameter) in found { byName[names[index]] = parameter }
+            memory.set(SourceID.certificates, Memory(parameters: byName))
+        }
+        return found
     }
 }

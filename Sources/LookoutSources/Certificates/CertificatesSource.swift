@@ -17,7 +17,7 @@ public enum CertificatesSource: Source {
     public static func input(_ config: EnvironmentConfig) -> CertificatesConfig? { config.certificates }
 
     public static func fetch(_ input: CertificatesConfig, _ context: FetchContext) async throws -> [CertificateObservation] {
-        var fetch = CertificatesFetch(client: context.aws, config: input, caFile: context.config.kafka?.tls?.caFile)
+        var fetch = CertificatesFetch(client: context.aws, config: input, caFile: context.config.kafka?.tls?.caFile, memory: context.memory)
         if let kafka = context.config.kafka, kafka.tls != nil { fetch.bootstrap = kafka.bootstrap }
         return try await fetch.fetch()
     }

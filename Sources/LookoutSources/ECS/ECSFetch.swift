@@ -4,9 +4,27 @@ import LookoutConfig
 import LookoutModel
 
 /// ECS services and their tasks: ListServices → DescribeServices in tens → ListTasks → DescribeTasks in hundreds.
+///
+/// In the console's steady cycle (a poll `memory` that holds the last one) DescribeTasks asks only
+/// for what may have changed: task ARNs not seen before, tasks last seen in a state on its way
+/// somewhere (neither RUNNING nor STOPPED), and the tasks of a service whose PRIMARY deployment moved or is not
+/// COMPLETED; every task is described again at least once every `fullEvery` (60 s), so a task that
+/// turns unhealthy while RUNNING is seen within a minute. ListTasks and DescribeServices are
+/// asked every cycle.
 struct ECSFetch {
     let client: AWSClient
     let config: ECSConfig
+    var memory: PollMemory?
+
+    static let fullEvery: TimeInterval = 60
+
+    /// What the last poll described.
+    struct Memory: Sendable {
+        var tasks: [String: ECS.Task]
+        /// Each service's PRIMARY deployment id and rollout state.
+        var deployments: [String: String]
+        var fullAt: Date
+    }
 
     func fetch() async throws -> ECSObservation {
         let ecs = client.ecs
@@ -28,12 +46,25 @@ struct ECSFetch {
             throw SourceProblem("DescribeServices: \(failure.arn ?? "?") \(failure.reason ?? "failed")")
         }
         let taskARNs = try await listing
-        let describedTasks = taskARNs.isEmpty ? nil : try await ecs.describeAllTasks(cluster: config.cluster, tasks: taskARNs)
+        let now = Date()
+        let deployments = Self.deployments(described.services ?? [])
+        let kept = Self.unchanged(taskARNs, memory: memory?.value(SourceID.ecs, as: Memory.self), deployments: deployments, now: now)
+        let toDescribe = taskARNs.filter { kept[$0] == nil }
+        let describedTasks = toDescribe.isEmpty ? nil : try await ecs.describeAllTasks(cluster: config.cluster, tasks: toDescribe)
         // A task that cannot be read could be any service's: no service's count would be true.
         if let failure = describedTasks?.failures?.first(where: { $0.reason == ECS.Failure.unreadable }) {
             throw SourceProblem("DescribeTasks: task \(failure.arn ?? "?") could not be read, so no service's tasks can be counted: \(failure.detail ?? "")")
         }
-        let tasks = describedTasks?.tasks ?? []
+        let tasks = taskARNs.compactMap { kept[$0] } + (describedTasks?.tasks ?? [])
+        if let memory {
+            var byARN: [String: ECS.Task] = [:]
+            for task in tasks {
+                if let arn = task.taskArn { byARN[arn] = task }
+            }
+            let previous = memory.value(SourceID.ecs, as: Memory.self)
+            let fullAt = kept.isEmpty ? now : (previous?.fullAt ?? now)
+            memory.set(SourceID.ecs, Memory(tasks: byARN, deployments: deployments, fullAt: fullAt))
+        }
 
         let observedTasks = tasks.map(ECSReading.task)
         let services = (described.services ?? []).map { ECSReading.service($0, tasks: observedTasks) }
@@ -41,6 +72,34 @@ struct ECSFetch {
         let unknown = unreadable.map { ServiceObservation.unreadable($0.arn ?? "?", problem: $0.detail ?? "unreadable") }
         return ECSObservation(cluster: config.cluster, services: (services + unknown).sorted { $0.name < $1.name },
                               tasks: observedTasks.filter { $0.service.map(watched.contains) ?? false }.sorted { ($0.service ?? "", $0.arn) < ($1.service ?? "", $1.arn) })
+    }
+}
+
+extension ECSFetch {
+    /// "ID STATE" of each service's PRIMARY deployment.
+    static func deployments(_ services: [ECS.Service]) -> [String: String] {
+        var out: [String: String] = [:]
+        for service in services {
+            guard let name = service.serviceName, let primary = service.deployments?.first(where: { $0.status == "PRIMARY" }) else { continue }
+            out[name] = "\(primary.id ?? "") \(primary.rolloutState ?? "")"
+        }
+        return out
+    }
+
+    /// The tasks of the last poll that need no new DescribeTasks now (see the type's comment).
+    static func unchanged(_ arns: [String], memory: Memory?, deployments: [String: String], now: Date) -> [String: ECS.Task] {
+        guard let memory, now.timeIntervalSince(memory.fullAt) < fullEvery, now >= memory.fullAt else { return [:] }
+        var kept: [String: ECS.Task] = [:]
+        for arn in arns {
+            // RUNNING holds until the next full describe; STOPPED is final
+            guard let task = memory.tasks[arn], task.lastStatus == "RUNNING" || task.lastStatus == "STOPPED" else { continue }
+            let service = task.group.flatMap { $0.hasPrefix("service:") ? String($0.dropFirst("service:".count)) : nil }
+            if let service {
+                guard let deployment = deployments[service], deployment == memory.deployments[service], deployment.hasSuffix(" COMPLETED") else { continue }
+            }
+            kept[arn] = task
+        }
+        return kept
     }
 }
 

@@ -16,7 +16,7 @@ public enum ECSSource: Source {
     public static func input(_ config: EnvironmentConfig) -> ECSConfig? { config.ecs }
 
     public static func fetch(_ input: ECSConfig, _ context: FetchContext) async throws -> ECSObservation {
-        try await ECSFetch(client: context.aws, config: input).fetch()
+        try await ECSFetch(client: context.aws, config: input, memory: context.memory).fetch()
     }
 
     public static func judge(_ ecs: ECSObservation, _ judging: inout Judging) -> [Finding] {

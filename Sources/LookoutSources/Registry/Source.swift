@@ -87,11 +87,14 @@ public struct FetchContext: Sendable {
     public let config: EnvironmentConfig
     public let aws: AWSClient
     public let kafka: KafkaAdminClient?
+    /// The environment's memory of its last polls (the console's); a new one: read everything.
+    public let memory: PollMemory
 
-    public init(config: EnvironmentConfig, aws: AWSClient, kafka: KafkaAdminClient?) {
+    public init(config: EnvironmentConfig, aws: AWSClient, kafka: KafkaAdminClient?, memory: PollMemory = PollMemory()) {
         self.config = config
         self.aws = aws
         self.kafka = kafka
+        self.memory = memory
     }
 }
 
