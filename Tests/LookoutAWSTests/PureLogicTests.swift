@@ -39,6 +39,19 @@ struct XMLReaderTests {
         }
     }
 
+    /// A garbage answer's bytes quoted in the reason (a name with a NUL, invalid UTF-8) come out as
+    /// `\u{..}` escapes: no control byte reaches an error, whatever prints it.
+    @Test func aReasonQuotingGarbageHoldsOnlyPrintableASCII() {
+        let garbage: [UInt8] = Array("<Respo".utf8) + [0x00, 0xFF, 0xFE, 0x1B] + Array("[31m".utf8)
+        #expect {
+            try XMLParser.parse(garbage)
+        } throws: { error in
+            guard let reason = (error as? XMLParseError)?.reason else { return false }
+            return reason.hasPrefix("unterminated start tag <Respo\\u{0}")
+                && reason.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F }
+        }
+    }
+
     @Test func moreThan200000ElementsAreRefused() {
         let text = "<r>" + String(repeating: "<a/>", count: 200_000) + "</r>"
         #expect {

@@ -208,7 +208,8 @@ struct FaultMatrixRunsSandboxTests {
         ]
         for figure in figures {
             let run = figure.run
-            let error = String(figure.error.prefix(140)).replacingOccurrences(of: "|", with: "/")
+            let error = String(String(figure.error.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }).prefix(140))
+                .replacingOccurrences(of: "|", with: "/")
             lines.append("| \(run.fault.rawValue) | `\(run.scenario)\(run.argument.map { " " + $0 } ?? "")` | \(run.covers.joined(separator: ", ")) | \(error) | \(figure.ages.joined(separator: ", ")) | \(figure.check) | \(figure.console) | \(figure.recovered) | \(String(format: "%.1f", figure.seconds)) |")
         }
         let total = figures.map(\.seconds).reduce(0, +)

@@ -216,8 +216,19 @@ enum XMLParser {
             }
         }
 
+        /// The reason may quote a name read from the answer: every byte outside printable ASCII
+        /// (a NUL, an invalid UTF-8 sequence's replacement) is shown as `\u{..}`, and it is cut
+        /// at 120 characters, so a hostile answer cannot put control bytes into an error.
         private func fail(_ reason: String) -> XMLParseError {
-            XMLParseError(offset: index, reason: reason)
+            var shown = ""
+            for scalar in reason.unicodeScalars.prefix(120) {
+                if scalar.isASCII, scalar.value >= 0x20, scalar.value != 0x7F {
+                    shown.unicodeScalars.append(scalar)
+                } else {
+                    shown += "\\u{\(String(scalar.value, radix: 16))}"
+                }
+            }
+            return XMLParseError(offset: index, reason: shown)
         }
     }
 }
