@@ -5,7 +5,7 @@ import Testing
 
 /// A frame, the clamp before it and the key after it share one build of the rows.
 @Suite struct RowCacheTests {
-    @Test func rowsAreBuiltOncePerSnapshotViewFilterAndSecond() {
+    @Test func rowsAreBuiltOncePerSnapshotViewAndSecondAndFilteredOncePerFilter() {
         var console = Console(environments: ["dev", "test", "acc", "prod"], readOnly: false)
         var cache = RowCache()
         let snapshot = Fixtures.snapshot()
@@ -16,7 +16,7 @@ import Testing
         #expect(cache.builds == 1)
         #expect(first.count == Frame.rows(console: console, context: context).count)
 
-        // A new snapshot, a new second, another view, a filter: one build each.
+        // A new snapshot, a new second, another view: one build each; a filter only filters.
         _ = cache.rows(console: console, context: context, version: 2)
         #expect(cache.builds == 2)
         let later = ViewContext(snapshot: snapshot, environments: context.environments, scope: nil, object: nil,
@@ -27,8 +27,34 @@ import Testing
         _ = cache.rows(console: console, context: Fixtures.context(console, snapshot: snapshot), version: 2)
         #expect(cache.builds == 4)
         _ = Fixtures.press(&console, Fixtures.type("/bill") + [.enter], snapshot: snapshot)
+        let filters = cache.filterings
         let filtered = cache.rows(console: console, context: Fixtures.context(console, snapshot: snapshot), version: 2)
-        #expect(cache.builds == 5)
+        #expect(cache.builds == 4, "the filter builds nothing")
+        #expect(cache.filterings == filters + 1)
         #expect(filtered.count < first.count + 100 && !filtered.isEmpty)
+    }
+}
+
+/// The filter: case-insensitive on any cell, ASCII folded in place, other text lowercased.
+@Suite struct RowFilterTests {
+    func row(_ texts: String...) -> Row {
+        Row(texts.map { TableCell($0) })
+    }
+
+    @Test func anASCIIFilterMatchesAnyCellWhateverItsCase() {
+        #expect(row("dev", "Billing").matches("bill"))
+        #expect(row("dev", "billing").matches("BILL"))
+        #expect(row("dev", "g-wide").matches("G-W"))
+        #expect(!row("dev", "billing").matches("billz"))
+        #expect(!row("dev", "bi").matches("bill"))
+        #expect(row("dev", "x").matches(""))
+    }
+
+    @Test func nonASCIITextAndFiltersCompareLowercased() {
+        #expect(row("Ärger-Gruppe").matches("ärger"))
+        #expect(row("ÄRGER").matches("Ärg"))
+        #expect(row("café ▁▂▃").matches("CAFÉ"))
+        #expect(row("naïve", "ok").matches("ok"))
+        #expect(!row("naïve").matches("naive"))
     }
 }
