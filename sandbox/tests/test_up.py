@@ -57,7 +57,7 @@ def test_aws_profiles_and_env_sh():
                          ("prod", "444444444444")):
         assert f"[profile lookout-{env}]" in config
         assert f"role_arn = arn:aws:iam::{account}:role/lookout" in config
-    assert config.count("source_profile = sandbox-base") == 4
+    assert config.count("source_profile = sandbox-base") == 5  # the four environments and scale (./sandbox/scale)
     envsh = (HOME / "env.sh").read_text()
     for var in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "LOOKOUT_CONFIG"):
         assert f"export {var}=" in envsh
