@@ -135,7 +135,9 @@ struct SecretCanarySandboxTests {
         // The search itself finds what it looks for: a canary hex-encoded inside other text.
         let control = (json.values.flatMap { $0 }.flatMap { $0["values"] as? [String] ?? [] }.first { $0.hasPrefix("canary") }) ?? ""
         let planted = Array("control: ".utf8) + Array(control.utf8.map { String(format: "%02x", $0) }.joined().utf8) + Array(" end".utf8)
-        #expect(!control.isEmpty && index.hits(in: planted).count == 1, "the search finds a planted canary")
+        // (versions of one secret share their first 20 characters, "canary<env><secret>", so the
+        // planted value may also name a sibling version: at least one hit, never none)
+        #expect(!control.isEmpty && !index.hits(in: planted).isEmpty, "the search finds a planted canary")
         var hits = 0
         for place in places {
             for secret in index.hits(in: place.bytes) {
