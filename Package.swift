@@ -48,6 +48,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         // The signal handlers: they only record a signal (or exit at once on a second one).
         .target(name: "CSignals", path: "Sources/CSignals"),
+        // The C allocator's figures (in use against held) and its trim: the console's memory over hours.
+        .target(name: "CHeap", path: "Sources/CHeap"),
         .target(
             name: "SigV4",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -136,7 +138,7 @@ let package = Package(
         .target(
             name: "LookoutUI",
             // LookoutActions: the actions' one path, which the console's action keys take as the command line does.
-            dependencies: ["CNcurses", "LookoutConfig", "LookoutModel", "LookoutSources", "LookoutPolling", "LookoutActions"],
+            dependencies: ["CNcurses", "CHeap", "LookoutConfig", "LookoutModel", "LookoutSources", "LookoutPolling", "LookoutActions"],
             swiftSettings: strict
         ),
         // Actions: plans, guards, locks, the audit log, the roll.

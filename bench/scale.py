@@ -4,7 +4,10 @@
 secrets, 20 certificates). One run, medians of N:
 
 - lookout's `snapshot --format json` (a fresh process: what `check` in a cron job pays), wall time,
-  CPU time (user + system) and peak RSS; `check`'s peak RSS; the state file's size;
+  CPU time (user + system) and peak RSS; `check`'s peak RSS once the state file holds a full
+  window (10 polls; `--window-runs`), split into anonymous memory and file-backed pages (the
+  binary and the shared libraries: Foundation, ICU, libcurl, OpenSSL); the state file's size and
+  the time to read, update and write it (`LOOKOUT_STATE_TRACE`);
 - the same reads by the peers, concurrently as lookout does them: confluent-kafka's AdminClient
   (metadata, every group's committed offsets, the end offsets in batches of 1,000 partitions) and
   boto3 (every page of ECS, Auto Scaling, SSM, ACM PCA, Route53); the ratio lookout / peer;
@@ -30,6 +33,7 @@ root = Path(__file__).resolve().parents[1]
 parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--lookout", default=str(root / ".build/release/lookout"))
+parser.add_argument("--window-runs", type=int, default=10, help="`check` runs before the measured ones: the window's polls")
 args = parser.parse_args()
 
 sandbox = Path(os.environ.get("LOOKOUT_SANDBOX", root / ".sandbox"))
@@ -40,19 +44,33 @@ if not config.exists():
 state = Path(tempfile.mkdtemp(prefix="lookout-scale-"))
 env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
 env.update(AWS_CONFIG_FILE=info["aws_config_file"], AWS_SHARED_CREDENTIALS_FILE=info["aws_shared_credentials_file"],
-           AWS_EC2_METADATA_DISABLED="true", XDG_STATE_HOME=str(state))
+           AWS_EC2_METADATA_DISABLED="true", XDG_STATE_HOME=str(state), LOOKOUT_STATE_TRACE=str(state / "state.trace"))
 for key, value in env.items():
     os.environ[key] = value
 os.environ.pop("AWS_CA_BUNDLE", None)
 
 
-def run_lookout(*arguments: str) -> tuple[float, float, int, bytes]:
-    """Wall s, CPU s, peak RSS kB, stdout."""
+def run_lookout(*arguments: str) -> tuple[float, float, int, bytes, int, int]:
+    """Wall s, CPU s, peak RSS kB, stdout, peak anonymous kB, peak file-backed kB (read from /proc every 5 ms:
+    wait4's ru_maxrss would count this Python process's own RSS at the fork, which survives the exec)."""
     t0 = time.perf_counter()
     child = subprocess.Popen([args.lookout, *arguments, "--config", str(config)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = child.stdout.read()
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.append(child.stdout.read()))
+    reader.start()
+    peaks = {"RssAnon": 0, "RssFile": 0, "VmHWM": 0}
+    while reader.is_alive():
+        try:
+            for line in open(f"/proc/{child.pid}/status"):
+                key = line.split(":")[0]
+                if key in peaks:
+                    peaks[key] = max(peaks[key], int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+        time.sleep(0.005)
+    reader.join()
     _, _, usage = os.wait4(child.pid, 0)
-    return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out
+    return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime, peaks["VmHWM"], b"".join(chunks), peaks["RssAnon"], peaks["RssFile"]
 
 
 def peer() -> tuple[float, dict]:
@@ -110,6 +128,8 @@ def peer() -> tuple[float, dict]:
 
 snapshots, checks, peers = [], [], []
 last = b""
+for _ in range(args.window_runs):
+    run_lookout("check")
 for _ in range(args.runs):
     snapshots.append(run_lookout("snapshot", "--format", "json"))
     last = snapshots[-1][3]
@@ -128,14 +148,17 @@ for g in groups:
     mine = offsets["committed"].get(g["id"], {})
     expected = sum(offsets["ends"][key] - offset for key, offset in mine.items() if offset >= 0)
     wrong += g.get("lag") != expected
-state_files = list((state / "lookout").glob("*.json"))
+state_files = list((state / "lookout").glob("*.state"))
+state_ms = sorted(json.loads(line)["state_ms"] for line in (state / "state.trace").read_text().splitlines()[-(2 * args.runs):])
 sources = {s["name"]: s["duration_ms"] for s in environment["sources"]}
 print(f"scale: {sum(t['partitions'] for t in environment['kafka']['topics'])} partitions, {len(groups)} groups, "
       f"{len(environment['ecs']['services'])} services, {len(environment['secrets'])} secrets")
 print(f"lookout snapshot: {lookout_wall * 1000:.0f} ms median of {args.runs} (CPU {statistics.median(s[1] for s in snapshots) * 1000:.0f} ms, "
       f"peak RSS {statistics.median(s[2] for s in snapshots) / 1024:.0f} MB); sources ms {sources}")
-print(f"lookout check: peak RSS {statistics.median(c[2] for c in checks) / 1024:.0f} MB; state file "
-      f"{sum(f.stat().st_size for f in state_files) / 1e6:.1f} MB")
+print(f"lookout check (after {args.window_runs} runs): peak RSS {statistics.median(c[2] for c in checks) / 1024:.0f} MB "
+      f"(anonymous {statistics.median(c[4] for c in checks) / 1024:.0f} MB, file-backed {statistics.median(c[5] for c in checks) / 1024:.0f} MB); "
+      f"state file {sum(f.stat().st_size for f in state_files) / 1e6:.1f} MB, read, updated and written in {statistics.median(state_ms):.0f} ms "
+      f"median (max {state_ms[-1]:.0f} ms) of {len(state_ms)}")
 print(f"peers (confluent-kafka + boto3, side by side): {peer_wall * 1000:.0f} ms median; lookout / peers = {lookout_wall / peer_wall:.2f}")
 print(f"lag: {len(groups) - wrong} of {len(groups)} groups equal confluent-kafka's")
 sys.exit(0 if wrong == 0 else 1)

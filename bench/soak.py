@@ -38,6 +38,9 @@ parser.add_argument("--flap-for", type=float, default=20)
 parser.add_argument("--sample-every", type=float, default=10)
 parser.add_argument("--lookout", default=str(root / ".build/release/lookout"))
 parser.add_argument("--report", help="write the figures as Markdown to this file")
+parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                    help="an extra variable for the console (an experiment: MALLOC_ARENA_MAX=2)")
+parser.add_argument("--keep-trace", help="copy the poll trace (JSON lines) here")
 parser.add_argument("--max-rss-growth", type=float, default=5.0,
                     help="percent; the 2-minute CI run allows 25 (its groups' windows of 10 polls are still filling)")
 args = parser.parse_args()
@@ -55,6 +58,7 @@ env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "TERM": "xterm-256color", "LA
        "AWS_CONFIG_FILE": info["aws_config_file"], "AWS_SHARED_CREDENTIALS_FILE": info["aws_shared_credentials_file"],
        "AWS_EC2_METADATA_DISABLED": "true", "LOOKOUT_CONFIG": info["lookout_config"], "XDG_STATE_HOME": str(work / "state"),
        "LOOKOUT_POLL_TRACE": str(trace)}
+env.update(dict(pair.split("=", 1) for pair in args.env))
 REFRESH_S, SOURCE_TIMEOUT_S = 10.0, 10.0  # lookout.yaml's refresh and lookout's default source timeout
 SOCKET = f"lookout-soak-{os.getpid()}"
 tmux = shutil.which("tmux") or sys.exit("bench/soak needs tmux")
@@ -130,6 +134,10 @@ fds = [s[2] for s in after]
 third = max(1, len(fds) // 3)
 first_fds, last_fds = fds[:third], fds[-third:]
 flat = bool(fds) and min(last_fds) - min(first_fds) <= 4
+# The C heap as the console saw it after each poll: bytes in use (a leak grows these) against
+# bytes the allocator holds (fragmentation grows only these), first poll after the settle and last.
+heap = [(p["at"] - start, p.get("heap_in_use", -1), p.get("heap_held", -1)) for p in polls]
+heap_after = [h for h in heap if h[0] >= settle] or heap
 late = sorted(p["late_ms"] for p in polls)
 took = sorted(p["took_ms"] for p in polls)
 by_env: dict[str, list[float]] = {}
@@ -154,6 +162,9 @@ def pct(values: list[int], q: float) -> int:
 lines = [
     f"soak: {elapsed / 60:.1f} min, {len(samples)} samples, {rolls} rolls of a dev broker service, {flaps} endpoint flaps",
     f"RSS: {rss_first} kB at {settle:.0f} s, {rss_last} kB at the end ({growth:+.1f} %); min {min((s[1] for s in samples), default=0)} kB, max {max((s[1] for s in samples), default=0)} kB",
+    "C heap in use: {a} kB at {s:.0f} s, {b} kB at the end; held by the allocator: {c} kB, then {d} kB".format(
+        a=heap_after[0][1] // 1024 if heap_after else 0, b=heap_after[-1][1] // 1024 if heap_after else 0, s=settle,
+        c=heap_after[0][2] // 1024 if heap_after else 0, d=heap_after[-1][2] // 1024 if heap_after else 0),
     f"descriptors after {settle:.0f} s: min {min(fds, default=0)}, max {max(fds, default=0)}; first third {min(first_fds, default=0)}-{max(first_fds, default=0)}, "
     f"last third {min(last_fds, default=0)}-{max(last_fds, default=0)}",
     f"polls: {len(polls)} ({', '.join(f'{k} {len(v)}' for k, v in sorted(by_env.items()))}); lateness ms median {pct(late, 0.5)}, "
@@ -171,5 +182,7 @@ if args.report:
         "| minute | RSS kB | descriptors |\n|---|---|---|\n{series}\n".format(
             m=args.minutes, r=args.roll_every, f=args.flap_every, d=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             body="\n".join(lines), series=series))
+if args.keep_trace and trace.exists():
+    shutil.copyfile(trace, args.keep_trace)
 shutil.rmtree(work, ignore_errors=True)
 sys.exit(0 if all(checks.values()) else 1)

@@ -7,7 +7,8 @@ import LookoutSources
 /// what `snapshot` and `check` print.
 public enum OneShot {
     public static func snapshot(config: Config, environments: [EnvironmentConfig], store: HistoryStore?,
-                                sourceTimeout: Duration? = nil, warn: @escaping @Sendable (String) -> Void) async -> Snapshot {
+                                sourceTimeout: Duration? = nil, warn: @escaping @Sendable (String) -> Void,
+                                stateTiming: (@Sendable (_ environment: String, _ took: Duration, _ bytes: Int) -> Void)? = nil) async -> Snapshot {
         let polled = await withTaskGroup(of: (Int, EnvironmentObservations).self) { group in
             for (index, environment) in environments.enumerated() {
                 group.addTask {
@@ -27,7 +28,9 @@ public enum OneShot {
             var observations = polled[index] ?? EnvironmentObservations()
             if let store {
                 do {
+                    let began = ContinuousClock.now
                     try store.update(environment: environment.name, warn: warn) { $0.remember(&observations) }
+                    stateTiming?(environment.name, ContinuousClock.now - began, store.size(of: environment.name))
                 } catch {
                     warn("lookout: warning: \(environment.name): state not saved: \(error)")
                 }

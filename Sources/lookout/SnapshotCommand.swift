@@ -3,6 +3,7 @@ import LookoutConfig
 import LookoutModel
 import LookoutSources
 import LookoutPolling
+import LookoutUI
 
 struct SnapshotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         let (config, environments) = try options.load()
         let snapshot = await OneShot.snapshot(config: config, environments: environments,
                                               store: HistoryStore(folder: ConfigLocator().stateHome + "/lookout"),
-                                              warn: { printError($0) })
+                                              warn: { printError($0) }, stateTiming: StateTrace.timing)
         switch format {
         case .json: print(snapshot.json.serialized(pretty: true))
         case .table: print(snapshot.table, terminator: "")
@@ -46,8 +47,15 @@ struct CheckCommand: AsyncParsableCommand {
         let (config, environments) = try options.load()
         let snapshot = await OneShot.snapshot(config: config, environments: environments,
                                               store: HistoryStore(folder: ConfigLocator().stateHome + "/lookout"),
-                                              warn: { printError($0) })
+                                              warn: { printError($0) }, stateTiming: StateTrace.timing)
         print(snapshot.nagiosOutput, terminator: "")
         throw CheckVerdict(code: snapshot.nagiosExitCode)
+    }
+}
+
+/// `LOOKOUT_STATE_TRACE`: each state file's update time and size, for bench/scale.py.
+enum StateTrace {
+    static let timing: (@Sendable (String, Duration, Int) -> Void)? = TraceFile.fromEnvironment("LOOKOUT_STATE_TRACE").map { trace in
+        { @Sendable environment, took, bytes in trace.writeState(environment: environment, took: took, bytes: bytes) }
     }
 }

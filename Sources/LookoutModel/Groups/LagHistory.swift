@@ -7,11 +7,31 @@ public struct LagHistory: Codable, Sendable, Equatable {
     /// A topic's offsets, indexed by partition; nil where none was read.
     public struct TopicOffsets: Codable, Sendable, Equatable {
         public var topic: String
-        public var offsets: [Int64?]
+        /// Each partition's offset, `Int64.min` where none was read: 8 bytes an offset, where
+        /// `Int64?` takes 16 (the window at production scale holds millions).
+        public private(set) var raw: [Int64]
+
+        public static let none = Int64.min
 
         public init(topic: String, offsets: [Int64?]) {
             self.topic = topic
-            self.offsets = offsets
+            self.raw = offsets.map { $0 ?? Self.none }
+        }
+
+        /// `raw` as it is (``none`` for a partition not read).
+        public init(topic: String, raw: [Int64]) {
+            self.topic = topic
+            self.raw = raw
+        }
+
+        /// The offsets, nil where none was read.
+        public var offsets: [Int64?] { raw.map { $0 == Self.none ? nil : $0 } }
+
+        /// The offset of `partition`, nil where none was read or the partition is beyond the list.
+        public subscript(partition: Int) -> Int64? {
+            guard raw.indices.contains(partition) else { return nil }
+            let value = raw[partition]
+            return value == Self.none ? nil : value
         }
 
         private enum CodingKeys: String, CodingKey { case topic, offsets }
@@ -23,9 +43,9 @@ public struct LagHistory: Codable, Sendable, Equatable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(topic, forKey: .topic)
             var text = ""
-            for (index, offset) in offsets.enumerated() {
+            for (index, offset) in raw.enumerated() {
                 if index > 0 { text += "," }
-                text += offset.map { String($0) } ?? "-"
+                text += offset == Self.none ? "-" : String(offset)
             }
             try container.encode(text, forKey: .offsets)
         }
@@ -35,15 +55,15 @@ public struct LagHistory: Codable, Sendable, Equatable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             topic = try container.decode(String.self, forKey: .topic)
             if let text = try? container.decode(String.self, forKey: .offsets) {
-                offsets = try text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map { field in
-                    if field == "-" { return nil }
-                    guard let value = Int64(field) else {
+                raw = try text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map { field in
+                    if field == "-" { return Self.none }
+                    guard let value = Int64(field), value != Self.none else {
                         throw DecodingError.dataCorruptedError(forKey: .offsets, in: container, debugDescription: "not an offset: \(field)")
                     }
                     return value
                 }
             } else {
-                offsets = try container.decode([Int64?].self, forKey: .offsets)
+                raw = try container.decode([Int64?].self, forKey: .offsets).map { $0 ?? Self.none }
             }
         }
     }
@@ -94,7 +114,7 @@ public struct LagHistory: Codable, Sendable, Equatable {
             offsets.sorted { $0.key < $1.key }.map { topic, byPartition in
                 let kept = byPartition.keys.filter(partitionIds.contains)
                 let count = (kept.max() ?? -1) + 1
-                return TopicOffsets(topic: topic, offsets: (0..<count).map { byPartition[$0] })
+                return TopicOffsets(topic: topic, raw: (0..<count).map { byPartition[$0] ?? TopicOffsets.none })
             }
         }
     }
@@ -126,14 +146,14 @@ struct LagSeries {
         var lag: Int64 { offsetLag(end: end, committed: committed) }
     }
 
-    private let polls: [(time: Double, ends: [String: [Int64?]], groups: [String: [String: [Int64?]]])]
+    private let polls: [(time: Double, ends: [String: LagHistory.TopicOffsets], groups: [String: [String: LagHistory.TopicOffsets]])]
 
     init(_ history: LagHistory) {
         polls = history.polls.map { poll in
             (poll.time,
-             Dictionary(poll.ends.map { ($0.topic, $0.offsets) }) { first, _ in first },
+             Dictionary(poll.ends.map { ($0.topic, $0) }) { first, _ in first },
              Dictionary(poll.groups.map { group in
-                 (group.group, Dictionary(group.committed.map { ($0.topic, $0.offsets) }) { first, _ in first })
+                 (group.group, Dictionary(group.committed.map { ($0.topic, $0) }) { first, _ in first })
              }) { first, _ in first })
         }
     }
@@ -146,8 +166,8 @@ struct LagSeries {
     /// The group's samples of one partition: polls where both its commit and the end were read.
     func samples(group: String, topic: String, partition: Int) -> [Sample] {
         polls.compactMap { poll in
-            guard let committed = poll.groups[group]?[topic]?.element(partition) ?? nil,
-                  let end = poll.ends[topic]?.element(partition) ?? nil else { return nil }
+            guard let committed = poll.groups[group]?[topic]?[partition],
+                  let end = poll.ends[topic]?[partition] else { return nil }
             return Sample(time: poll.time, committed: committed, end: end)
         }
     }
@@ -165,8 +185,9 @@ struct LagSeries {
             var total: Int64 = 0
             var any = false
             for (topic, offsets) in committed {
-                for (partition, offset) in offsets.enumerated() {
-                    guard let offset, let end = poll.ends[topic]?.element(partition) ?? nil else { continue }
+                let ends = poll.ends[topic]
+                for (partition, offset) in offsets.raw.enumerated() {
+                    guard offset != LagHistory.TopicOffsets.none, let end = ends?[partition] else { continue }
                     total = total.saturatingPlus(offsetLag(end: end, committed: offset))
                     any = true
                 }
@@ -178,14 +199,8 @@ struct LagSeries {
     /// The end offsets of one partition at every poll that read it: (time, end).
     func ends(topic: String, partition: Int) -> [(time: Double, end: Int64)] {
         polls.compactMap { poll in
-            guard let end = poll.ends[topic]?.element(partition) ?? nil else { return nil }
+            guard let end = poll.ends[topic]?[partition] else { return nil }
             return (poll.time, end)
         }
-    }
-}
-
-extension Array {
-    fileprivate func element(_ index: Int) -> Element? {
-        indices.contains(index) ? self[index] : nil
     }
 }

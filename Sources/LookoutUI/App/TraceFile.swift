@@ -3,17 +3,20 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CHeap
 import Foundation
 import LookoutPolling
 import Synchronization
 
 /// A file the console appends JSON lines to when a variable names it, for the benches:
 /// `LOOKOUT_POLL_TRACE` (each finished poll: its environment, how late it started against its due
-/// time, how long it took; bench/soak.py) and `LOOKOUT_FRAME_TRACE` (each key: the time from
-/// reading it to its frame drawn, the view and its row count; bench/scale.py --console). Off
+/// time, how long it took, and the C heap's bytes in use and held; bench/soak.py) and `LOOKOUT_FRAME_TRACE` (each key: the time from
+/// reading it to its frame drawn, the view and its row count; bench/scale.py --console) and
+/// `LOOKOUT_STATE_TRACE` (`snapshot` and `check`: each state file's read, update and write, and
+/// its size; bench/scale.py). Off
 /// unless set; opened once, append-only, never through a symbolic link, mode 0600. The lines hold
 /// names, counts and times only.
-final class TraceFile: Sendable {
+public final class TraceFile: Sendable {
     private let descriptor: Int32
     private let lock = Mutex(())
 
@@ -25,7 +28,7 @@ final class TraceFile: Sendable {
         close(descriptor)
     }
 
-    static func fromEnvironment(_ variable: String) -> TraceFile? {
+    public static func fromEnvironment(_ variable: String) -> TraceFile? {
         guard let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty, path.utf8.count < 4096 else { return nil }
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         return descriptor >= 0 ? TraceFile(descriptor: descriptor) : nil
@@ -49,7 +52,12 @@ final class TraceFile: Sendable {
 
     func write(_ timing: LivePoller.Timing) {
         write(["environment": timing.environment, "late_ms": Self.milliseconds(timing.late), "took_ms": Self.milliseconds(timing.took),
-               "at": timing.finishedAt.timeIntervalSince1970])
+               "at": timing.finishedAt.timeIntervalSince1970, "heap_in_use": lookout_heap_in_use(), "heap_held": lookout_heap_held()])
+    }
+
+    /// A state file's update (read, remember, write), its time and size.
+    public func writeState(environment: String, took: Duration, bytes: Int) {
+        write(["environment": environment, "state_ms": Double(Self.milliseconds(took * 1000)) / 1000, "state_bytes": bytes])
     }
 
     static func plain(_ text: String) -> String {

@@ -1,0 +1,249 @@
+import Foundation
+import LookoutModel
+
+/// The state file's bytes (`lookout-state/2`): a compact binary form, because at production scale
+/// the lag window holds millions of offsets (10 polls of 1,000 groups on 200 partitions each) and
+/// JSON made the file 7.7 MB, its read and write take a second and the parse tree tens of MB.
+///
+/// Layout, little-endian throughout; a *varint* is LEB128 (at most 10 bytes), a *string* a varint
+/// byte count then UTF-8 (at most 4,096 bytes), an *offset* a varint: 0 for none, else the
+/// zigzag form of the offset plus 1 (`Int64.min` is none in memory too).
+///
+///     "LKSTATE\n"  8 bytes
+///     version      1 byte (2)
+///     environment  string
+///     names        varint count, then that many strings (every topic and group, once)
+///     sources      varint count; each: string name, i64 last good (ms since 1970, or i64.min
+///                  for none), i64 error since (the same)
+///     polls        varint count; each: f64 time (seconds since 1970);
+///                  ends: varint topic count; each: varint name index, varint count, offsets;
+///                  groups: varint count; each: varint name index, varint topic count; each:
+///                  varint name index, varint count, offsets
+///
+/// The reader trusts nothing: every count is checked against the bytes left, every index against
+/// the names, every string for UTF-8, and a topic's offsets against the partition ids the window
+/// keeps; anything else is ``Malformed``, and the file is started anew.
+enum StateFileCodec {
+    static let magic: [UInt8] = Array("LKSTATE\n".utf8)
+    static let version: UInt8 = 2
+    static let maximumString = 4096
+    /// Offsets a file may hold in all (32 MB in memory): the window of 10 polls of 10,000
+    /// partitions and 1,000 groups on 200 partitions each holds 2.1 million.
+    static let maximumOffsets = 4_000_000
+
+    struct Malformed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    // MARK: writing
+
+    static func encode(_ state: EnvironmentState) -> [UInt8] {
+        var names: [String: Int] = [:]
+        var order: [String] = []
+        func index(_ name: String) -> Int {
+            if let known = names[name] { return known }
+            names[name] = order.count
+            order.append(name)
+            return order.count - 1
+        }
+        let polls = state.lag?.polls ?? []
+        for poll in polls {
+            for topic in poll.ends { _ = index(topic.topic) }
+            for group in poll.groups {
+                _ = index(group.group)
+                for topic in group.committed { _ = index(topic.topic) }
+            }
+        }
+
+        var out = Writer()
+        out.bytes.reserveCapacity(1 << 16)
+        out.bytes.append(contentsOf: magic)
+        out.bytes.append(version)
+        out.string(state.environment)
+        out.varint(UInt64(order.count))
+        for name in order { out.string(name) }
+        let sources = state.sources.sorted { $0.key < $1.key }
+        out.varint(UInt64(sources.count))
+        for (name, memory) in sources {
+            out.string(name)
+            out.fixed(UInt64(bitPattern: milliseconds(memory.lastGoodAt)))
+            out.fixed(UInt64(bitPattern: milliseconds(memory.errorSince)))
+        }
+        out.varint(UInt64(polls.count))
+        for poll in polls {
+            out.fixed(poll.time.bitPattern)
+            out.varint(UInt64(poll.ends.count))
+            for topic in poll.ends { out.offsets(topic, index: index(topic.topic)) }
+            out.varint(UInt64(poll.groups.count))
+            for group in poll.groups {
+                out.varint(UInt64(index(group.group)))
+                out.varint(UInt64(group.committed.count))
+                for topic in group.committed { out.offsets(topic, index: index(topic.topic)) }
+            }
+        }
+        return out.bytes
+    }
+
+    private static func milliseconds(_ date: Date?) -> Int64 {
+        guard let date else { return .min }
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        return value.isFinite && abs(value) < 9e15 ? Int64(value) : .min
+    }
+
+    private struct Writer {
+        var bytes: [UInt8] = []
+
+        mutating func varint(_ value: UInt64) {
+            var value = value
+            while value >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+                value >>= 7
+            }
+            bytes.append(UInt8(value))
+        }
+
+        mutating func fixed(_ value: UInt64) {
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        }
+
+        mutating func string(_ text: String) {
+            let utf8 = text.utf8.prefix(StateFileCodec.maximumString)
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+
+        mutating func offsets(_ topic: LagHistory.TopicOffsets, index: Int) {
+            varint(UInt64(index))
+            varint(UInt64(topic.offsets.count))
+            for offset in topic.raw {
+                // Int64.min is none (``LagHistory/TopicOffsets/none``).
+                guard offset != LagHistory.TopicOffsets.none else { bytes.append(0); continue }
+                varint(UInt64(bitPattern: (offset << 1) ^ (offset >> 63)) + 1)
+            }
+        }
+    }
+
+    // MARK: reading
+
+    static func decode(_ bytes: [UInt8], environment: String) throws(Malformed) -> EnvironmentState {
+        var input = Reader(bytes: bytes)
+        guard bytes.count >= magic.count + 1, Array(bytes[0..<magic.count]) == magic else { throw Malformed(description: "not a lookout state file") }
+        input.at = magic.count
+        let found = try input.byte()
+        guard found == version else { throw Malformed(description: "state format \(found), not \(version)") }
+        let owner = try input.string()
+        guard owner == environment else { throw Malformed(description: "it belongs to environment \(String(owner.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f }.prefix(64)))") }
+        var state = EnvironmentState(environment: environment)
+
+        let nameCount = try input.count(atLeast: 1)
+        var names: [String] = []
+        names.reserveCapacity(nameCount)
+        for _ in 0..<nameCount { names.append(try input.string()) }
+
+        for _ in 0..<(try input.count(atLeast: 17)) {
+            let name = try input.string()
+            state.sources[name] = EnvironmentState.SourceMemory(lastGoodAt: try input.date(), errorSince: try input.date())
+        }
+
+        let pollCount = try input.count(atLeast: 10)
+        guard pollCount > 0 else { return state }
+        var polls: [LagHistory.Poll] = []
+        polls.reserveCapacity(pollCount)
+        for _ in 0..<pollCount {
+            let time = Double(bitPattern: try input.fixed())
+            guard time.isFinite else { throw Malformed(description: "a poll's time is not a number") }
+            var ends: [LagHistory.TopicOffsets] = []
+            for _ in 0..<(try input.count(atLeast: 2)) { ends.append(try input.offsets(names: names)) }
+            var groups: [LagHistory.GroupCommits] = []
+            let groupCount = try input.count(atLeast: 2)
+            groups.reserveCapacity(groupCount)
+            for _ in 0..<groupCount {
+                let group = try input.name(in: names)
+                var committed: [LagHistory.TopicOffsets] = []
+                for _ in 0..<(try input.count(atLeast: 2)) { committed.append(try input.offsets(names: names)) }
+                groups.append(LagHistory.GroupCommits(group: group, committed: committed))
+            }
+            polls.append(LagHistory.Poll(time: time, ends: ends, groups: groups))
+        }
+        state.lag = LagHistory(polls: polls)
+        guard input.at == bytes.count else { throw Malformed(description: "\(bytes.count - input.at) bytes after the end") }
+        return state
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var at = 0
+        var offsetsLeft = StateFileCodec.maximumOffsets
+
+        mutating func byte() throws(Malformed) -> UInt8 {
+            guard at < bytes.count else { throw Malformed(description: "cut short at byte \(at)") }
+            defer { at += 1 }
+            return bytes[at]
+        }
+
+        mutating func varint() throws(Malformed) -> UInt64 {
+            var value: UInt64 = 0
+            for shift in stride(from: 0, to: 70, by: 7) {
+                let next = try byte()
+                guard shift < 63 || next <= 1 else { throw Malformed(description: "a number over 64 bits at byte \(at)") }
+                value |= UInt64(next & 0x7f) << UInt64(shift)
+                if next < 0x80 { return value }
+            }
+            throw Malformed(description: "a number over 10 bytes at byte \(at)")
+        }
+
+        /// A count of items each at least `size` bytes long: never more than the bytes left allow.
+        mutating func count(atLeast size: Int) throws(Malformed) -> Int {
+            let value = try varint()
+            guard value <= UInt64((bytes.count - at) / size) else { throw Malformed(description: "a count of \(value) at byte \(at) is more than the file holds") }
+            return Int(value)
+        }
+
+        mutating func fixed() throws(Malformed) -> UInt64 {
+            guard bytes.count - at >= 8 else { throw Malformed(description: "cut short at byte \(at)") }
+            var value: UInt64 = 0
+            for shift in 0..<8 { value |= UInt64(bytes[at + shift]) << UInt64(shift * 8) }
+            at += 8
+            return value
+        }
+
+        mutating func date() throws(Malformed) -> Date? {
+            let value = Int64(bitPattern: try fixed())
+            return value == .min ? nil : Date(timeIntervalSince1970: Double(value) / 1000)
+        }
+
+        mutating func string() throws(Malformed) -> String {
+            let length = try count(atLeast: 1)
+            guard length <= StateFileCodec.maximumString else { throw Malformed(description: "a name of \(length) bytes at byte \(at)") }
+            guard let text = String(validating: bytes[at..<(at + length)], as: UTF8.self) else { throw Malformed(description: "a name that is not UTF-8 at byte \(at)") }
+            at += length
+            return text
+        }
+
+        mutating func name(in names: [String]) throws(Malformed) -> String {
+            let index = try varint()
+            guard index < UInt64(names.count) else { throw Malformed(description: "name \(index) of \(names.count) at byte \(at)") }
+            return names[Int(index)]
+        }
+
+        mutating func offsets(names: [String]) throws(Malformed) -> LagHistory.TopicOffsets {
+            let topic = try name(in: names)
+            let count = try count(atLeast: 1)
+            guard count <= LagHistory.Poll.partitionIds.upperBound else { throw Malformed(description: "\(count) partitions of \(topic)") }
+            guard count <= offsetsLeft else { throw Malformed(description: "more than \(StateFileCodec.maximumOffsets) offsets") }
+            offsetsLeft -= count
+            var offsets: [Int64] = []
+            offsets.reserveCapacity(count)
+            for _ in 0..<count {
+                let value = try varint()
+                if value == 0 {
+                    offsets.append(LagHistory.TopicOffsets.none)
+                } else {
+                    let zigzag = value - 1
+                    offsets.append(Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1))
+                }
+            }
+            return LagHistory.TopicOffsets(topic: topic, raw: offsets)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import LookoutModel
+import Testing
+@testable import LookoutPolling
+
+/// The state file's binary form: what is written reads back the same, and hostile bytes are
+/// refused with a reason, never trapped on and never allowed to size an allocation.
+@Suite struct StateFileCodecTests {
+    static func sample(groups: Int = 3, partitions: Int = 4) -> EnvironmentState {
+        var state = EnvironmentState(environment: "prod")
+        state.sources["ecs"] = .init(lastGoodAt: Date(timeIntervalSince1970: 1_800_000_000.123), errorSince: nil)
+        state.sources["groups"] = .init(lastGoodAt: nil, errorSince: Date(timeIntervalSince1970: 1_800_000_060))
+        let polls = (0..<3).map { poll in
+            LagHistory.Poll(
+                time: 1_800_000_000.5 + Double(poll) * 10,
+                ends: [.init(topic: "orders", offsets: (0..<partitions).map { Int64(1_000_000_000_000 + $0 + poll) }),
+                       .init(topic: "ünïcode-topic", offsets: [nil, 0, Int64.max])],
+                groups: (0..<groups).map { group in
+                    .init(group: "g-\(group)", committed: [.init(topic: "orders", offsets: (0..<partitions).map { $0 == 1 ? nil : Int64(999_999_999_000 + $0) }),
+                                                          .init(topic: "ünïcode-topic", offsets: [-1, 0])])
+                })
+        }
+        state.lag = LagHistory(polls: polls)
+        return state
+    }
+
+    @Test func whatIsWrittenReadsBackTheSame() throws {
+        let state = Self.sample()
+        let bytes = StateFileCodec.encode(state)
+        #expect(try StateFileCodec.decode(bytes, environment: "prod") == state)
+        let empty = EnvironmentState(environment: "dev")
+        #expect(try StateFileCodec.decode(StateFileCodec.encode(empty), environment: "dev") == empty)
+    }
+
+    @Test func anotherEnvironmentsFileIsRefused() {
+        let bytes = StateFileCodec.encode(Self.sample())
+        #expect { try StateFileCodec.decode(bytes, environment: "dev") } throws: { "\($0)".contains("belongs to environment prod") }
+    }
+
+    @Test func everyCutAndEveryFlippedByteIsRefusedOrReadWithoutTrapping() {
+        let bytes = StateFileCodec.encode(Self.sample(groups: 2, partitions: 3))
+        for length in 0..<bytes.count {
+            #expect(throws: StateFileCodec.Malformed.self) { try StateFileCodec.decode(Array(bytes[0..<length]), environment: "prod") }
+        }
+        var refused = 0
+        for index in bytes.indices {
+            for value: UInt8 in [0x00, 0x7f, 0x80, 0xff] where bytes[index] != value {
+                var changed = bytes
+                changed[index] = value
+                do { _ = try StateFileCodec.decode(changed, environment: "prod") } catch { refused += 1 }
+            }
+        }
+        #expect(refused > 0)
+        #expect(throws: StateFileCodec.Malformed.self) { try StateFileCodec.decode(bytes + [0], environment: "prod") }
+    }
+
+    @Test func countsLargerThanTheFileCannotSizeAnAllocation() {
+        // magic, version, "prod", then a name count of 2^62
+        var bytes = StateFileCodec.magic + [StateFileCodec.version, 4] + Array("prod".utf8)
+        bytes += [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]
+        #expect { try StateFileCodec.decode(bytes, environment: "prod") } throws: { "\($0)".contains("more than the file holds") }
+        // a varint of 11 bytes
+        var long = StateFileCodec.magic + [StateFileCodec.version, 4] + Array("prod".utf8)
+        long += Array(repeating: 0xff, count: 11)
+        #expect(throws: StateFileCodec.Malformed.self) { try StateFileCodec.decode(long, environment: "prod") }
+        // a name that is not UTF-8
+        let invalid = StateFileCodec.magic + [StateFileCodec.version, 2, 0xc3, 0x28]
+        #expect { try StateFileCodec.decode(invalid, environment: "prod") } throws: { "\($0)".contains("not UTF-8") }
+    }
+
+    @Test func theFileIsSmallAtScale() {
+        // 10 polls of 1,000 groups on 10 topics of 20 partitions with production-sized offsets
+        let topics = (0..<500).map { "topic-\($0)" }
+        var polls: [LagHistory.Poll] = []
+        for poll in 0..<10 {
+            let ends: [LagHistory.TopicOffsets] = topics.map { topic in
+                LagHistory.TopicOffsets(topic: topic, offsets: (0..<20).map { partition -> Int64? in Int64(40_000_000_000 + partition * 7 + poll) })
+            }
+            var groups: [LagHistory.GroupCommits] = []
+            for group in 0..<1000 {
+                var committed: [LagHistory.TopicOffsets] = []
+                for t in 0..<10 {
+                    committed.append(LagHistory.TopicOffsets(topic: topics[(group + t) % topics.count],
+                                                             offsets: (0..<20).map { partition -> Int64? in Int64(39_999_999_000 + partition + poll) }))
+                }
+                groups.append(LagHistory.GroupCommits(group: "consumer-group-\(group)", committed: committed))
+            }
+            polls.append(LagHistory.Poll(time: 1_800_000_000 + Double(poll * 10), ends: ends, groups: groups))
+        }
+        var state = EnvironmentState(environment: "scale")
+        state.lag = LagHistory(polls: polls)
+        let bytes = StateFileCodec.encode(state)
+        #expect(bytes.count < HistoryStore.maximumBytes / 2, "\(bytes.count) bytes")
+        #expect((try? StateFileCodec.decode(bytes, environment: "scale")) == state)
+    }
+}
