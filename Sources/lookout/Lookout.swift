@@ -55,6 +55,8 @@ struct Lookout: AsyncParsableCommand {
     static func main() async {
         // The process holds secrets (a new password, a private key): never a core dump of it.
         Interruption.disableCoreDumps()
+        // Two malloc arenas, not glibc's eight a core: the console's heap stays put over hours (docs/soak.md).
+        Heap.limitArenas()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let isCheck = arguments.first == "check"
         do {

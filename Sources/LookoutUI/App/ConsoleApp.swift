@@ -49,7 +49,7 @@ public enum ConsoleApp {
             timing = { @Sendable in trace.write($0) }
         }
         let poller = LivePoller(environments: environments, refresh: config.refresh.swiftDuration, sourceTimeout: options.sourceTimeout,
-                                timing: timing, publish: { box.set($0) })
+                                timing: timing, publish: { box.set($0); Heap.trimIfDue() })
         await poller.start()
         let infos = environments.map { EnvironmentInfo(name: $0.name, protected: $0.protected, readOnly: $0.readOnly) }
         let bridge = ActionBridge(environments: environments, audit: AuditLog(path: config.auditLog))
