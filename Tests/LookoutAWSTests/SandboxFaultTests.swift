@@ -73,12 +73,12 @@ enum Sandbox {
         let facts = try JSONDecoder().decode(Control.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/sandbox.json")))
         guard let url = URL(string: facts.control.counts) else { throw TestSetupError(description: "sandbox.json: bad control.counts") }
         let (data, _) = try await URLSession.shared.data(from: url)
-        struct Target: Decodable { var requests: Int; var by_service: [String: Int] }
+        struct Target: Decodable { var requests: Int; var by_service: [String: Int]; var throttled: Int? }
         let counts = try JSONDecoder().decode([String: Target].self, from: data)
         guard let target = counts["\(environment)-aws"] else {
             throw TestSetupError(description: "the proxy counts no \(environment)-aws")
         }
-        return target.by_service[service] ?? 0
+        return service == "throttled" ? target.throttled ?? 0 : target.by_service[service] ?? 0
     }
 
     /// The requests the proxy read for `service` while `body` ran.
@@ -122,7 +122,7 @@ struct SandboxFaultTests {
         #expect(authority.status == "ACTIVE")
     }
 
-    @Test("aws-throttle: retried 3 times in JSON, Query and REST-XML, then the throttling error; other services unaffected")
+    @Test("aws-throttle: 5 attempts in JSON, Query and REST-XML (paced by the adaptive limiter), then the throttling error; other services unaffected")
     func throttle() async throws {
         let (_, facts) = try Sandbox.facts()
         let client = try Sandbox.client()
@@ -134,8 +134,8 @@ struct SandboxFaultTests {
                 }
             }
             #expect(error?.code == "ThrottlingException")
-            #expect(error?.attempts == 3)
-            #expect(requests == 3, "the proxy read \(requests) SSM requests")
+            #expect(error?.attempts == 5)
+            #expect(requests == 5, "the proxy read \(requests) SSM requests")
             #expect(error?.environment == Sandbox.environment)
             _ = try await client.ecs.listAllServices(cluster: facts.cluster)
         }
@@ -146,8 +146,8 @@ struct SandboxFaultTests {
                 }
             }
             #expect(error?.code == "Throttling")
-            #expect(error?.attempts == 3)
-            #expect(requests == 3, "the proxy read \(requests) Auto Scaling requests")
+            #expect(error?.attempts == 5)
+            #expect(requests == 5, "the proxy read \(requests) Auto Scaling requests")
         }
         try await Sandbox.withFault("aws-throttle", service: "route53") {
             let (error, requests) = try await Sandbox.counted("route53") {
@@ -156,11 +156,34 @@ struct SandboxFaultTests {
                 }
             }
             #expect(error?.code == "Throttling")
-            #expect(error?.attempts == 3)
-            #expect(requests == 3, "the proxy read \(requests) Route53 requests")
+            #expect(error?.attempts == 5)
+            #expect(requests == 5, "the proxy read \(requests) Route53 requests")
         }
         let recovered = try await client.ssm.getParameter(name: facts.ssm["admin-password"]!)
         #expect(recovered.version != nil, "after reset the same client works again")
+    }
+
+    @Test("aws-rate: calls that meet AWS's rates (scaled) slow down to them instead of failing; the throttles are counted on both sides")
+    func rate() async throws {
+        let (_, facts) = try Sandbox.facts()
+        let client = try Sandbox.client()
+        _ = try await client.credentials()
+        try await Sandbox.withFault("aws-rate", service: "ecs") {
+            let (answers, throttled) = try await Sandbox.counted("throttled") {
+                var answers = 0
+                for _ in 0..<8 {
+                    _ = try await client.ecs.listAllServices(cluster: facts.cluster)
+                    answers += 1
+                }
+                return answers
+            }
+            #expect(answers == 8, "every call answered")
+            #expect(throttled > 0, "the proxy throttled none: the fault did not bite")
+            let figures = client.throttling["ecs"]
+            #expect(figures?.throttles == throttled, "the client saw \(figures?.throttles ?? 0) of the proxy's \(throttled) throttles")
+            #expect((figures?.delayed ?? 0) > 0, "no call waited for the limiter")
+            #expect((figures?.rate ?? 0) > 0 && (figures?.rate ?? 99) < 8, "the rate now allowed: \(figures?.rate ?? -1) a second")
+        }
     }
 
     @Test("aws-garbage: an unreadable 200 is an error, not retried, and never quotes the body")

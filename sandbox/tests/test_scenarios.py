@@ -380,3 +380,26 @@ def test_aws_5xx_in_each_protocol_and_of_one_service(sb, env, creds):
     assert ex.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
     scenario("reset", ENV)
     assert creds.client("ssm", config=cfg).describe_parameters() is not None
+
+
+def test_aws_rate_throttles_a_burst_and_botocore_adaptive_slows_down(sb, env, creds):
+    """The rate fault (a token bucket per API at AWS's rates, scaled): a burst of calls with no
+    retries meets throttling; botocore's own adaptive retry mode, asked for as many, gets every
+    answer by waiting; the proxy counted the throttles."""
+    scenario("aws-rate", ENV)
+    before = proxy_counts()[f"{ENV}-aws"]["throttled"]
+    plain = creds.client("ecs", config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+    codes = []
+    for _ in range(8):
+        try:
+            plain.list_clusters()
+            codes.append("ok")
+        except bx.ClientError as ex:
+            codes.append(ex.response["Error"]["Code"])
+    assert "ThrottlingException" in codes and codes[0] == "ok", codes
+    adaptive = creds.client("ecs", config=Config(retries={"max_attempts": 3, "mode": "adaptive"}))
+    for _ in range(8):
+        assert adaptive.list_clusters()["clusterArns"]
+    assert proxy_counts()[f"{ENV}-aws"]["throttled"] > before
+    scenario("reset", ENV)
+    assert aws_works(sb)

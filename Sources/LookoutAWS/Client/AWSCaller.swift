@@ -5,6 +5,8 @@ import SigV4
 struct AWSCaller: Sendable {
     let configuration: AWSConfiguration
     let transport: any HTTPTransport
+    /// Per service: calls wait for a token once the service has throttled (``AdaptiveRateLimiter``).
+    let limiters = AdaptiveRateLimiters()
 
     struct WireRequest: Sendable {
         var method: String = "POST"
@@ -27,9 +29,12 @@ struct AWSCaller: Sendable {
         guard endpoint.url.hasPrefix("https://") || endpoint.url.hasPrefix("http://") else {
             throw failure(.invalidRequest("endpoint \(endpoint.url) is not an http(s) URL"), attempts: 0)
         }
+        let limiter = limiters.limiter(for: service.name)
         var attempt = 0
         while true {
             attempt += 1
+            await limiter.acquire()
+            if Task.isCancelled { throw failure(.transport(TransportError(kind: .cancelled, detail: "")), attempts: attempt - 1) }
             let resolved: Credentials
             do {
                 resolved = try await credentials.credentials()
@@ -53,10 +58,15 @@ struct AWSCaller: Sendable {
                 throw failure(.transport(TransportError(kind: error.kind, detail: redactor.scrub(error.detail), phase: error.phase)),
                               attempts: attempt)
             }
-            if (200..<300).contains(response.status) { return response }
+            if (200..<300).contains(response.status) {
+                limiter.record(throttled: false)
+                return response
+            }
             let decoded = ErrorDecoder.decode(response, wire: service.wire, redactor: redactor)
             let error = failure(decoded.kind, attempts: attempt, requestId: decoded.requestId)
-            guard error.isRetryable, attempt < configuration.retry.maxAttempts else { throw error }
+            limiter.record(throttled: error.isThrottling)
+            let allowed = error.isThrottling ? configuration.retry.maxThrottledAttempts : configuration.retry.maxAttempts
+            guard error.isRetryable, attempt < allowed else { throw error }
             do {
                 try await Task.sleep(for: configuration.retry.delay(afterAttempt: attempt))
             } catch {

@@ -32,6 +32,12 @@ public final class AWSClient: Sendable {
         try await credentialProvider.credentials()
     }
 
+    /// Per service, what throttling did to this client's calls: throttles seen, calls that waited
+    /// for a token, seconds waited, and the rate now allowed (0: not throttled yet).
+    public var throttling: [String: (throttles: Int, delayed: Int, waited: Double, rate: Double)] {
+        caller.limiters.figures
+    }
+
     public var ecs: ECS { ECS(client: self) }
     public var ssm: SSM { SSM(client: self) }
     public var acmPCA: ACMPCA { ACMPCA(client: self) }

@@ -29,15 +29,21 @@ public struct AWSConfiguration: Sendable {
     }
 }
 
-/// Retries for throttling and 5xx answers: exponential backoff with full jitter.
+/// Retries for throttling and 5xx answers: exponential backoff with full jitter. A throttled call
+/// gets more attempts than a failing one, because after the first throttle each attempt also waits
+/// for the service's adaptive limiter (``AdaptiveRateLimiter``): it slows down to the rate the API
+/// allows instead of failing; the source's timeout still bounds the whole.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first one included.
     public var maxAttempts: Int
+    /// Attempts in all when the answers are throttling.
+    public var maxThrottledAttempts: Int
     public var baseDelay: Duration
     public var maxDelay: Duration
 
-    public init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(5)) {
+    public init(maxAttempts: Int = 3, maxThrottledAttempts: Int = 5, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(5)) {
         self.maxAttempts = maxAttempts
+        self.maxThrottledAttempts = max(maxAttempts, maxThrottledAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }

@@ -3,7 +3,9 @@
 Targets (per environment): `<env>-aws` (HTTP, to moto; acc's also over HTTPS on a second port, the
 TLS front of sbx.aws_front), `<env>-kafka` (TCP, the bootstrap and
 advertised Kafka address) and `<env>-public` (TCP, the public endpoint). Each target has a
-fault: mode pass | refuse | blackhole | slow | throttle (aws) | 5xx (aws) | expired (aws:
+fault: mode pass | refuse | blackhole | slow | throttle (aws: every request) | rate (aws: a token
+bucket per API at AWS's rates, `scale` times them, e.g. 0.05 for the sandbox's small polls; a
+request that finds its bucket empty is throttled) | 5xx (aws) | expired (aws:
 ExpiredToken) | denied (aws: AccessDenied) | garbage | tls-untrusted | tls-wrong-name |
 tls-expired (aws with a TLS front: the certificate its HTTPS port presents), with `delay_ms` for slow and an optional
 `service` (aws: the SigV4 scope's service, e.g. ssm) that limits the fault to one AWS service, or
@@ -13,7 +15,7 @@ Control: HTTP on 127.0.0.1:CONTROL_PORT
   GET  /faults                 -> {target: fault}
   POST /faults/<target>        body {"mode": ..., "delay_ms": ..., "service": ...}
   POST /reset/<env>            every target of that environment back to pass
-  GET  /counts                 -> {"<env>-aws": {"requests": N, "by_service": {"ecs": n, ...}}}
+  GET  /counts                 -> {"<env>-aws": {"requests": N, "by_service": {"ecs": n, ...}, "throttled": N}}
                                   every HTTP request read on that target, faulted or not;
                                   monotonic since the proxy started (take deltas)
   POST /drop/<target>          closes every open connection of the target (both sides), as a
@@ -37,8 +39,48 @@ from .aws_errors import (access_denied_response, expired_token_response, garbage
 from .aws_front import TLS_MODES, context_for
 from .kafka_frames import FrameFilter
 
-MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "5xx", "garbage", "expired", "denied"} | TLS_MODES
-HTTP_ONLY = {"throttle", "5xx", "expired", "denied"}
+MODES = {"pass", "refuse", "blackhole", "slow", "throttle", "rate", "5xx", "garbage", "expired", "denied"} | TLS_MODES
+HTTP_ONLY = {"throttle", "rate", "5xx", "expired", "denied"}
+
+# Request rates AWS throttles at, per account and Region, as token buckets: (burst, refill a second),
+# by SigV4 service and operation (None: one bucket the service's other operations share, as ECS's
+# read actions share theirs). From AWS's documents where
+# they give figures: ECS's read actions (its example: DescribeClusters, a bucket of 50 refilled at
+# 20 a second), SSM's GetParameter(s) at the standard throughput (40 a second), Route 53's 5
+# requests a second per account; elsewhere 20 a second with a burst of 50. The `rate` fault
+# multiplies both by its `scale` (default 1).
+AWS_RATES: dict[tuple[str, str | None], tuple[float, float]] = {
+    ("ecs", None): (50, 20),
+    ("ssm", "GetParameter"): (40, 40),
+    ("ssm", "GetParameters"): (40, 40),
+    ("ssm", None): (50, 20),
+    ("route53", None): (5, 5),
+}
+DEFAULT_RATE = (50, 20)
+
+
+def operation(head: bytes, body: bytes) -> str | None:
+    """The API operation of an AWS request: X-Amz-Target's (JSON), Action= (Query); None (REST)."""
+    target = header(head, "x-amz-target")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    m = re.search(rb"(?:^|&)Action=([A-Za-z0-9]+)", body)
+    return m.group(1).decode() if m else None
+
+
+class Bucket:
+    def __init__(self, burst: float, refill: float) -> None:
+        self.burst, self.refill = burst, refill
+        self.tokens, self.at = burst, asyncio.get_running_loop().time()
+
+    def take(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.refill)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 PASS = {"mode": "pass"}
 ERROR_ANSWERS = {"throttle": throttle_response, "5xx": internal_error_response,
                  "expired": expired_token_response, "denied": access_denied_response}
@@ -59,6 +101,22 @@ class Target:
         self.upstreams: set[asyncio.StreamWriter] = set()   # the upstream sides among them
         self.requests = 0                      # HTTP requests read (aws targets)
         self.by_service: dict[str, int] = {}   # the same, by SigV4 service ("unsigned" without)
+        self.throttled = 0                     # requests the `rate` fault throttled
+        self.buckets: dict[tuple[str, str | None], Bucket] = {}  # the `rate` fault's, made on first use
+
+    def within_rate(self, service: str | None, op: str | None) -> bool:
+        """Whether a request of `service`'s `op` finds a token in its bucket (the `rate` fault)."""
+        # an operation with a rate of its own has its own bucket; the others share their service's
+        key = (service or "unsigned", op) if (service, op) in AWS_RATES else (service or "unsigned", None)
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            burst, refill = AWS_RATES.get(key) or DEFAULT_RATE
+            scale = float(self.fault.get("scale", 1.0))
+            bucket = self.buckets[key] = Bucket(max(1.0, burst * scale), refill * scale)
+        if bucket.take():
+            return True
+        self.throttled += 1
+        return False
 
     def count(self, service: str | None) -> None:
         self.requests += 1
@@ -146,8 +204,11 @@ class Proxy:
         if keys is not None and (t.kind != "tcp" or not isinstance(keys, list) or not all(isinstance(k, int) for k in keys)
                                  or mode not in {"pass", "blackhole", "slow", "garbage", "refuse"}):
             raise ValueError(f"api_keys (a list of Kafka API keys) needs a Kafka target and blackhole, slow, garbage or refuse")
+        if mode == "rate" and not (isinstance(fault.get("scale", 1), (int, float)) and 0 < fault.get("scale", 1) <= 10):
+            raise ValueError("rate: scale must be a number in (0, 10]")
         was_tls = t.fault.get("mode") in TLS_MODES
         t.fault = {k: v for k, v in fault.items() if v is not None}
+        t.buckets = {}  # a new fault starts with full buckets
         if mode == "refuse" and not keys and not fault.get("service"):
             for server in (t.server, t.tls_server):
                 if server is not None:
@@ -262,6 +323,8 @@ class Proxy:
                 if mode == "slow":
                     await asyncio.sleep(t.delay)
                     mode = "pass"
+                if mode == "rate":
+                    mode = "pass" if t.within_rate(service, operation(head, body)) else "throttle"
                 if mode in ERROR_ANSWERS:  # an AWS error in the service's protocol; the connection stays
                     w.write(ERROR_ANSWERS[mode](head, body, service))
                     await w.drain()
@@ -318,7 +381,7 @@ class Proxy:
                     await self.apply(self.targets[name], json.loads(body or b"{}"))
                     out = self.targets[name].fault
                 elif method == "GET" and path == "/counts":
-                    out = {n: {"requests": t.requests, "by_service": dict(sorted(t.by_service.items()))}
+                    out = {n: {"requests": t.requests, "by_service": dict(sorted(t.by_service.items())), "throttled": t.throttled}
                            for n, t in self.targets.items() if t.kind == "http"}
                 elif method == "POST" and path.startswith("/drop/"):
                     name = path.split("/", 2)[2]

@@ -30,13 +30,19 @@ def control(path: str, body: dict | None = None) -> dict:
 GROUP_API_KEYS = [2, 9, 10, 15, 16]
 
 
+# aws-rate: AWS's request rates (sbx.proxy.AWS_RATES) times this, so that a sandbox poll, which
+# makes some tens of calls, meets them as a production poll meets the real ones.
+RATE_SCALE = 0.05
+
+
 def fault(e: layout.Env, kind: str, mode: str, service: str | None = None, api_keys: list[int] | None = None) -> str:
-    body = {"mode": mode, "delay_ms": DELAY_MS if mode == "slow" else None, "service": service, "api_keys": api_keys}
+    body = {"mode": mode, "delay_ms": DELAY_MS if mode == "slow" else None, "service": service, "api_keys": api_keys,
+            "scale": RATE_SCALE if mode == "rate" else None}
     control(f"/faults/{e.name}-{kind}", body)
     what = f" ({service} only)" if service else ""
     if api_keys:
         what = f" (the group calls only: API keys {', '.join(map(str, api_keys))})"
-    extra = f", {DELAY_MS} ms" if mode == "slow" else ""
+    extra = f", {DELAY_MS} ms" if mode == "slow" else f", AWS's rates x {RATE_SCALE}" if mode == "rate" else ""
     return f"{e.name}-{kind}: {mode}{extra}{what}"
 
 
@@ -174,7 +180,7 @@ def producers_paused(e: layout.Env, source: str | None) -> str:
 
 SIMPLE = {
     "aws-refuse": ("aws", "refuse"), "aws-blackhole": ("aws", "blackhole"), "aws-slow": ("aws", "slow"),
-    "aws-throttle": ("aws", "throttle"), "aws-5xx": ("aws", "5xx"), "aws-garbage": ("aws", "garbage"),
+    "aws-throttle": ("aws", "throttle"), "aws-rate": ("aws", "rate"), "aws-5xx": ("aws", "5xx"), "aws-garbage": ("aws", "garbage"),
     "aws-expired": ("aws", "expired"), "aws-denied": ("aws", "denied"),
     # the certificate of an AWS TLS front (acc's): another CA's, another name's, expired
     "aws-tls-untrusted": ("aws", "tls-untrusted"), "aws-tls-wrong-name": ("aws", "tls-wrong-name"),
