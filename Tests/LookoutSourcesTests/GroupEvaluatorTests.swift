@@ -370,14 +370,31 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
         #expect(text.contains("lookout_kafka_group_lag_seconds{environment=\"dev\",group=\"analytics\"} 15\n"))
         #expect(text.contains("lookout_kafka_group_topic_lag{environment=\"dev\",group=\"analytics\",topic=\"orders\"} 30\n"))
         #expect(text.contains("lookout_kafka_group_partition_lag{environment=\"dev\",group=\"analytics\",topic=\"orders\",partition=\"0\"} 30\n"))
-        #expect(!text.contains("partition=\"1\""), "no commit, no lag sample")
+        #expect(!text.contains("group_partition_lag{environment=\"dev\",group=\"analytics\",topic=\"orders\",partition=\"1\""), "no commit, no lag sample")
+        #expect(!text.contains("kafka_consumergroup_group_lag{cluster_name=\"dev\",group=\"analytics\",topic=\"orders\",partition=\"1\""))
         #expect(text.contains("lookout_kafka_group_status{environment=\"dev\",group=\"analytics\",status=\"warn\"} 1\n"))
+        // kafka-lag-exporter's and Burrow's names beside lookout's
+        #expect(text.contains("kafka_consumergroup_group_lag{cluster_name=\"dev\",group=\"analytics\",topic=\"orders\",partition=\"0\"} 30\n"))
+        #expect(text.contains("kafka_consumergroup_group_sum_lag{cluster_name=\"dev\",group=\"analytics\"} 30\n"))
+        #expect(text.contains("kafka_consumergroup_group_max_lag{cluster_name=\"dev\",group=\"analytics\"} 30\n"))
+        #expect(text.contains("kafka_consumergroup_group_topic_sum_lag{cluster_name=\"dev\",group=\"analytics\",topic=\"orders\"} 30\n"))
+        #expect(text.contains("kafka_consumergroup_group_max_lag_seconds{cluster_name=\"dev\",group=\"analytics\"} 15\n"))
+        #expect(text.contains("burrow_kafka_consumer_status{cluster=\"dev\",group=\"analytics\"} 2\n"), "WARN is 2 in Burrow's order")
+        #expect(text.contains("lookout_poll_cycles_total{environment=\"dev\"} 1\n"))
+        #expect(!text.contains(" -1\n") && !text.contains("} -"), "no negative value")
+    }
+
+    @Test func openMetricsEndsWithEOFAndNamesCountersWithoutTotal() {
+        let text = MetricFamily.render(snapshot.metrics(pollCycles: ["dev": 7]), openMetrics: true)
+        #expect(text.hasSuffix("# EOF\n"))
+        #expect(text.contains("# TYPE lookout_poll_cycles counter\nlookout_poll_cycles_total{environment=\"dev\"} 7\n"))
+        #expect(text.contains("# TYPE burrow_kafka_consumer_status gauge\n"))
     }
 
     @Test func tableHasARowPerGroupAndTopic() {
         let table = snapshot.table
-        #expect(table.contains("GROUP      STATUS  STATE   MEMBERS  LAG  LAG S  SAMPLES  REASON"))
-        #expect(table.contains("analytics  warn    Stable  1        30   15.0   3        t") || table.contains("analytics  warn    Stable  1        30   15.0   3        orders/0"))
+        #expect(table.contains("GROUP      STATUS  STATE   MEMBERS  LAG  LAG S  DRAIN S  SAMPLES  REASON"))
+        #expect(table.contains("analytics  warn    Stable  1        30   15.0   -        3        t") || table.contains("analytics  warn    Stable  1        30   15.0   -        3        orders/0"))
     }
 }
 

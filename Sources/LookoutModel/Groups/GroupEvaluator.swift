@@ -74,6 +74,13 @@ public struct JudgedGroup: Sendable {
     /// (``fallsBeyondNoise(_:)``). 0 when the lag is 0; nil when that net rate is not above 0 (the lag holds or
     /// grows: not draining) or unknown. With producers paused it is lag ÷ the consumption rate.
     public var drainSeconds: Double?
+
+    /// ``drainSeconds`` where the lag falls: above 0 and finite (the snapshot, the exporter and
+    /// `check` show it only then; the console shows 0 for a group caught up).
+    public var timeToDrain: Double? {
+        guard let drainSeconds, drainSeconds.isFinite, drainSeconds > 0, (lag ?? 0) > 0 else { return nil }
+        return drainSeconds
+    }
 }
 
 /// Judges consumer groups over the window of polls. Pure.

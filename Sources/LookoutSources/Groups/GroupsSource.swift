@@ -45,14 +45,14 @@ public enum GroupsSource: Source {
 
     public static func table(_ environment: EnvironmentSnapshot) -> String {
         guard let groups = environment.groups else { return "" }
-        var rows = [["GROUP", "STATUS", "STATE", "MEMBERS", "LAG", "LAG S", "SAMPLES", "REASON"]]
+        var rows = [["GROUP", "STATUS", "STATE", "MEMBERS", "LAG", "LAG S", "DRAIN S", "SAMPLES", "REASON"]]
         for group in groups {
             let observed = group.observation
             let members = observed.members.map(String.init) ?? "-"
             rows.append([observed.id, group.status.rawValue, observed.state ?? "-", members, Snapshot.cell(group.lag),
-                         Snapshot.cell(group.lagSeconds), String(group.samples), group.reason])
+                         Snapshot.cell(group.lagSeconds), Snapshot.cell(group.timeToDrain), String(group.samples), group.reason])
             for topic in group.topics {
-                rows.append(["  " + topic.topic, "", "", "", Snapshot.cell(topic.lag), Snapshot.cell(topic.lagSeconds), "", ""])
+                rows.append(["  " + topic.topic, "", "", "", Snapshot.cell(topic.lag), Snapshot.cell(topic.lagSeconds), "", "", ""])
             }
         }
         return Snapshot.format(rows: rows, indent: 4)
@@ -75,6 +75,50 @@ public enum GroupsSource: Source {
                          groups.flatMap { e, g in g.topics.flatMap { t in t.partitions.compactMap { p in p.offsets.lag.map {
                              ([("environment", e), ("group", g.observation.id), ("topic", t.topic), ("partition", String(p.offsets.partition))], Double($0))
                          } } } }),
+            MetricFamily("lookout_kafka_group_time_to_drain_seconds", "Seconds until the group's lag is gone if the window's rates hold (present only while the lag falls).",
+                         groups.compactMap { e, g in g.timeToDrain.map { ([("environment", e), ("group", g.observation.id)], JudgedGroup.milliseconds($0)) } }),
+        ] + compatible(groups)
+    }
+
+    /// The names dashboards built for kafka-lag-exporter and Burrow already use, beside lookout's
+    /// own: kafka-lag-exporter's (`cluster_name` = the environment) and Burrow's status, numbered
+    /// in Burrow's order.
+    static func compatible(_ groups: [(String, JudgedGroup)]) -> [MetricFamily] {
+        var partitions: [([(String, String)], JudgedPartition, String)] = []
+        var latest: [String: [(String, String)]] = [:]
+        var latestValue: [String: Double] = [:]
+        for (e, g) in groups {
+            for t in g.topics {
+                for p in t.partitions {
+                    partitions.append(([("cluster_name", e), ("group", g.observation.id), ("topic", t.topic), ("partition", String(p.offsets.partition))], p, e))
+                    if let end = p.offsets.end {
+                        let key = "\(e)\u{0}\(t.topic)\u{0}\(p.offsets.partition)"
+                        if latest[key] == nil {
+                            latest[key] = [("cluster_name", e), ("topic", t.topic), ("partition", String(p.offsets.partition))]
+                        }
+                        latestValue[key] = max(latestValue[key] ?? 0, Double(end))
+                    }
+                }
+            }
+        }
+        let clusterGroup = { (e: String, g: JudgedGroup) in [("cluster_name", e), ("group", g.observation.id)] }
+        return [
+            MetricFamily("kafka_consumergroup_group_lag", "kafka-lag-exporter's name: a partition's lag in messages.",
+                         partitions.compactMap { labels, p, _ in p.offsets.lag.map { (labels, Double($0)) } }),
+            MetricFamily("kafka_consumergroup_group_lag_seconds", "kafka-lag-exporter's name: a partition's lag in seconds.",
+                         partitions.compactMap { labels, p, _ in p.lagSeconds.map { (labels, $0) } }),
+            MetricFamily("kafka_consumergroup_group_max_lag", "kafka-lag-exporter's name: the group's largest partition lag in messages.",
+                         groups.compactMap { e, g in g.topics.flatMap { $0.partitions.compactMap(\.offsets.lag) }.max().map { (clusterGroup(e, g), Double($0)) } }),
+            MetricFamily("kafka_consumergroup_group_max_lag_seconds", "kafka-lag-exporter's name: the group's largest partition lag in seconds.",
+                         groups.compactMap { e, g in g.lagSeconds.map { (clusterGroup(e, g), $0) } }),
+            MetricFamily("kafka_consumergroup_group_sum_lag", "kafka-lag-exporter's name: the group's lag summed over its partitions.",
+                         groups.compactMap { e, g in g.lag.map { (clusterGroup(e, g), Double($0)) } }),
+            MetricFamily("kafka_consumergroup_group_topic_sum_lag", "kafka-lag-exporter's name: the group's lag on one topic.",
+                         groups.flatMap { e, g in g.topics.compactMap { t in t.lag.map { ([("cluster_name", e), ("group", g.observation.id), ("topic", t.topic)], Double($0)) } } }),
+            MetricFamily("kafka_partition_latest_offset", "kafka-lag-exporter's name: a partition's end offset, as read for the groups on it.",
+                         latest.keys.sorted().map { (latest[$0]!, latestValue[$0]!) }),
+            MetricFamily("burrow_kafka_consumer_status", "Burrow's group status: 0 NOTFOUND (lookout: pending or unknown), 1 OK, 2 WARN, 3 ERR (lag over crit), 4 STOP, 5 STALL, 6 REWIND.",
+                         groups.map { e, g in ([("cluster", e), ("group", g.observation.id)], Double(g.burrowStatus)) }),
         ]
     }
 
@@ -87,6 +131,9 @@ public enum GroupsSource: Source {
         }
         if let worst = groups.compactMap(\.lagSeconds).max() {
             data.append("'\(environment.name)_group_lag_seconds_max'=\(String(format: "%.3f", worst))s;\(lag?.warnSeconds.map(String.init) ?? "");\(lag?.critSeconds.map(String.init) ?? "");0;")
+        }
+        if let longest = groups.compactMap(\.timeToDrain).max() {
+            data.append("'\(environment.name)_group_time_to_drain_max'=\(String(format: "%.3f", longest))s;;;0;")
         }
         return data
     }
@@ -115,6 +162,21 @@ extension EnvironmentSnapshot {
 }
 
 extension JudgedGroup {
+    /// The status in Burrow's numbering: NOTFOUND 0, OK 1, WARN 2, ERR 3, STOP 4, STALL 5, REWIND 6.
+    var burrowStatus: Int {
+        if severity == .unknown { return 0 }
+        switch status {
+        case .pending: return 0
+        case .ok: return 1
+        case .warn: return 2
+        case .crit: return 3
+        case .stop: return 4
+        case .stall: return 5
+        case .rewind: return 6
+        case .unknown: return 0
+        }
+    }
+
     var json: JSONValue {
         .object([
             ("id", .string(observation.id)),
@@ -122,6 +184,7 @@ extension JudgedGroup {
             ("members", .optional(observation.members)),
             ("lag", .optional(lag)),
             ("lag_seconds", .optional(lagSeconds.map(Self.milliseconds))),
+        ] + (timeToDrain.map { [("time_to_drain_seconds", JSONValue.double(Self.milliseconds($0)))] } ?? []) + [
             ("status", .string(status.rawValue)),
             ("severity", .string(severity.rawValue)),
             ("samples", .int(samples)),
