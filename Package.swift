@@ -133,6 +133,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `lookout serve`: the exporter's answers and its HTTP listener (SwiftNIO, swift-nio-ssl).
+        .target(
+            name: "LookoutServe",
+            dependencies: [
+                "LookoutModel", "LookoutSources",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         // The console: pure layout and rendering, and ncurses in one thin layer (Terminal/).
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
@@ -167,6 +179,7 @@ let package = Package(
                 "LookoutPolling",
                 "LookoutUI",
                 "LookoutActions",
+                "LookoutServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -264,6 +277,11 @@ let package = Package(
         .testTarget(
             name: "LookoutPollingTests",
             dependencies: ["LookoutPolling", "LookoutModel", "LookoutSources"],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "LookoutServeTests",
+            dependencies: ["LookoutServe", "LookoutModel", "LookoutSources"],
             swiftSettings: testSettings
         ),
         .testTarget(

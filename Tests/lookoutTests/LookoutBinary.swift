@@ -19,8 +19,13 @@ struct LookoutBinary {
     static let repository = SandboxLocation.repository
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try runTool(url.path, arguments, environment: environment)
+    }
+
+    /// Any program (openssl, curl), with the same small environment.
+    static func runTool(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ["HOME": "/nonexistent-home", "PATH": "/usr/bin:/bin", "COLUMNS": "80"]
         env.merge(environment) { $1 }

@@ -63,6 +63,14 @@ public enum Interruption {
         lookout_catch_interrupts(secondSignalMessage)
     }
 
+    /// `lookout serve` starts: SIGINT and SIGTERM recorded for it to stop listening and polling
+    /// (a second one ends it at once); SIGHUP and SIGPIPE ignored.
+    public static func beginService() {
+        lookout_ignore_sigpipe()
+        lookout_ignore_hangup()
+        lookout_catch_interrupts("\nlookout serve: stopped at once by a second signal\n")
+    }
+
     /// Whether a SIGHUP came (the console's terminal went away).
     public static var hangup: Bool { lookout_hangup_caught() != 0 }
 

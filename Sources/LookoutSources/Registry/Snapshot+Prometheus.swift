@@ -40,7 +40,7 @@ public struct MetricFamily: Sendable {
     public typealias Sample = ([(String, String)], Double)
     public enum Kind: String, Sendable { case gauge, counter }
     public let name: String
-    let help: String
+    public let help: String
     public let kind: Kind
     public let samples: [Sample]
 

@@ -18,7 +18,7 @@ public enum Heap {
 
     /// `malloc_trim(0)` if a minute has passed since the last one (it walks every arena: cheap
     /// with a heap of some MB, not something to do per frame).
-    static func trimIfDue(every period: Duration = .seconds(60)) {
+    public static func trimIfDue(every period: Duration = .seconds(60)) {
         let now = ContinuousClock.now
         let due = lastTrim.withLock { last -> Bool in
             if let last, now - last < period { return false }
