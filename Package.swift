@@ -133,11 +133,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // `lookout serve`: the exporter's answers and its HTTP listener (SwiftNIO, swift-nio-ssl).
+        // `lookout serve`: the exporter's answers and its HTTP listener (SwiftNIO, swift-nio-ssl),
+        // gzip through zlib.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "LookoutServe",
             dependencies: [
-                "LookoutModel", "LookoutSources",
+                "CZlib", "LookoutModel", "LookoutSources",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

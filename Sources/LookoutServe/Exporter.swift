@@ -15,6 +15,8 @@ public final class Exporter: Sendable {
         public var status: Int
         public var contentType: String
         public var body: [UInt8]
+        /// `gzip` when the body is compressed.
+        public var contentEncoding: String? = nil
     }
 
     public static let openMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8"
@@ -26,7 +28,9 @@ public final class Exporter: Sendable {
         var cycles: [String: Int] = [:]
         /// environment → group → when it was last seen
         var seen: [String: [String: Date]] = [:]
-        var rendered: [Bool: (generation: Int, bytes: [UInt8])] = [:]
+        /// The last rendering, gzip-compressed: one format at a time (Prometheus asks for the same
+        /// one, with gzip, at every scrape). A client that takes no gzip gets a rendering of its own.
+        var rendered: (generation: Int, openMetrics: Bool, gzip: [UInt8])?
     }
 
     private let state = Mutex(State())
@@ -40,7 +44,7 @@ public final class Exporter: Sendable {
     public func pollFinished(environment: String) {
         state.withLock { state in
             state.cycles[environment, default: 0] += 1
-            state.rendered = [:]
+            state.rendered = nil
         }
     }
 
@@ -49,7 +53,7 @@ public final class Exporter: Sendable {
         state.withLock { state in
             state.snapshot = snapshot
             state.generation += 1
-            state.rendered = [:]
+            state.rendered = nil
             for environment in snapshot.environments {
                 guard let groups = environment.groups else { continue }  // not read now: nothing is gone
                 var seen = state.seen[environment.name] ?? [:]
@@ -76,20 +80,35 @@ public final class Exporter: Sendable {
         }
     }
 
-    /// The metrics of the latest snapshot in one of the two formats (rendered once per snapshot).
-    public func metrics(openMetrics: Bool) -> [UInt8]? {
-        let (snapshot, generation, cycles, cached) = state.withLock { ($0.snapshot, $0.generation, $0.cycles, $0.rendered[openMetrics]) }
+    /// Renders the latest metrics in OpenMetrics now, off the scrape's path (after each poll), so
+    /// that a scrape is answered from what is rendered.
+    public func prewarm() {
+        _ = metrics(openMetrics: true, gzip: true)
+    }
+
+    /// The metrics of the latest snapshot in one of the two formats, gzip-compressed (rendered
+    /// once per snapshot and kept) or not (rendered for this request).
+    public func metrics(openMetrics: Bool, gzip: Bool = false) -> [UInt8]? {
+        let (snapshot, generation, cycles, cached) = state.withLock { ($0.snapshot, $0.generation, $0.cycles, $0.rendered) }
         guard let snapshot else { return nil }
-        if let cached, cached.generation == generation { return cached.bytes }
+        if gzip, let cached, cached.generation == generation, cached.openMetrics == openMetrics { return cached.gzip }
         var families = snapshot.metrics(pollCycles: cycles)
         let gone = self.gone
         if !gone.isEmpty {
             families.append(MetricFamily("burrow_kafka_consumer_status", "A consumer group seen before and gone now: Burrow's NOTFOUND (0), kept for the exporter's group TTL.",
                                          gone.map { ([("cluster", $0.environment), ("group", $0.group)], 0) }))
         }
-        let bytes = Array(MetricFamily.render(Self.merged(families), openMetrics: openMetrics).utf8)
+        let merged = Self.merged(families)
+        guard gzip else { return MetricFamily.render(merged, openMetrics: openMetrics) }
+        guard let writer = try? GzipWriter() else { return nil }
+        var failed = false
+        MetricFamily.render(merged, openMetrics: openMetrics) { piece in
+            if !failed { do { try writer.write(piece) } catch { failed = true } }
+        }
+        guard !failed, (try? writer.finish()) != nil else { return nil }
+        let bytes = writer.output
         state.withLock { state in
-            if state.generation == generation { state.rendered[openMetrics] = (generation, bytes) }
+            if state.generation == generation { state.rendered = (generation, openMetrics, bytes) }
         }
         return bytes
     }
@@ -100,7 +119,7 @@ public final class Exporter: Sendable {
         var byName: [String: MetricFamily] = [:]
         for family in families {
             if let known = byName[family.name] {
-                byName[family.name] = MetricFamily(known.name, known.help, known.samples + family.samples, kind: known.kind)
+                byName[family.name] = known.joined(with: family)
             } else {
                 order.append(family.name)
                 byName[family.name] = family
@@ -110,7 +129,7 @@ public final class Exporter: Sendable {
     }
 
     /// The answer to one request: GET (or HEAD) /metrics, /snapshot, /healthz.
-    public func respond(method: String, path: String, accept: String?) -> Response {
+    public func respond(method: String, path: String, accept: String?, acceptEncoding: String? = nil) -> Response {
         guard method == "GET" || method == "HEAD" else {
             return Response(status: 405, contentType: "text/plain; charset=utf-8", body: Array("only GET and HEAD\n".utf8))
         }
@@ -118,8 +137,9 @@ public final class Exporter: Sendable {
         switch route {
         case "/metrics":
             let openMetrics = Self.prefersOpenMetrics(accept)
-            guard let body = metrics(openMetrics: openMetrics) else { return Self.starting }
-            return Response(status: 200, contentType: openMetrics ? Self.openMetricsType : Self.textType, body: body)
+            let gzip = Self.acceptsGzip(acceptEncoding)
+            guard let body = metrics(openMetrics: openMetrics, gzip: gzip) else { return Self.starting }
+            return Response(status: 200, contentType: openMetrics ? Self.openMetricsType : Self.textType, body: body, contentEncoding: gzip ? "gzip" : nil)
         case "/snapshot":
             guard let snapshot = state.withLock({ $0.snapshot }) else { return Self.starting }
             return Response(status: 200, contentType: "application/json", body: Array((snapshot.json.serialized(pretty: false) + "\n").utf8))
@@ -130,6 +150,16 @@ public final class Exporter: Sendable {
             return Response(status: 200, contentType: "text/plain; charset=utf-8", body: Array("lookout serve: /metrics /snapshot /healthz\n".utf8))
         default:
             return Response(status: 404, contentType: "text/plain; charset=utf-8", body: Array("not found\n".utf8))
+        }
+    }
+
+    /// Whether Accept-Encoding takes gzip (not with q=0).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard parts.first == "gzip" || parts.first == "x-gzip" else { return false }
+            return !(parts.dropFirst().contains { $0.hasPrefix("q=") && (Double($0.dropFirst(2)) ?? 1) == 0 })
         }
     }
 

@@ -108,9 +108,12 @@ final class RequestHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let response = exporter.respond(method: head.method.rawValue, path: head.uri, accept: head.headers["accept"].first)
+            let response = exporter.respond(method: head.method.rawValue, path: head.uri, accept: head.headers["accept"].first,
+                                            acceptEncoding: head.headers["accept-encoding"].joined(separator: ","))
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: response.contentType)
+            if let encoding = response.contentEncoding { headers.add(name: "Content-Encoding", value: encoding) }
+            headers.add(name: "Vary", value: "Accept, Accept-Encoding")
             headers.add(name: "Content-Length", value: String(response.body.count))
             headers.add(name: "Cache-Control", value: "no-store")
             let keepAlive = head.isKeepAlive

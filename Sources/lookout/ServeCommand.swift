@@ -61,7 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
         Interruption.beginService()
         let exporter = Exporter(groupTTL: ttl.seconds)
         let poller = LivePoller(environments: environments, refresh: config.refresh.swiftDuration,
-                                timing: { exporter.pollFinished(environment: $0.environment) },
+                                timing: { timing in
+                                    exporter.pollFinished(environment: timing.environment)
+                                    Task.detached(priority: .utility) { exporter.prewarm() }
+                                },
                                 publish: { exporter.publish($0); Heap.trimIfDue() })
         let server: HTTPServer
         do {

@@ -91,3 +91,37 @@ import Testing
         #expect(HTTPServer.Address(text) == nil)
     }
 }
+
+/// gzip answers, read back by Python's gzip module (an independent reader of the format).
+@Suite struct GzipAnswerTests {
+    @Test func prometheusGetsGzipAndItReadsBackAsTheTextOtherwiseSent() throws {
+        let exporter = Exporter()
+        var environment = EnvironmentSnapshot(name: "dev", protected: false, readOnly: false)
+        environment.groups = (0..<300).map { id in
+            JudgedGroup(observation: GroupObservation(id: "group-\(id)", state: "Stable", members: 1, partitions: []), status: .ok, verdict: .ok,
+                        severity: .ok, lag: Int64(id), lagSeconds: nil, samples: 3, reason: "caught up", topics: [])
+        }
+        exporter.publish(Snapshot(generatedAt: Date(), environments: [environment]))
+        exporter.pollFinished(environment: "dev")
+        let accept = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
+        let zipped = exporter.respond(method: "GET", path: "/metrics", accept: accept, acceptEncoding: "gzip")
+        let plain = exporter.respond(method: "GET", path: "/metrics", accept: accept, acceptEncoding: nil)
+        #expect(zipped.contentEncoding == "gzip" && plain.contentEncoding == nil)
+        #expect(exporter.respond(method: "GET", path: "/metrics", accept: accept, acceptEncoding: "gzip;q=0").contentEncoding == nil)
+        #expect(zipped.body.count * 4 < plain.body.count, "\(zipped.body.count) bytes zipped of \(plain.body.count)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lookout-gzip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(zipped.body).write(to: folder.appendingPathComponent("m.gz"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import gzip,sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())", folder.appendingPathComponent("m.gz").path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let unzipped = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect([UInt8](unzipped) == plain.body, "gzip reads back as the plain text")
+    }
+}

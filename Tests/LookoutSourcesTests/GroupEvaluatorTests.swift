@@ -385,7 +385,7 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
     }
 
     @Test func openMetricsEndsWithEOFAndNamesCountersWithoutTotal() {
-        let text = MetricFamily.render(snapshot.metrics(pollCycles: ["dev": 7]), openMetrics: true)
+        let text = String(decoding: MetricFamily.render(snapshot.metrics(pollCycles: ["dev": 7]), openMetrics: true), as: UTF8.self)
         #expect(text.hasSuffix("# EOF\n"))
         #expect(text.contains("# TYPE lookout_poll_cycles counter\nlookout_poll_cycles_total{environment=\"dev\"} 7\n"))
         #expect(text.contains("# TYPE burrow_kafka_consumer_status gauge\n"))

@@ -71,10 +71,17 @@ public enum GroupsSource: Source {
                          groups.compactMap { e, g in g.lagSeconds.map { ([("environment", e), ("group", g.observation.id)], $0) } }),
             MetricFamily("lookout_kafka_group_topic_lag", "Lag of a consumer group on one topic, in messages.",
                          groups.flatMap { e, g in g.topics.compactMap { t in t.lag.map { ([("environment", e), ("group", g.observation.id), ("topic", t.topic)], Double($0)) } } }),
-            MetricFamily("lookout_kafka_group_partition_lag", "Lag of a consumer group on one partition, in messages (absent without a commit).",
-                         groups.flatMap { e, g in g.topics.flatMap { t in t.partitions.compactMap { p in p.offsets.lag.map {
-                             ([("environment", e), ("group", g.observation.id), ("topic", t.topic), ("partition", String(p.offsets.partition))], Double($0))
-                         } } } }),
+            MetricFamily("lookout_kafka_group_partition_lag", "Lag of a consumer group on one partition, in messages (absent without a commit).") { emit in
+                for (e, g) in groups {
+                    for t in g.topics {
+                        for p in t.partitions {
+                            if let lag = p.offsets.lag {
+                                emit(([("environment", e), ("group", g.observation.id), ("topic", t.topic), ("partition", String(p.offsets.partition))], Double(lag)))
+                            }
+                        }
+                    }
+                }
+            },
             MetricFamily("lookout_kafka_group_time_to_drain_seconds", "Seconds until the group's lag is gone if the window's rates hold (present only while the lag falls).",
                          groups.compactMap { e, g in g.timeToDrain.map { ([("environment", e), ("group", g.observation.id)], JudgedGroup.milliseconds($0)) } }),
         ] + compatible(groups)
@@ -84,29 +91,38 @@ public enum GroupsSource: Source {
     /// own: kafka-lag-exporter's (`cluster_name` = the environment) and Burrow's status, numbered
     /// in Burrow's order.
     static func compatible(_ groups: [(String, JudgedGroup)]) -> [MetricFamily] {
-        var partitions: [([(String, String)], JudgedPartition, String)] = []
+        /// Each partition of each group, with kafka-lag-exporter's labels, handed to `body` one at a time.
+        @Sendable func partitions(_ body: ([(String, String)], JudgedPartition) -> Void) {
+            for (e, g) in groups {
+                for t in g.topics {
+                    for p in t.partitions {
+                        body([("cluster_name", e), ("group", g.observation.id), ("topic", t.topic), ("partition", String(p.offsets.partition))], p)
+                    }
+                }
+            }
+        }
         var latest: [String: [(String, String)]] = [:]
         var latestValue: [String: Double] = [:]
         for (e, g) in groups {
             for t in g.topics {
                 for p in t.partitions {
-                    partitions.append(([("cluster_name", e), ("group", g.observation.id), ("topic", t.topic), ("partition", String(p.offsets.partition))], p, e))
-                    if let end = p.offsets.end {
-                        let key = "\(e)\u{0}\(t.topic)\u{0}\(p.offsets.partition)"
-                        if latest[key] == nil {
-                            latest[key] = [("cluster_name", e), ("topic", t.topic), ("partition", String(p.offsets.partition))]
-                        }
-                        latestValue[key] = max(latestValue[key] ?? 0, Double(end))
+                    guard let end = p.offsets.end else { continue }
+                    let key = "\(e)\u{0}\(t.topic)\u{0}\(p.offsets.partition)"
+                    if latest[key] == nil {
+                        latest[key] = [("cluster_name", e), ("topic", t.topic), ("partition", String(p.offsets.partition))]
                     }
+                    latestValue[key] = max(latestValue[key] ?? 0, Double(end))
                 }
             }
         }
         let clusterGroup = { (e: String, g: JudgedGroup) in [("cluster_name", e), ("group", g.observation.id)] }
         return [
-            MetricFamily("kafka_consumergroup_group_lag", "kafka-lag-exporter's name: a partition's lag in messages.",
-                         partitions.compactMap { labels, p, _ in p.offsets.lag.map { (labels, Double($0)) } }),
-            MetricFamily("kafka_consumergroup_group_lag_seconds", "kafka-lag-exporter's name: a partition's lag in seconds.",
-                         partitions.compactMap { labels, p, _ in p.lagSeconds.map { (labels, $0) } }),
+            MetricFamily("kafka_consumergroup_group_lag", "kafka-lag-exporter's name: a partition's lag in messages.") { emit in
+                partitions { labels, p in if let lag = p.offsets.lag { emit((labels, Double(lag))) } }
+            },
+            MetricFamily("kafka_consumergroup_group_lag_seconds", "kafka-lag-exporter's name: a partition's lag in seconds.") { emit in
+                partitions { labels, p in if let seconds = p.lagSeconds { emit((labels, seconds)) } }
+            },
             MetricFamily("kafka_consumergroup_group_max_lag", "kafka-lag-exporter's name: the group's largest partition lag in messages.",
                          groups.compactMap { e, g in g.topics.flatMap { $0.partitions.compactMap(\.offsets.lag) }.max().map { (clusterGroup(e, g), Double($0)) } }),
             MetricFamily("kafka_consumergroup_group_max_lag_seconds", "kafka-lag-exporter's name: the group's largest partition lag in seconds.",

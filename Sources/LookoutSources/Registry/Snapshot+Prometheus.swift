@@ -5,7 +5,7 @@ extension Snapshot {
     /// The same evaluation in the Prometheus text exposition format (version 0.0.4), each
     /// environment counted as polled once (what `snapshot --format prometheus` prints).
     public var prometheus: String {
-        MetricFamily.render(metrics(pollCycles: Dictionary(environments.map { ($0.name, 1) }) { first, _ in first }), openMetrics: false)
+        String(decoding: MetricFamily.render(metrics(pollCycles: Dictionary(environments.map { ($0.name, 1) }) { first, _ in first }), openMetrics: false), as: UTF8.self)
     }
 
     /// Every metric family of the snapshot. Statuses are numbers: 0 ok, 1 warn, 2 crit, 3 unknown
@@ -35,64 +35,107 @@ extension Snapshot {
     }
 }
 
-/// One metric family: its name, help text, kind and samples (labels, value).
+/// One metric family: its name, help text, kind and samples (labels, value). The samples are
+/// produced while the family is rendered, one at a time: at production scale a family holds some
+/// 200,000 partitions' series, and none of them is kept as a whole.
 public struct MetricFamily: Sendable {
     public typealias Sample = ([(String, String)], Double)
     public enum Kind: String, Sendable { case gauge, counter }
     public let name: String
     public let help: String
     public let kind: Kind
-    public let samples: [Sample]
+    let produce: @Sendable (_ emit: (Sample) -> Void) -> Void
 
     public init(_ name: String, _ help: String, _ samples: [Sample], kind: Kind = .gauge) {
+        self.init(name, help, kind: kind) { emit in samples.forEach(emit) }
+    }
+
+    /// A family whose samples `producing` emits one by one when it is rendered.
+    public init(_ name: String, _ help: String, kind: Kind = .gauge, producing: @escaping @Sendable (_ emit: (Sample) -> Void) -> Void) {
         self.name = name
         self.help = help
         self.kind = kind
-        self.samples = samples
+        self.produce = producing
+    }
+
+    /// Every sample (for tests and small families).
+    public var samples: [Sample] {
+        var all: [Sample] = []
+        produce { all.append($0) }
+        return all
+    }
+
+    /// This family's samples, then `other`'s, under this family's name and help.
+    public func joined(with other: MetricFamily) -> MetricFamily {
+        let first = produce, second = other.produce
+        return MetricFamily(name, help, kind: kind) { emit in
+            first(emit)
+            second(emit)
+        }
     }
 
     /// The families in the Prometheus text format 0.0.4, or in OpenMetrics 1.0 (what Prometheus
-    /// asks for first: `# EOF` at the end, a counter's family named without `_total`). A value
-    /// that is negative, not a number or infinite is left out (a series is absent rather than -1),
-    /// and so is a family left without samples.
-    public static func render(_ families: [MetricFamily], openMetrics: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(families.reduce(0) { $0 + $1.samples.count * 80 })
+    /// asks for first: `# EOF` at the end, a counter's family named without `_total`), as UTF-8.
+    /// A value that is negative, not a number or infinite is left out (a series is absent rather
+    /// than -1), and so is a family left without samples.
+    public static func render(_ families: [MetricFamily], openMetrics: Bool, capacity: Int = 1 << 16) -> [UInt8] {
+        var whole: [UInt8] = []
+        whole.reserveCapacity(capacity)
+        render(families, openMetrics: openMetrics) { whole.append(contentsOf: $0) }
+        return whole
+    }
+
+    /// The same, handed to `sink` in pieces of about a megabyte (a compressor keeps none of the
+    /// text whole).
+    public static func render(_ families: [MetricFamily], openMetrics: Bool, sink: ([UInt8]) -> Void) {
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 20 + 4096)
         for family in families {
-            let samples = family.samples.filter { $0.1.isFinite && $0.1 >= 0 }
-            guard !samples.isEmpty else { continue }
             let declared = openMetrics && family.kind == .counter && family.name.hasSuffix("_total") ? String(family.name.dropLast(6)) : family.name
-            out += "# HELP \(declared) \(escapeHelp(family.help))\n# TYPE \(declared) \(family.kind.rawValue)\n"
-            for (labels, value) in samples {
-                out += family.name
-                if !labels.isEmpty {
-                    out += "{"
-                    var first = true
-                    for (key, value) in labels {
-                        if !first { out += "," }
-                        first = false
-                        out += key
-                        out += "=\""
-                        out += escape(value)
-                        out += "\""
-                    }
-                    out += "}"
+            var headed = false
+            family.produce { labels, value in
+                guard value.isFinite, value >= 0 else { return }
+                if !headed {
+                    headed = true
+                    out.append(contentsOf: "# HELP \(declared) \(escapeHelp(family.help))\n# TYPE \(declared) \(family.kind.rawValue)\n".utf8)
                 }
-                out += " "
-                out += format(value)
-                out += "\n"
+                out.append(contentsOf: family.name.utf8)
+                if !labels.isEmpty {
+                    out.append(UInt8(ascii: "{"))
+                    for (index, (key, label)) in labels.enumerated() {
+                        if index > 0 { out.append(UInt8(ascii: ",")) }
+                        out.append(contentsOf: key.utf8)
+                        out.append(contentsOf: "=\"".utf8)
+                        appendEscaped(label, to: &out)
+                        out.append(UInt8(ascii: "\""))
+                    }
+                    out.append(UInt8(ascii: "}"))
+                }
+                out.append(UInt8(ascii: " "))
+                out.append(contentsOf: format(value).utf8)
+                out.append(UInt8(ascii: "\n"))
+                if out.count >= 1 << 20 {
+                    sink(out)
+                    out.removeAll(keepingCapacity: true)
+                }
             }
         }
-        if openMetrics { out += "# EOF\n" }
-        return out
+        if openMetrics { out.append(contentsOf: "# EOF\n".utf8) }
+        sink(out)
     }
 
     /// A label value: backslash, double quote and line feed escaped, as both formats ask; any
     /// other character is UTF-8 the formats carry as it is (a group named with an escape sequence
     /// reads back as the broker sent it).
-    static func escape(_ value: String) -> String {
-        guard value.unicodeScalars.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
-        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    static func appendEscaped(_ value: String, to out: inout [UInt8]) {
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            default: out.append(byte)
+            }
+        }
     }
 
     static func escapeHelp(_ value: String) -> String {

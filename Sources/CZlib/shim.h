@@ -1,0 +1,2 @@
+// zlib, for `lookout serve`'s gzip answers (Prometheus scrapes with Accept-Encoding: gzip).
+#include <zlib.h>
