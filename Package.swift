@@ -182,6 +182,7 @@ let package = Package(
                 "LookoutUI",
                 "LookoutActions",
                 "LookoutServe",
+                "LookoutEnvironment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

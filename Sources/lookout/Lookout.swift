@@ -19,7 +19,7 @@ struct Lookout: AsyncParsableCommand {
             (R rolls a service, R rotates and P restores a secret, R reissues a certificate).
             """,
         version: "lookout \(BuildStamp.version)",
-        subcommands: [SnapshotCommand.self, CheckCommand.self, ServeCommand.self, ConfigCommand.self, ServiceCommand.self, SecretCommand.self, CertCommand.self, AuditCommand.self]
+        subcommands: [SnapshotCommand.self, CheckCommand.self, ServeCommand.self, ConfigCommand.self, ServiceCommand.self, SecretCommand.self, CertCommand.self, AuditCommand.self, EventsCommand.self]
     )
 
     @OptionGroup var options: EnvironmentOptions

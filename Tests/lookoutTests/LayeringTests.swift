@@ -31,7 +31,7 @@ import Testing
         "LookoutUI": ["LookoutActions", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutSources"],
         // The exporter reads snapshots and serves them; it holds no action's code and no client.
         "LookoutServe": ["LookoutModel", "LookoutSources", "NIOCore", "NIOHTTP1", "NIOPosix", "NIOSSL"],
-        "lookout": ["ArgumentParser", "LookoutActions", "LookoutConfig", "LookoutModel", "LookoutPolling", "LookoutServe", "LookoutSources", "LookoutUI", "NIOSSL"],
+        "lookout": ["ArgumentParser", "LookoutActions", "LookoutConfig", "LookoutEnvironment", "LookoutModel", "LookoutPolling", "LookoutServe", "LookoutSources", "LookoutUI", "NIOSSL"],
     ]
 
     @Test func everyModuleImportsOnlyWhatItsLayerAllows() throws {

@@ -96,4 +96,39 @@ public struct AutoScaling: Sendable {
             launchConfigurationName: node.child("LaunchConfigurationName")?.text, status: node.child("Status")?.text,
             instances: instances, tags: tags)
     }
+
+    // MARK: DescribeScalingActivities
+
+    public struct Activity: Sendable, Equatable {
+        public var activityId: String
+        public var groupName: String
+        public var description: String?
+        public var cause: String?
+        public var startTime: Date?
+        public var endTime: Date?
+        /// `Successful`, `Failed`, `InProgress`, … (StatusCode in the model).
+        public var statusCode: String?
+        public var statusMessage: String?
+    }
+
+    /// One page of a group's scaling activities, newest first (`MaxRecords`: AWS's maximum is 100).
+    public func describeScalingActivities(group: String, nextToken: String? = nil, maxRecords: Int = 100)
+        async throws(AWSError) -> (activities: [Activity], nextToken: String?)
+    {
+        var parameters: [(String, String)] = [("AutoScalingGroupName", group), ("MaxRecords", String(maxRecords))]
+        if let nextToken { parameters.append(("NextToken", nextToken)) }
+        let result = try await client.query(Self.service, "DescribeScalingActivities", parameters)
+        return try client.shape(Self.service, "DescribeScalingActivities") { () throws(ShapeError) in
+            var activities: [Activity] = []
+            for node in result.members("Activities") {
+                activities.append(Activity(
+                    activityId: try node.string("ActivityId"), groupName: try node.string("AutoScalingGroupName"),
+                    description: node.child("Description")?.text, cause: node.child("Cause")?.text,
+                    startTime: try node.optionalDate("StartTime"), endTime: try node.optionalDate("EndTime"),
+                    statusCode: node.child("StatusCode")?.text, statusMessage: node.child("StatusMessage")?.text))
+            }
+            let next = result.child("NextToken")?.text
+            return (activities, next?.isEmpty == false ? next : nil)
+        }
+    }
 }

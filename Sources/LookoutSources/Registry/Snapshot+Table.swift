@@ -29,7 +29,7 @@ extension Snapshot {
     }
 
     /// Every cell through `terminalSafe`: most of them hold names and messages from outside.
-    static func format(rows: [[String]], indent: Int = 2) -> String {
+    public static func format(rows: [[String]], indent: Int = 2) -> String {
         let rows = rows.map { $0.map(\.terminalSafe) }
         guard let header = rows.first else { return "" }
         var widths = header.map(\.count)

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import LookoutActions
+import LookoutConfig
+import LookoutEnvironment
+import LookoutModel
+import LookoutSources
+
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "What changed in each environment, newest first: deployments, stopped tasks, scaling activities, SSM versions written, lookout's own actions.",
+        discussion: """
+            Read-only. Each source is bounded by the config's source timeout; one that fails is \
+            listed as unknown and the others stand. Never a secret's value. Not yet: certificates \
+            issued or revoked by the Private CA, health-check and consumer-group changes across polls.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    @OptionGroup var options: EnvironmentOptions
+
+    @Option(name: .long, help: ArgumentHelp("How far back: a duration such as 30m, 6h or 7d (at most 14d).", valueName: "duration"))
+    var since: String = "1h"
+
+    @Option(name: .long, help: "The output format.")
+    var format: Format = .table
+
+    static let longest = ConfigDuration(milliseconds: 14 * 86_400_000)
+
+    func validate() throws {
+        guard let duration = ConfigDuration(parsing: since), duration.milliseconds > 0, duration.milliseconds <= Self.longest.milliseconds else {
+            throw ValidationError("--since takes a duration such as 30m, 6h or 7d (at most 14d).")
+        }
+    }
+
+    func run() async throws {
+        let (config, environments) = try options.load()
+        let window = ConfigDuration(parsing: since) ?? ConfigDuration(milliseconds: 3_600_000)
+        let now = Date()
+        let cutoff = now.addingTimeInterval(-window.seconds)
+        let readings = await withTaskGroup(of: (Int, ChangeReading).self) { group in
+            for (index, environment) in environments.enumerated() {
+                group.addTask {
+                    let timeout = environment.timeouts.source.swiftDuration
+                    let client = EnvironmentClients.aws(environment, timeout: .seconds(max(1, timeout.components.seconds - 1)), connectTimeout: .seconds(3))
+                    return (index, await ChangeEvents.read(environment, client: client, since: cutoff, timeout: timeout))
+                }
+            }
+            var all: [Int: ChangeReading] = [:]
+            for await (index, reading) in group { all[index] = reading }
+            return environments.indices.map { all[$0] ?? ChangeReading() }
+        }
+        var events: [ChangeEvent] = readings.flatMap { $0.events }
+        var unknown: [(environment: String, source: String, error: String)] = readings.flatMap { $0.failures }
+        // lookout's own actions, from the audit log: one event per action's last step
+        let names = Set(environments.map(\.name))
+        do {
+            let (records, _, _) = try AuditLog(path: config.auditLog).read()
+            for record in records where names.contains(record.environment) && record.time >= cutoff && record.time <= now {
+                events.append(ChangeEvent(environment: record.environment, source: "lookout", object: record.target, time: record.time,
+                                          summary: "\(record.action) \(record.step): \(record.outcome)\(record.detail.map { " (\($0))" } ?? "")", who: record.user))
+            }
+        } catch {
+            unknown.append((environment: "", source: "lookout", error: "audit log: \(error.message)"))
+        }
+        events.sort { ($0.time, $0.environment, $0.source, $0.object) > ($1.time, $1.environment, $1.source, $1.object) }
+        switch format {
+        case .json:
+            let document = JSONValue.object([
+                ("generated_at", .string(ISO8601DateFormatter().string(from: now))),
+                ("since", .string(ISO8601DateFormatter().string(from: cutoff))),
+                ("events", .array(events.map { $0.json })),
+                ("unknown", .array(unknown.map { .object([("environment", .string($0.environment)), ("source", .string($0.source)), ("error", .string($0.error))]) })),
+            ])
+            print(document.serialized(pretty: true))
+        case .table:
+            let formatter = ISO8601DateFormatter()
+            var rows = [["TIME", "ENV", "SOURCE", "OBJECT", "SUMMARY", "WHO"]]
+            for event in events {
+                rows.append([formatter.string(from: event.time), event.environment, event.source, event.object, event.summary, event.who ?? "-"])
+            }
+            print(Snapshot.format(rows: rows, indent: 0), terminator: "")
+            for failure in unknown {
+                print("unknown: \(failure.error)".terminalSafe)
+            }
+            if events.isEmpty && unknown.isEmpty { print("no changes since \(formatter.string(from: cutoff))") }
+        }
+    }
+}
