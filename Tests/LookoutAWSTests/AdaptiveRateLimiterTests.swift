@@ -11,6 +11,17 @@ import Testing
         func advance(_ by: Double) { now.withLock { $0 += by } }
     }
 
+    /// A limiter that has seen `calls` successful calls at 20 a second.
+    func warmed(_ clock: FakeClock, calls: Int) -> AdaptiveRateLimiter {
+        let limiter = AdaptiveRateLimiter(clock: { clock.seconds })
+        for _ in 0..<calls {
+            _ = limiter.reserve()
+            limiter.record(throttled: false)
+            clock.advance(0.05)
+        }
+        return limiter
+    }
+
     @Test func callsGoOutAtOnceUntilTheServiceThrottles() {
         let clock = FakeClock()
         let limiter = AdaptiveRateLimiter(clock: { clock.seconds })
@@ -24,13 +35,8 @@ import Testing
 
     @Test func aThrottleCutsTheRateTo70PercentOfWhatWasSentAndCallsQueue() {
         let clock = FakeClock()
-        let limiter = AdaptiveRateLimiter(clock: { clock.seconds })
         // 20 calls a second for 3 s: the measured rate settles near 20
-        for _ in 0..<60 {
-            _ = limiter.reserve()
-            limiter.record(throttled: false)
-            clock.advance(0.05)
-        }
+        let limiter = warmed(clock, calls: 60)
         limiter.record(throttled: true)
         let rate = limiter.figures.rate
         #expect(rate > 12 && rate < 16, "rate \(rate)")
@@ -43,12 +49,7 @@ import Testing
 
     @Test func successesGrowTheRateBackAlongTheCurveButNotPastTwiceWhatIsSent() {
         let clock = FakeClock()
-        let limiter = AdaptiveRateLimiter(clock: { clock.seconds })
-        for _ in 0..<40 {
-            _ = limiter.reserve()
-            limiter.record(throttled: false)
-            clock.advance(0.05)
-        }
+        let limiter = warmed(clock, calls: 40)
         limiter.record(throttled: true)
         let cut = limiter.figures.rate
         var rates: [Double] = []

@@ -26,14 +26,15 @@ struct ECSFetch {
         var fullAt: Date
     }
 
+    /// The services the config names, or every service of its cluster (ListServices, by name).
+    static func serviceNames(_ config: ECSConfig, ecs: ECS) async throws -> [String] {
+        if let configured = config.services { return configured }
+        return try await ecs.listAllServices(cluster: config.cluster).map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+    }
+
     func fetch() async throws -> ECSObservation {
         let ecs = client.ecs
-        let names: [String]
-        if let configured = config.services {
-            names = configured
-        } else {
-            names = try await ecs.listAllServices(cluster: config.cluster).map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-        }
+        let names = try await Self.serviceNames(config, ecs: ecs)
         // The services and the cluster's task list do not depend on each other: ask for both at once.
         let cluster = config.cluster
         async let describing = ecs.describeAllServices(cluster: cluster, services: names)

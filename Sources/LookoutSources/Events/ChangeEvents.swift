@@ -112,12 +112,7 @@ public enum ChangeEvents {
 
     static func ecs(_ config: ECSConfig, client: AWSClient, environment: String, since: Date) async throws -> [ChangeEvent] {
         let ecs = client.ecs
-        let names: [String]
-        if let configured = config.services {
-            names = configured
-        } else {
-            names = try await ecs.listAllServices(cluster: config.cluster).map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-        }
+        let names = try await ECSFetch.serviceNames(config, ecs: ecs)
         var events: [ChangeEvent] = []
         let described = try await ecs.describeAllServices(cluster: config.cluster, services: names)
         for service in described.services ?? [] {
