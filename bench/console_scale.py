@@ -22,14 +22,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import _sandbox  # bench/_sandbox.py
+
 root = Path(__file__).resolve().parents[1]
 parser = argparse.ArgumentParser()
 parser.add_argument("--polls", type=int, default=100)
 parser.add_argument("--refresh", default="2s")
 parser.add_argument("--lookout", default=str(root / ".build/release/lookout"))
 args = parser.parse_args()
-sandbox = Path(os.environ.get("LOOKOUT_SANDBOX", root / ".sandbox"))
-info = json.loads((sandbox / "sandbox.json").read_text())
+sandbox, info = _sandbox.load()
 tmux = shutil.which("tmux") or sys.exit("needs tmux")
 SOCKET = f"lookout-console-scale-{os.getpid()}"
 
@@ -40,10 +41,7 @@ def tm(*a: str) -> str:
 
 def console(config: Path, work: Path) -> tuple[Path, Path, int]:
     frames, polls = work / "frames.jsonl", work / "polls.jsonl"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "TERM": "xterm-256color", "LANG": "C.UTF-8",
-           "AWS_CONFIG_FILE": info["aws_config_file"], "AWS_SHARED_CREDENTIALS_FILE": info["aws_shared_credentials_file"],
-           "AWS_EC2_METADATA_DISABLED": "true", "XDG_STATE_HOME": str(work / "state"),
-           "LOOKOUT_FRAME_TRACE": str(frames), "LOOKOUT_POLL_TRACE": str(polls)}
+    env = _sandbox.bare(info, work, XDG_STATE_HOME=str(work / "state"), LOOKOUT_FRAME_TRACE=str(frames), LOOKOUT_POLL_TRACE=str(polls))
     command = " ".join(["env", "-i", *[f"{k}={v}" for k, v in env.items()], args.lookout, "--config", str(config)])
     tm("new-session", "-d", "-s", work.name, "-x", "200", "-y", "50", command)
     time.sleep(0.5)

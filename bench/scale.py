@@ -29,6 +29,8 @@ import threading
 import time
 from pathlib import Path
 
+import _sandbox  # bench/_sandbox.py
+
 root = Path(__file__).resolve().parents[1]
 parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=3)
@@ -36,15 +38,12 @@ parser.add_argument("--lookout", default=str(root / ".build/release/lookout"))
 parser.add_argument("--window-runs", type=int, default=10, help="`check` runs before the measured ones: the window's polls")
 args = parser.parse_args()
 
-sandbox = Path(os.environ.get("LOOKOUT_SANDBOX", root / ".sandbox"))
-info = json.loads((sandbox / "sandbox.json").read_text())
+sandbox, info = _sandbox.load()
 config = sandbox / "scale.yaml"
 if not config.exists():
     sys.exit("no scale environment: ./sandbox/scale up")
 state = Path(tempfile.mkdtemp(prefix="lookout-scale-"))
-env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-env.update(AWS_CONFIG_FILE=info["aws_config_file"], AWS_SHARED_CREDENTIALS_FILE=info["aws_shared_credentials_file"],
-           AWS_EC2_METADATA_DISABLED="true", XDG_STATE_HOME=str(state), LOOKOUT_STATE_TRACE=str(state / "state.trace"))
+env = _sandbox.inherited(info, XDG_STATE_HOME=str(state), LOOKOUT_STATE_TRACE=str(state / "state.trace"))
 for key, value in env.items():
     os.environ[key] = value
 os.environ.pop("AWS_CA_BUNDLE", None)

@@ -21,18 +21,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import _sandbox  # bench/_sandbox.py
+
 root = Path(__file__).resolve().parents[1]
 parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=5)
 parser.add_argument("--lookout", default=str(root / ".build/release/lookout"))
 args = parser.parse_args()
 
-sandbox = Path(os.environ.get("LOOKOUT_SANDBOX", root / ".sandbox"))
-info = json.loads((sandbox / "sandbox.json").read_text())
-env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-env.update(AWS_CONFIG_FILE=info["aws_config_file"], AWS_SHARED_CREDENTIALS_FILE=info["aws_shared_credentials_file"],
-           AWS_EC2_METADATA_DISABLED="true", LOOKOUT_CONFIG=info["lookout_config"],
-           XDG_STATE_HOME=tempfile.mkdtemp(prefix="lookout-bench-"))
+sandbox, info = _sandbox.load()
+env = _sandbox.inherited(info, LOOKOUT_CONFIG=info["lookout_config"], XDG_STATE_HOME=tempfile.mkdtemp(prefix="lookout-bench-"))
 
 
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")

@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import _sandbox  # bench/_sandbox.py
+
 root = Path(__file__).resolve().parents[1]
 parser = argparse.ArgumentParser()
 parser.add_argument("--minutes", type=float, default=60)
@@ -45,8 +47,7 @@ parser.add_argument("--max-rss-growth", type=float, default=5.0,
                     help="percent; the 2-minute CI run allows 25 (its groups' windows of 10 polls are still filling)")
 args = parser.parse_args()
 
-sandbox = Path(os.environ.get("LOOKOUT_SANDBOX", root / ".sandbox"))
-info = json.loads((sandbox / "sandbox.json").read_text())
+sandbox, info = _sandbox.load()
 sys.path.insert(0, str(root / "sandbox" / "lib"))
 os.environ["LOOKOUT_SANDBOX"] = str(sandbox)
 from sbx import layout  # noqa: E402
@@ -54,10 +55,7 @@ from sbx.aws import Account  # noqa: E402
 
 work = Path(tempfile.mkdtemp(prefix="lookout-soak-"))
 trace = work / "polls.jsonl"
-env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "TERM": "xterm-256color", "LANG": "C.UTF-8",
-       "AWS_CONFIG_FILE": info["aws_config_file"], "AWS_SHARED_CREDENTIALS_FILE": info["aws_shared_credentials_file"],
-       "AWS_EC2_METADATA_DISABLED": "true", "LOOKOUT_CONFIG": info["lookout_config"], "XDG_STATE_HOME": str(work / "state"),
-       "LOOKOUT_POLL_TRACE": str(trace)}
+env = _sandbox.bare(info, work, LOOKOUT_CONFIG=info["lookout_config"], XDG_STATE_HOME=str(work / "state"), LOOKOUT_POLL_TRACE=str(trace))
 env.update(dict(pair.split("=", 1) for pair in args.env))
 REFRESH_S, SOURCE_TIMEOUT_S = 10.0, 10.0  # lookout.yaml's refresh and lookout's default source timeout
 SOCKET = f"lookout-soak-{os.getpid()}"
