@@ -42,12 +42,17 @@ import Testing
                                       and exit.
               check                   Poll every environment once and report as a Nagios
                                       plugin.
+              serve                   Poll every environment as the console does and serve
+                                      the evaluation to Prometheus.
               config                  Work with the config file.
               service                 Act on ECS services.
               secret                  Rotate or restore a secret in SSM Parameter Store.
               cert                    Act on tracked certificates.
               audit                   Print the audit log, one line per step of every
                                       action.
+              events                  What changed in each environment, newest first:
+                                      deployments, stopped tasks, scaling activities, SSM
+                                      versions written, lookout's own actions.
 
               See 'lookout help <subcommand>' for detailed help.
 
