@@ -53,13 +53,27 @@ import Testing
         limiter.record(throttled: true)
         let cut = limiter.figures.rate
         var rates: [Double] = []
-        for _ in 0..<100 {
+        for _ in 0..<40 {
             clock.advance(max(limiter.reserve(), 0.05))
             limiter.record(throttled: false)
             rates.append(limiter.figures.rate)
         }
         #expect(rates.last! > cut, "grew back: \(cut) -> \(rates.last!)")
         #expect(rates.allSatisfy { $0 <= 2 * 20 + 0.001 })
+    }
+
+    @Test func fiveSecondsWithoutAThrottleAndCallsGoOutAtOnceAgain() {
+        let clock = FakeClock()
+        let limiter = warmed(clock, calls: 40)
+        limiter.record(throttled: true)
+        #expect(limiter.expectedWait() > 0)
+        clock.advance(4)
+        #expect(limiter.figures.rate > 0, "still paced 4 s after the throttle")
+        clock.advance(1.5)
+        #expect(limiter.expectedWait() == 0 && limiter.reserve() == 0 && limiter.figures.rate == 0)
+        // the next throttle paces again
+        limiter.record(throttled: true)
+        #expect(limiter.figures.rate > 0)
     }
 
     /// A server that allows 5 calls a second with a burst of 5, and a client that wants 60 calls

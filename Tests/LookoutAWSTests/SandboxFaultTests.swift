@@ -182,7 +182,6 @@ struct SandboxFaultTests {
             let figures = client.throttling["ecs"]
             #expect(figures?.throttles == throttled, "the client saw \(figures?.throttles ?? 0) of the proxy's \(throttled) throttles")
             #expect((figures?.delayed ?? 0) > 0, "no call waited for the limiter")
-            #expect((figures?.rate ?? 0) > 0 && (figures?.rate ?? 99) < 8, "the rate now allowed: \(figures?.rate ?? -1) a second")
         }
     }
 

@@ -47,7 +47,8 @@ struct SecretLeakSandboxTests {
             let path = stateHome + "/" + file
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                outputs.append(("state file \(file)", try String(contentsOfFile: path, encoding: .utf8)))
+                // the state file is binary (lookout-state/2): its bytes read as UTF-8, invalid ones replaced
+                outputs.append(("state file \(file)", String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)))
             }
         }
         #expect(outputs.contains { $0.1.contains("prod") }, "the outputs say nothing about prod")

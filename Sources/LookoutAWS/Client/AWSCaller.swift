@@ -30,6 +30,7 @@ struct AWSCaller: Sendable {
             throw failure(.invalidRequest("endpoint \(endpoint.url) is not an http(s) URL"), attempts: 0)
         }
         let limiter = limiters.limiter(for: service.name)
+        let began = ContinuousClock.now
         var attempt = 0
         while true {
             attempt += 1
@@ -67,8 +68,14 @@ struct AWSCaller: Sendable {
             limiter.record(throttled: error.isThrottling)
             let allowed = error.isThrottling ? configuration.retry.maxThrottledAttempts : configuration.retry.maxAttempts
             guard error.isRetryable, attempt < allowed else { throw error }
+            let backoff = configuration.retry.delay(afterAttempt: attempt)
+            // A throttled call paced beyond the request's own time would only end in a timeout
+            // that hides why: it gives up now with the throttling error.
+            if error.isThrottling, ContinuousClock.now - began + backoff + .seconds(limiter.expectedWait()) > configuration.timeout {
+                throw error
+            }
             do {
-                try await Task.sleep(for: configuration.retry.delay(afterAttempt: attempt))
+                try await Task.sleep(for: backoff)
             } catch {
                 throw failure(.transport(TransportError(kind: .cancelled, detail: "")), attempts: attempt)
             }

@@ -7,8 +7,13 @@ import Synchronization
 /// then grown back along a cubic curve while calls succeed, never above twice the measured rate).
 /// A poll that meets a throttle therefore slows down to what the API allows instead of spending
 /// its retries in a burst and failing the source. One limiter per service and client (AWS
-/// throttles per account, Region and API family); the console's clients live across polls, so
-/// what was learnt holds for the next poll.
+/// throttles per account, Region and API family).
+///
+/// Unlike botocore's, it turns itself off again after `quiet` (5 s) without a throttle: lookout's
+/// calls come in bursts a poll apart, so the send rate it measures between polls is near zero, and
+/// a bucket capped at twice that would keep a console's later polls at the floor rate (half a
+/// call a second) long after the throttling ended. Under throttling that goes on, throttles come
+/// more often than that, and the pacing holds.
 public final class AdaptiveRateLimiter: Sendable {
     /// CUBIC's constants and the floor of the fill rate (botocore's values).
     static let beta = 0.7
@@ -17,6 +22,8 @@ public final class AdaptiveRateLimiter: Sendable {
     /// The send rate is measured over half-second buckets, smoothed.
     static let bucketSeconds = 0.5
     static let smoothing = 0.8
+    /// Seconds without a throttle after which calls go out at once again.
+    static let quiet = 5.0
 
     struct State: Equatable {
         var enabled = false
@@ -54,6 +61,7 @@ public final class AdaptiveRateLimiter: Sendable {
     public func reserve() -> Double {
         let now = clock()
         return state.withLock { state in
+            Self.calmDown(&state, now: now)
             guard state.enabled else { return 0 }
             Self.refill(&state, now: now)
             state.capacity -= 1
@@ -62,6 +70,25 @@ public final class AdaptiveRateLimiter: Sendable {
             state.delayed += 1
             state.waited += wait
             return wait
+        }
+    }
+
+    /// The wait a call asked for now would get, without taking a token.
+    public func expectedWait() -> Double {
+        let now = clock()
+        return state.withLock { state in
+            Self.calmDown(&state, now: now)
+            guard state.enabled else { return 0 }
+            Self.refill(&state, now: now)
+            return state.capacity >= 1 ? 0 : (1 - state.capacity) / state.fillRate
+        }
+    }
+
+    /// Off again after ``quiet`` seconds without a throttle (see the type's comment).
+    private static func calmDown(_ state: inout State, now: Double) {
+        if state.enabled, now - state.lastThrottle > quiet {
+            state.enabled = false
+            state.capacity = 0
         }
     }
 
@@ -92,6 +119,7 @@ public final class AdaptiveRateLimiter: Sendable {
                     state.capacity = 0
                 }
             } else {
+                Self.calmDown(&state, now: now)
                 guard state.enabled else { return }
                 let elapsed = now - state.lastThrottle - state.k
                 rate = Self.scale * elapsed * elapsed * elapsed + state.lastMaxRate
@@ -105,7 +133,11 @@ public final class AdaptiveRateLimiter: Sendable {
 
     /// The figures so far: throttles seen, calls that waited, seconds waited, the fill rate (0 before the first throttle).
     public var figures: (throttles: Int, delayed: Int, waited: Double, rate: Double) {
-        state.withLock { ($0.throttles, $0.delayed, $0.waited, $0.enabled ? $0.fillRate : 0) }
+        let now = clock()
+        return state.withLock { state in
+            Self.calmDown(&state, now: now)
+            return (state.throttles, state.delayed, state.waited, state.enabled ? state.fillRate : 0)
+        }
     }
 
     var snapshot: State { state.withLock { $0 } }
