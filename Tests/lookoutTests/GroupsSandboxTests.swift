@@ -104,12 +104,13 @@ struct GroupsSandboxTests {
         var billing = ours.groups["billing"]
         var agreed = Self.stateOf(billing) == "Stable/1"
         var polls = 1
-        var kicked = false
+        var kicks = 0
         var seen: [String] = []
         while !agreed, polls < 35 {
-            if polls == 10, !kicked {
+            // Tansu may leave the group `Unknown` through a first rejoin too (CI run 21): kick twice
+            if polls == 10 || polls == 22 {
                 try Sandbox.scenario("group-rejoin", environment)
-                kicked = true
+                kicks += 1
             }
             Thread.sleep(forTimeInterval: 2)
             let first = try confluentOffsets(environment).states["billing"]
@@ -120,7 +121,7 @@ struct GroupsSandboxTests {
             agreed = mine == "Stable/1" || (mine == Self.stateOf(first) && mine == Self.stateOf(last))
             polls += 1
         }
-        #expect(agreed, "after \(polls) polls\(kicked ? ", kicked once" : ""): confluent-kafka, lookout, confluent-kafka: \(seen.suffix(5))")
+        #expect(agreed, "after \(polls) polls, kicked \(kicks) times: confluent-kafka, lookout, confluent-kafka: \(seen.suffix(5))")
         #expect(ours.groups["archiver"]?["state"] as? String == "Empty")
         #expect(ours.groups["archiver"]?["members"] as? Int == 0)
     }
