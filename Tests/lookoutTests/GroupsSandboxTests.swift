@@ -171,8 +171,30 @@ struct GroupsSandboxTests {
         Issue.record("billing did not commit for 60 s")
     }
 
+    /// Waits until `analytics`' lag (confluent-kafka's reads: end minus committed over its committed
+    /// partitions) has grown between two reads a poll's spacing apart, twice running: the traffic
+    /// in the state the verdicts judge (CI runs 18 and 22 on a loaded machine polled it while it
+    /// did not, and judged it `ok`).
+    func analyticsLagGrows() throws {
+        func lag() throws -> Int {
+            let read = try confluentOffsets()
+            return (read.committed["analytics"] ?? [:]).reduce(0) { $0 + max(0, (read.end[$1.key] ?? $1.value) - $1.value) }
+        }
+        let deadline = Date().addingTimeInterval(60)
+        var last = try lag(), grew = 0
+        while Date() < deadline {
+            sleep(Self.spacing)
+            let now = try lag()
+            grew = now > last ? grew + 1 : 0
+            last = now
+            if grew >= 2 { return }
+        }
+        Issue.record("analytics' lag did not grow at two reads running for 60 s")
+    }
+
     @Test func verdictsAndLagSecondsBuildUpOverPolls() throws {
         try billingCommits()
+        try analyticsLagGrows()
         let config = try verdictConfig()
         var polls: [(groups: [String: JSONObject], generatedAt: Date, sources: [JSONObject])] = []
         for index in 0..<4 {
