@@ -87,7 +87,8 @@ public final class Exporter: Sendable {
     }
 
     /// The metrics of the latest snapshot in one of the two formats, gzip-compressed (rendered
-    /// once per snapshot and kept) or not (rendered for this request).
+    /// once per snapshot and kept) or not (rendered for this request). Nil before the first poll,
+    /// and for gzip when zlib fails.
     public func metrics(openMetrics: Bool, gzip: Bool = false) -> [UInt8]? {
         let (snapshot, generation, cycles, cached) = state.withLock { ($0.snapshot, $0.generation, $0.cycles, $0.rendered) }
         guard let snapshot else { return nil }
@@ -138,8 +139,13 @@ public final class Exporter: Sendable {
         case "/metrics":
             let openMetrics = Self.prefersOpenMetrics(accept)
             let gzip = Self.acceptsGzip(acceptEncoding)
-            guard let body = metrics(openMetrics: openMetrics, gzip: gzip) else { return Self.starting }
-            return Response(status: 200, contentType: openMetrics ? Self.openMetricsType : Self.textType, body: body, contentEncoding: gzip ? "gzip" : nil)
+            let type = openMetrics ? Self.openMetricsType : Self.textType
+            if gzip, let body = metrics(openMetrics: openMetrics, gzip: true) {
+                return Response(status: 200, contentType: type, body: body, contentEncoding: "gzip")
+            }
+            // no gzip asked for, or zlib failed: the plain text (nil only before the first poll)
+            guard let body = metrics(openMetrics: openMetrics, gzip: false) else { return Self.starting }
+            return Response(status: 200, contentType: type, body: body)
         case "/snapshot":
             guard let snapshot = state.withLock({ $0.snapshot }) else { return Self.starting }
             return Response(status: 200, contentType: "application/json", body: Array((snapshot.json.serialized(pretty: false) + "\n").utf8))

@@ -140,8 +140,6 @@ public final class AdaptiveRateLimiter: Sendable {
         }
     }
 
-    var snapshot: State { state.withLock { $0 } }
-
     private static func refill(_ state: inout State, now: Double) {
         if let last = state.lastRefill, now > last, state.fillRate > 0 {
             state.capacity = min(state.capacity + (now - last) * state.fillRate, max(state.fillRate, 1))

@@ -58,13 +58,6 @@ public struct MetricFamily: Sendable {
         self.produce = producing
     }
 
-    /// Every sample (for tests and small families).
-    public var samples: [Sample] {
-        var all: [Sample] = []
-        produce { all.append($0) }
-        return all
-    }
-
     /// This family's samples, then `other`'s, under this family's name and help.
     public func joined(with other: MetricFamily) -> MetricFamily {
         let first = produce, second = other.produce
