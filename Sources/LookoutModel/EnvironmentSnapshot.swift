@@ -10,6 +10,9 @@ public struct EnvironmentSnapshot: Sendable {
     public var sources: [SourceState]
     /// Every problem found, worst first.
     public var findings: [Finding]
+    /// What lookout saw change across its polls of this environment, and when each finding began
+    /// (nil: no memory kept, as in a `snapshot` without a state file).
+    public var observed: ObservedChanges?
     /// What each source judged, by source (and, for a source that keeps more than one, by part):
     /// read through the typed properties each source declares in its folder (`snapshot.ecs`).
     var parts: [String: any Sendable] = [:]

@@ -7,7 +7,7 @@ import LookoutSources
 /// answered, since when it has been failing, and the groups' recent offsets. Kept in
 /// `$XDG_STATE_HOME/lookout/<env>.state`, in the binary form of ``StateFileCodec``.
 public struct EnvironmentState: Sendable, Equatable {
-    public static let format = "lookout-state/2"
+    public static let format = "lookout-state/3"
 
     public struct SourceMemory: Sendable, Equatable {
         public var lastGoodAt: Date?
@@ -19,6 +19,8 @@ public struct EnvironmentState: Sendable, Equatable {
     public var sources: [String: SourceMemory] = [:]
     /// The consumer groups' offsets of the last `lag.window` polls (absent in older files).
     public var lag: LagHistory?
+    /// What this environment's one-shot polls saw change, and when its findings began (format 3).
+    public var observed = ObservedChanges()
 
     public init(environment: String) {
         self.environment = environment
@@ -50,6 +52,17 @@ public struct HistoryStore: Sendable {
 
     /// Where `lookout-state/1` (JSON) was kept: removed once the new file is written.
     func legacyPath(for environment: String) -> String { "\(folder)/\(environment).json" }
+
+    /// The state as it stands, under the environment's lock, without writing it (nil: no state
+    /// kept yet). For readers such as `lookout events`.
+    public func peek(environment: String, warn: (String) -> Void) -> EnvironmentState? {
+        guard FileManager.default.fileExists(atPath: path(for: environment)) else { return nil }
+        let lockPath = "\(folder)/\(environment).lock"
+        let lock = open(lockPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if lock >= 0 { flock(lock, LOCK_SH) }
+        defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
+        return read(environment: environment, warn: warn)
+    }
 
     /// Reads the state, lets `update` change it, and writes it back, all under the environment's lock.
     /// Warnings (a replaced file) go to `warn`.

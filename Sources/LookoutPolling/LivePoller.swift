@@ -21,6 +21,8 @@ public actor LivePoller {
     private let publish: @Sendable (Snapshot) -> Void
     private let timing: (@Sendable (Timing) -> Void)?
     private var latest: [EnvironmentObservations?]
+    /// What each environment's polls saw change (health checks, groups) and when its findings began.
+    private var observed: [ObservedChanges]
     /// When each environment is polled: the pure state machine this actor drives.
     private var schedule: PollSchedule<ContinuousClock.Instant>
     private var loop: Task<Void, Never>?
@@ -50,6 +52,7 @@ public actor LivePoller {
         self.shutdown = shutdown
         self.publish = publish
         latest = Array(repeating: nil, count: environments.count)
+        observed = Array(repeating: ObservedChanges(), count: environments.count)
         schedule = PollSchedule(environments: environments.count, refresh: refresh, now: ContinuousClock().now)
     }
 
@@ -99,14 +102,24 @@ public actor LivePoller {
         latest[index] = latest[index].map { $0.updated(with: observations) } ?? observations
         let now = clock.now
         schedule.finished(index, at: now)
-        publish(snapshot(at: Date()))
+        let at = Date()
+        var judged = snapshot(at: at)
+        if let position = judged.environments.firstIndex(where: { $0.name == environments[index].name }) {
+            observed[index].observe(judged.environments[position], at: at)
+            judged.environments[position].observed = observed[index]
+        }
+        publish(judged)
         timing?(Timing(environment: environments[index].name, late: late, took: now - began, finishedAt: Date()))
     }
 
     /// Every environment polled so far, judged now.
     public func snapshot(at now: Date) -> Snapshot {
         Snapshot(generatedAt: now, environments: environments.indices.compactMap { index in
-            latest[index].map { Evaluator.evaluate($0, config: environments[index], now: now) }
+            latest[index].map { observations in
+                var judged = Evaluator.evaluate(observations, config: environments[index], now: now)
+                judged.observed = observed[index]
+                return judged
+            }
         })
     }
 }

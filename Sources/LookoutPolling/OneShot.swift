@@ -26,16 +26,27 @@ public enum OneShot {
         var judged: [EnvironmentSnapshot] = []
         for (index, environment) in environments.enumerated() {
             var observations = polled[index] ?? EnvironmentObservations()
+            var result: EnvironmentSnapshot?
             if let store {
                 do {
                     let began = ContinuousClock.now
-                    try store.update(environment: environment.name, warn: warn) { $0.remember(&observations) }
-                    stateTiming?(environment.name, ContinuousClock.now - began, store.size(of: environment.name))
+                    var judging = Duration.zero
+                    try store.update(environment: environment.name, warn: warn) { state in
+                        state.remember(&observations)
+                        let judgingBegan = ContinuousClock.now
+                        var snapshot = Evaluator.evaluate(observations, config: environment, now: now)
+                        judging = ContinuousClock.now - judgingBegan
+                        state.observed.observe(snapshot, at: now)
+                        snapshot.observed = state.observed
+                        result = snapshot
+                    }
+                    // the state file's read, update and write, without the judging done under its lock
+                    stateTiming?(environment.name, ContinuousClock.now - began - judging, store.size(of: environment.name))
                 } catch {
                     warn("lookout: warning: \(environment.name): state not saved: \(error)")
                 }
             }
-            judged.append(Evaluator.evaluate(observations, config: environment, now: now))
+            judged.append(result ?? Evaluator.evaluate(observations, config: environment, now: now))
         }
         return Snapshot(generatedAt: now, environments: judged)
     }

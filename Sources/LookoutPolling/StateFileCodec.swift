@@ -1,7 +1,7 @@
 import Foundation
 import LookoutModel
 
-/// The state file's bytes (`lookout-state/2`): a compact binary form, because at production scale
+/// The state file's bytes (`lookout-state/3`; `/2` is still read): a compact binary form, because at production scale
 /// the lag window holds millions of offsets (10 polls of 1,000 groups on 200 partitions each) and
 /// JSON made the file 7.7 MB, its read and write take a second and the parse tree tens of MB.
 ///
@@ -19,13 +19,18 @@ import LookoutModel
 ///                  ends: varint topic count; each: varint name index, varint count, offsets;
 ///                  groups: varint count; each: varint name index, varint topic count; each:
 ///                  varint name index, varint count, offsets
+///     observed     (version 3) marks: varint count; each: string key, string value;
+///                  findings' beginnings: varint count; each: string key, i64 ms;
+///                  events: varint count; each: i64 ms, string source, string object,
+///                  string summary, string who ("" for none)
 ///
+/// Version 2 (without the observed section) is still read.
 /// The reader trusts nothing: every count is checked against the bytes left, every index against
 /// the names, every string for UTF-8, and a topic's offsets against the partition ids the window
 /// keeps; anything else is ``Malformed``, and the file is started anew.
 enum StateFileCodec {
     static let magic: [UInt8] = Array("LKSTATE\n".utf8)
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
     static let maximumString = 4096
     /// Offsets a file may hold in all (32 MB in memory): the window of 10 polls of 10,000
     /// partitions and 1,000 groups on 200 partitions each holds 2.1 million.
@@ -81,6 +86,27 @@ enum StateFileCodec {
                 for topic in group.committed { out.offsets(topic, index: index(topic.topic)) }
             }
         }
+        let observed = state.observed
+        let marks = observed.marks.sorted { $0.key < $1.key }
+        out.varint(UInt64(marks.count))
+        for (key, value) in marks {
+            out.string(key)
+            out.string(value)
+        }
+        let since = observed.findingsSince.sorted { $0.key < $1.key }
+        out.varint(UInt64(since.count))
+        for (key, date) in since {
+            out.string(key)
+            out.fixed(UInt64(bitPattern: milliseconds(date)))
+        }
+        out.varint(UInt64(observed.events.count))
+        for event in observed.events {
+            out.fixed(UInt64(bitPattern: milliseconds(event.time)))
+            out.string(event.source)
+            out.string(event.object)
+            out.string(event.summary)
+            out.string(event.who ?? "")
+        }
         return out.bytes
     }
 
@@ -106,10 +132,17 @@ enum StateFileCodec {
             for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
         }
 
+        /// At most ``StateFileCodec/maximumString`` bytes, cut between characters' scalars (never
+        /// inside one: the reader refuses what is not UTF-8).
         mutating func string(_ text: String) {
-            let utf8 = text.utf8.prefix(StateFileCodec.maximumString)
-            varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
+            var length = 0
+            for scalar in text.unicodeScalars {
+                let width = UTF8.width(scalar)
+                guard length + width <= StateFileCodec.maximumString else { break }
+                length += width
+            }
+            varint(UInt64(length))
+            bytes.append(contentsOf: text.utf8.prefix(length))
         }
 
         mutating func offsets(_ topic: LagHistory.TopicOffsets, index: Int) {
@@ -130,7 +163,7 @@ enum StateFileCodec {
         guard bytes.count >= magic.count + 1, Array(bytes[0..<magic.count]) == magic else { throw Malformed(description: "not a lookout state file") }
         input.at = magic.count
         let found = try input.byte()
-        guard found == version else { throw Malformed(description: "state format \(found), not \(version)") }
+        guard found == version || found == 2 else { throw Malformed(description: "state format \(found), not \(version)") }
         let owner = try input.string()
         guard owner == environment else { throw Malformed(description: "it belongs to environment \(String(owner.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f }.prefix(64)))") }
         var state = EnvironmentState(environment: environment)
@@ -146,7 +179,6 @@ enum StateFileCodec {
         }
 
         let pollCount = try input.count(atLeast: 10)
-        guard pollCount > 0 else { return state }
         var polls: [LagHistory.Poll] = []
         polls.reserveCapacity(pollCount)
         for _ in 0..<pollCount {
@@ -165,7 +197,25 @@ enum StateFileCodec {
             }
             polls.append(LagHistory.Poll(time: time, ends: ends, groups: groups))
         }
-        state.lag = LagHistory(polls: polls)
+        if pollCount > 0 { state.lag = LagHistory(polls: polls) }
+        if found >= 3 {
+            for _ in 0..<(try input.count(atLeast: 2)) {
+                let key = try input.string()
+                state.observed.marks[key] = try input.string()
+            }
+            for _ in 0..<(try input.count(atLeast: 9)) {
+                let key = try input.string()
+                state.observed.findingsSince[key] = try input.date()
+            }
+            let eventCount = try input.count(atLeast: 12)
+            guard eventCount <= ObservedChanges.maximumEvents else { throw Malformed(description: "\(eventCount) observed changes") }
+            for _ in 0..<eventCount {
+                guard let time = try input.date() else { throw Malformed(description: "an observed change without a time at byte \(input.at)") }
+                let source = try input.string(), object = try input.string(), summary = try input.string(), who = try input.string()
+                state.observed.events.append(ChangeEvent(environment: environment, source: source, object: object, time: time,
+                                                         summary: summary, who: who.isEmpty ? nil : who))
+            }
+        }
         guard input.at == bytes.count else { throw Malformed(description: "\(bytes.count - input.at) bytes after the end") }
         return state
     }

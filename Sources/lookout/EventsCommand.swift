@@ -4,6 +4,7 @@ import LookoutActions
 import LookoutConfig
 import LookoutEnvironment
 import LookoutModel
+import LookoutPolling
 import LookoutSources
 
 struct EventsCommand: AsyncParsableCommand {
@@ -12,8 +13,10 @@ struct EventsCommand: AsyncParsableCommand {
         abstract: "What changed in each environment, newest first: deployments, stopped tasks, scaling activities, SSM versions written, lookout's own actions.",
         discussion: """
             Read-only. Each source is bounded by the config's source timeout; one that fails is \
-            listed as unknown and the others stand. Never a secret's value. Not yet: certificates \
-            issued or revoked by the Private CA, health-check and consumer-group changes across polls.
+            listed as unknown and the others stand. Never a secret's value. Route53 health-check \
+            and consumer-group changes are those `snapshot` and `check` saw across their runs (kept \
+            in the state file). Not listed: certificates issued or revoked by the Private CA (no \
+            API lists them; a reissue shows as the SSM versions it wrote).
             """
     )
 
@@ -56,6 +59,13 @@ struct EventsCommand: AsyncParsableCommand {
         }
         var events: [ChangeEvent] = readings.flatMap { $0.events }
         var unknown: [(environment: String, source: String, error: String)] = readings.flatMap { $0.failures }
+        // health-check and group changes that `snapshot` and `check` saw across their polls (the
+        // state file keeps them; the console keeps its own in memory)
+        let store = HistoryStore(folder: ConfigLocator().stateHome + "/lookout")
+        for environment in environments {
+            let state = store.peek(environment: environment.name) { unknown.append((environment: environment.name, source: "observed", error: $0.terminalSafe)) }
+            events += (state?.observed.events ?? []).filter { $0.time >= cutoff && $0.time <= now }
+        }
         // lookout's own actions, from the audit log: one event per action's last step
         let names = Set(environments.map(\.name))
         do {

@@ -21,7 +21,35 @@ import Testing
                 })
         }
         state.lag = LagHistory(polls: polls)
+        state.observed.marks = ["groups group g-0": "Stable ok", "route53 health check hc-1": "crit"]
+        state.observed.findingsSince = ["route53 hc-1": Date(timeIntervalSince1970: 1_800_000_020)]
+        state.observed.events = [
+            ChangeEvent(environment: "prod", source: "route53", object: "health check hc-1", time: Date(timeIntervalSince1970: 1_800_000_020),
+                        summary: "status ok → crit (0 of 3 checkers healthy)"),
+            ChangeEvent(environment: "prod", source: "groups", object: "group g-0", time: Date(timeIntervalSince1970: 1_800_000_030),
+                        summary: "state Stable → Empty", who: "someone"),
+        ]
         return state
+    }
+
+    @Test func aVersionTwoFileIsStillRead() throws {
+        var state = Self.sample()
+        state.observed = ObservedChanges()
+        var bytes = StateFileCodec.encode(state)
+        // version 3 with an empty observed section (three zero counts) is version 2 plus those bytes
+        #expect(Array(bytes.suffix(3)) == [0, 0, 0])
+        bytes.removeLast(3)
+        bytes[StateFileCodec.magic.count] = 2
+        #expect(try StateFileCodec.decode(bytes, environment: "prod") == state)
+    }
+
+    @Test func aLongSummaryIsCutBetweenCharactersAndStillReads() throws {
+        var state = EnvironmentState(environment: "prod")
+        state.observed.events = [ChangeEvent(environment: "prod", source: "groups", object: "group g", time: Date(timeIntervalSince1970: 1_800_000_000),
+                                             summary: "x" + String(repeating: "é", count: 3000))]
+        let read = try StateFileCodec.decode(StateFileCodec.encode(state), environment: "prod")
+        #expect(read.observed.events.first?.summary.utf8.count == 4095)
+        #expect(read.observed.events.first?.summary.hasPrefix("xéé") == true)
     }
 
     @Test func whatIsWrittenReadsBackTheSame() throws {

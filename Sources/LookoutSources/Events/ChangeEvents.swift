@@ -3,29 +3,6 @@ import LookoutAWS
 import LookoutConfig
 import LookoutModel
 
-/// One change in an environment: what `lookout events` lists, newest first.
-public struct ChangeEvent: Sendable, Equatable {
-    public var environment: String
-    /// `ecs`, `autoscaling`, `ssm`, `lookout` (the audit log).
-    public var source: String
-    /// What changed: a service, a task, an instance or group, a parameter, an action's target.
-    public var object: String
-    public var time: Date
-    /// One line for a person; never a secret's value.
-    public var summary: String
-    /// Who, where AWS says (SSM's LastModifiedUser; the audit log's user).
-    public var who: String?
-
-    public init(environment: String, source: String, object: String, time: Date, summary: String, who: String? = nil) {
-        self.environment = environment
-        self.source = source
-        self.object = object
-        self.time = time
-        self.summary = summary
-        self.who = who
-    }
-}
-
 /// What one environment's sources of changes came to: the events, and each source that failed
 /// (shown as unknown in the timeline; the others stand).
 public struct ChangeReading: Sendable {
@@ -41,9 +18,10 @@ public struct ChangeReading: Sendable {
 /// versions written of every configured secret and certificate (GetParameterHistory without
 /// decryption: the value is never read into an event).
 ///
-/// Not read (no API tells, or lookout does not keep it yet): certificates issued or revoked by
-/// the Private CA (ACM PCA has no list of issued certificates; its audit report is an S3 job),
-/// Route53 health-check status changes and consumer-group state changes across polls.
+/// Not read here: Route53 health-check status changes and consumer-group state and status changes,
+/// which no API lists: lookout observes them across its own polls (``ObservedChanges``). Not read
+/// at all: certificates issued or revoked by the Private CA (ACM PCA has no list of issued
+/// certificates; its audit report is an S3 job); a reissue shows as the SSM versions it wrote.
 public enum ChangeEvents {
     public static func read(_ config: EnvironmentConfig, client: AWSClient, since: Date, timeout: Duration) async -> ChangeReading {
         let name = config.name
@@ -182,18 +160,5 @@ public enum ChangeEvents {
             }
         }
         return events
-    }
-}
-
-extension ChangeEvent {
-    public var json: JSONValue {
-        .object([
-            ("environment", .string(environment)),
-            ("source", .string(source)),
-            ("object", .string(object)),
-            ("time", .string(ISO8601DateFormatter().string(from: time))),
-            ("summary", .string(summary)),
-            ("who", .optional(who)),
-        ])
     }
 }
