@@ -45,18 +45,7 @@ struct EventsCommand: AsyncParsableCommand {
         let window = ConfigDuration(parsing: since) ?? ConfigDuration(milliseconds: 3_600_000)
         let now = Date()
         let cutoff = now.addingTimeInterval(-window.seconds)
-        let readings = await withTaskGroup(of: (Int, ChangeReading).self) { group in
-            for (index, environment) in environments.enumerated() {
-                group.addTask {
-                    let timeout = environment.timeouts.source.swiftDuration
-                    let client = EnvironmentClients.aws(environment, timeout: .seconds(max(1, timeout.components.seconds - 1)), connectTimeout: .seconds(3))
-                    return (index, await ChangeEvents.read(environment, client: client, since: cutoff, timeout: timeout))
-                }
-            }
-            var all: [Int: ChangeReading] = [:]
-            for await (index, reading) in group { all[index] = reading }
-            return environments.indices.map { all[$0] ?? ChangeReading() }
-        }
+        let readings = await ChangesReader.read(environments, since: cutoff)
         var events: [ChangeEvent] = readings.flatMap { $0.events }
         var unknown: [(environment: String, source: String, error: String)] = readings.flatMap { $0.failures }
         // health-check and group changes that `snapshot` and `check` saw across their polls (the
@@ -66,14 +55,9 @@ struct EventsCommand: AsyncParsableCommand {
             let state = store.peek(environment: environment.name) { unknown.append((environment: environment.name, source: "observed", error: $0.terminalSafe)) }
             events += (state?.observed.events ?? []).filter { $0.time >= cutoff && $0.time <= now }
         }
-        // lookout's own actions, from the audit log: one event per action's last step
-        let names = Set(environments.map(\.name))
+        // lookout's own actions, from the audit log: one event per action
         do {
-            let (records, _, _) = try AuditLog(path: config.auditLog).read()
-            for record in records where names.contains(record.environment) && record.time >= cutoff && record.time <= now {
-                events.append(ChangeEvent(environment: record.environment, source: "lookout", object: record.target, time: record.time,
-                                          summary: "\(record.action) \(record.step): \(record.outcome)\(record.detail.map { " (\($0))" } ?? "")", who: record.user))
-            }
+            events += try AuditLog(path: config.auditLog).changes(environments: Set(environments.map(\.name)), from: cutoff, to: now)
         } catch {
             unknown.append((environment: "", source: "lookout", error: "audit log: \(error.message)"))
         }

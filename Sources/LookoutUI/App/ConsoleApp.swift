@@ -53,9 +53,10 @@ public enum ConsoleApp {
         await poller.start()
         let infos = environments.map { EnvironmentInfo(name: $0.name, protected: $0.protected, readOnly: $0.readOnly) }
         let bridge = ActionBridge(environments: environments, audit: AuditLog(path: config.auditLog))
+        let changes = ChangesFeed(environments: environments, audit: AuditLog(path: config.auditLog), sourceTimeout: options.sourceTimeout)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                let signal = uiLoop(box: box, environments: infos, options: options, actions: bridge) { Task { await poller.refreshNow() } }
+                let signal = uiLoop(box: box, environments: infos, options: options, actions: bridge, changes: changes) { Task { await poller.refreshNow() } }
                 ended.withLock { $0 = signal }
                 continuation.resume()
             }
@@ -68,7 +69,7 @@ public enum ConsoleApp {
 
     /// Draws when the snapshot or the state changed, and once a second for the ages; reads keys in between.
     /// Returns the signal that ended it, to raise again once the terminal is restored; nil for `q`.
-    static func uiLoop(box: SnapshotBox, environments: [EnvironmentInfo], options: Options, actions: ActionBridge,
+    static func uiLoop(box: SnapshotBox, environments: [EnvironmentInfo], options: Options, actions: ActionBridge, changes: ChangesFeed,
                        refresh: @escaping @Sendable () -> Void) -> Interruption.Signal? {
         let terminal = Terminal(theme: options.theme, color: options.color)
         defer { terminal.end() }
@@ -87,7 +88,7 @@ public enum ConsoleApp {
         func context(_ snapshot: Snapshot?) -> ViewContext {
             ViewContext(snapshot: snapshot, environments: environments, scope: console.location.environment,
                         object: console.location.object, now: Date(),
-                        symbols: options.theme.symbols, keyMap: console.keyMap)
+                        symbols: options.theme.symbols, keyMap: console.keyMap, changes: changes.latest.log)
         }
         while true {
             for event in actions.drain() {
@@ -116,7 +117,13 @@ public enum ConsoleApp {
                 if let signal = Interruption.pending { return signal }
                 if Interruption.hangup { return Interruption.Signal(SIGHUP) }
             }
-            let (snapshot, version) = box.latest
+            let (snapshot, snapshotVersion) = box.latest
+            // `:events` reads the changes while it is open (a minute apart unless `r` asks)
+            if console.location.view == EventsView.view.name {
+                changes.want(since: EventsRender.window(context(snapshot)).from)
+            }
+            // both count up: their sum moves when either does, and the rows are built again
+            let version = snapshotVersion + changes.latest.version
             let size = terminal.size
             let page = Frame.pageSize(height: size.height)
             if dirty || version != drawnVersion || Date().timeIntervalSince(drawnAt) >= 1 {
@@ -149,7 +156,11 @@ public enum ConsoleApp {
             if key == .resize { continue }
             switch console.handle(key, rows: rows.rows(console: console, context: context(snapshot), version: version), pageSize: page) {
             case .quit: return nil
-            case .refresh: refresh()
+            case .refresh:
+                refresh()
+                if console.location.view == EventsView.view.name {
+                    changes.want(since: EventsRender.window(context(snapshot)).from, force: true)
+                }
             case .none: break
             case .prepare(let action):
                 actionID += 1

@@ -91,6 +91,12 @@ public struct Console: Sendable {
             if dialog == nil { message = "no action in hand: R or P on a row of :services, :secrets or :certs starts one" }
             dialogHidden = false
         case .refresh: return .refresh
+        case .events:
+            guard visible.indices.contains(selection), let environment = visible[selection].environment else {
+                message = "select an environment first"
+                return .none
+            }
+            navigate(Location(view: EventsView.view.name, environment: environment, object: visible[selection].finding.map { "before \($0)" }))
         case .help:
             if location.view == HelpView.view.name { back() } else { navigate(Location(view: HelpView.view.name, environment: location.environment)) }
         case .command: input = .command("")

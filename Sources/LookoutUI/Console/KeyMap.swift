@@ -1,6 +1,8 @@
 /// What a key does in the console.
 public enum KeyAction: String, Hashable, Sendable, CaseIterable {
     case quit, help, command, filter, drillIn, back, up, down, pageUp, pageDown, top, bottom, refresh
+    /// `:events` of the selected environment; on a finding, the hour before it began.
+    case events
     /// Actions on the selected row (dangerous: read-only mode has none of them).
     case roll, rotate, restore, reissue
     /// Shows the action panel that Esc hid (the action went on).
@@ -13,7 +15,7 @@ public enum KeyAction: String, Hashable, Sendable, CaseIterable {
         case .rotate: .rotate
         case .restore: .restore
         case .reissue: .reissue
-        case .quit, .help, .command, .filter, .drillIn, .back, .up, .down, .pageUp, .pageDown, .top, .bottom, .refresh, .showAction: nil
+        case .quit, .help, .command, .filter, .drillIn, .back, .up, .down, .pageUp, .pageDown, .top, .bottom, .refresh, .events, .showAction: nil
         }
     }
 }
@@ -63,6 +65,8 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding([.char("g"), .home], .top, "First row"),
         KeyBinding([.char("G"), .end], .bottom, "Last row"),
         KeyBinding([.char("r")], .refresh, "Refresh every environment now"),
+        KeyBinding([.char("e")], .events, "What changed here (on a finding: the hour before it began)",
+                   views: [OverviewView.view.name, EnvironmentView.view.name]),
         KeyBinding([.char("q"), .char("\u{3}")], .quit, "Quit"),
         KeyBinding([.char("R")], .roll, "Roll the selected service (its plan first, y runs it)", dangerous: true, views: [ServicesView.view.name]),
         KeyBinding([.char("R")], .rotate, "Rotate the selected secret (its plan first)", dangerous: true,

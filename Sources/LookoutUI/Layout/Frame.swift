@@ -104,7 +104,7 @@ public enum Frame {
         // Status line: environment, view, filter, read-only, last refresh, key hints.
         grid.fill(row: height - 1, role: .statusLine)
         var parts = [" env: \(context.scope ?? "all")", "view: \(view.name)"]
-        if let object = context.object { parts.append("group: \(object)") }
+        if let object = context.object { parts.append(view.name == EventsView.view.name ? object : "group: \(object)") }
         if let dialog = console.dialog, console.dialogHidden { parts.append("action: \(dialog.title)") }
         if !console.filter.isEmpty { parts.append("filter: \(console.filter)") }
         let refreshed = context.snapshot.map { "refreshed \(shortAge(Int(context.now.timeIntervalSince($0.generatedAt)))) ago" } ?? "loading…"

@@ -41,12 +41,15 @@ public struct Row: Sendable, Equatable {
     public var drill: Location?
     /// The object the row shows, by its name in the config (a service, a secret): what an action key acts on.
     public var target: String?
+    /// The finding the row shows, as `source object`: what `e` narrows `:events` to.
+    public var finding: String?
 
-    public init(_ cells: [TableCell], environment: String? = nil, drill: Location? = nil, target: String? = nil) {
+    public init(_ cells: [TableCell], environment: String? = nil, drill: Location? = nil, target: String? = nil, finding: String? = nil) {
         self.cells = cells
         self.environment = environment
         self.drill = drill
         self.target = target
+        self.finding = finding
     }
 
     /// Whether the row matches a filter: case-insensitive, on any cell's text. An ASCII filter is

@@ -28,11 +28,13 @@ enum EnvironmentRender {
                 if let error = state.error {
                     let since = state.errorSince.map { " (since \(shortAge(Int(context.now.timeIntervalSince($0)))) ago)" } ?? ""
                     cells.append(TableCell(error + since, .status(.unknown)))
+                    result.append(Row(cells, environment: info.name, drill: drill))
                 } else {
                     let problem = snapshot.findings.first { $0.source == entry.source }
-                    cells.append(problem.map { TableCell("\($0.object): \($0.message)", .status(StatusRole($0.status))) } ?? TableCell("", .dim))
+                    let since = problem.flatMap { snapshot.observed?.since($0) }.map { " (for \(shortAge(Int(context.now.timeIntervalSince($0)))))" } ?? ""
+                    cells.append(problem.map { TableCell("\($0.object): \($0.message)\(since)", .status(StatusRole($0.status))) } ?? TableCell("", .dim))
+                    result.append(Row(cells, environment: info.name, drill: drill, finding: problem.map { "\($0.source) \($0.object)" }))
                 }
-                result.append(Row(cells, environment: info.name, drill: drill))
             }
         }
         return result

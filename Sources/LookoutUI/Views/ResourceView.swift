@@ -25,9 +25,11 @@ public struct ViewContext: Sendable {
     public var now: Date
     public var symbols: StatusSymbols
     public var keyMap: KeyMap
+    /// What AWS and the audit log said changed, as last read for `:events`.
+    public var changes: ChangeLog
 
     public init(snapshot: Snapshot?, environments: [EnvironmentInfo], scope: String?, object: String? = nil, now: Date,
-                symbols: StatusSymbols = .standard, keyMap: KeyMap = .standard) {
+                symbols: StatusSymbols = .standard, keyMap: KeyMap = .standard, changes: ChangeLog = ChangeLog()) {
         self.snapshot = snapshot
         self.environments = environments
         self.scope = scope
@@ -35,6 +37,7 @@ public struct ViewContext: Sendable {
         self.now = now
         self.symbols = symbols
         self.keyMap = keyMap
+        self.changes = changes
     }
 
     /// The environments in scope, in config order, each with its latest judgement (nil: not polled yet).

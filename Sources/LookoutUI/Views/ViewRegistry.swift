@@ -15,6 +15,7 @@ public enum ViewRegistry {
         EndpointsView.view,
         SecretsView.view,
         ErrorsView.view,
+        EventsView.view,
         HelpView.view,
     ]
 
