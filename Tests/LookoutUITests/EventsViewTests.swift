@@ -18,7 +18,7 @@ import Testing
         event("prod", "ecs", "service broker", minutesAgo: 5, "deployment ecs-svc/1 started: broker:7"),
         event("prod", "ssm", "secret scram", minutesAgo: 20, "version 4 of /prod/scram written"),
         event("dev", "autoscaling", "group dev-asg", minutesAgo: 2, "Terminating EC2 instance: i-1"),
-        event("prod", "lookout", "broker", minutesAgo: 6, "roll ok in 30.0 s"),
+        event("prod", "lookout", "broker", minutesAgo: 6, "service roll ok in 30.0 s"),
         event("prod", "ecs", "task abc", minutesAgo: 90, "stopped: too old for the hour"),
     ], failures: [(environment: "prod", source: "autoscaling", error: "prod autoscaling: no answer within 10 seconds")])
 

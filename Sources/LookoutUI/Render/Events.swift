@@ -97,11 +97,11 @@ enum EventsRender {
         case "route53": return view(EndpointsView.view)
         case "groups": return object.hasPrefix("group ") ? view(PartitionsView.view, String(object.dropFirst("group ".count))) : view(GroupsView.view)
         case "lookout":
-            let action = event.summary.split(separator: " ").first.map(String.init) ?? ""
-            switch action {
-            case "roll": return view(ServicesView.view)
-            case "rotate", "restore": return view(SecretsView.view)
-            case "reissue": return view(CertificatesView.view)
+            // the audit log's action: `service roll`, `secret rotate`, `secret restore`, `cert reissue`
+            switch event.summary.split(separator: " ").first.map(String.init) ?? "" {
+            case "service": return view(ServicesView.view)
+            case "secret": return view(SecretsView.view)
+            case "cert": return view(CertificatesView.view)
             default: return nil
             }
         default: return nil
