@@ -103,7 +103,8 @@ public enum ChangeEvents {
                 }
                 if let state = deployment.rolloutState, state == "COMPLETED" || state == "FAILED", let updated = deployment.updatedAt,
                    updated >= since, updated != deployment.createdAt {
-                    let reason = deployment.rolloutStateReason.map { ": \($0)" } ?? ""
+                    // a completed deployment's reason only says it completed
+                    let reason = state == "FAILED" ? deployment.rolloutStateReason.map { ": \($0)" } ?? "" : ""
                     events.append(ChangeEvent(environment: environment, source: "ecs", object: "service \(name)", time: updated,
                                               summary: "deployment \(deployment.id ?? "?") \(state == "COMPLETED" ? "completed" : "failed"): \(revision)\(reason)"))
                 }
