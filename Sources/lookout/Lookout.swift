@@ -56,7 +56,7 @@ struct Lookout: AsyncParsableCommand {
         // The process holds secrets (a new password, a private key): never a core dump of it.
         Interruption.disableCoreDumps()
         // Two malloc arenas, not glibc's eight a core: the console's heap stays put over hours (docs/soak.md).
-        Heap.limitArenas()
+        Heap.configure()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let isCheck = arguments.first == "check"
         do {

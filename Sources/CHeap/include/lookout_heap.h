@@ -19,4 +19,9 @@ int lookout_heap_trim(void);
 /// where the C library has no such knob.
 int lookout_heap_limit_arenas(int count);
 
+/// Fixed thresholds instead of glibc's moving ones (mallopt(M_MMAP_THRESHOLD), M_TRIM_THRESHOLD):
+/// a block of at least `mmap_bytes` is mapped on its own and unmapped when freed, and free memory
+/// over `trim_bytes` at the heap's top is given back at once. Returns 1 on success, 0 otherwise.
+int lookout_heap_fix_thresholds(int mmap_bytes, int trim_bytes);
+
 #endif

@@ -1,19 +1,39 @@
 import Foundation
 
 /// One partition of a topic a consumer group committed to, as read at one poll.
+///
+/// 40 bytes, not 56: the partition is kept as Kafka's Int32 and the offsets with `Int64.min` for
+/// none (no offset is ever that), because at production scale one poll holds 200,000 of them and
+/// the console and `serve` hold two polls at once while a new one is read.
 public struct PartitionOffsets: Sendable, Equatable {
     public var topic: String
-    public var partition: Int
-    /// Nil: the group has no commit for this partition.
-    public var committed: Int64?
-    /// Nil: the end offset could not be read.
-    public var end: Int64?
+    private var partitionID: Int32
+    private var rawCommitted: Int64
+    private var rawEnd: Int64
+    static let none = Int64.min
 
     public init(topic: String, partition: Int, committed: Int64?, end: Int64?) {
         self.topic = topic
-        self.partition = partition
-        self.committed = committed
-        self.end = end
+        partitionID = Int32(clamping: partition)
+        rawCommitted = committed ?? Self.none
+        rawEnd = end ?? Self.none
+    }
+
+    public var partition: Int {
+        get { Int(partitionID) }
+        set { partitionID = Int32(clamping: newValue) }
+    }
+
+    /// Nil: the group has no commit for this partition.
+    public var committed: Int64? {
+        get { rawCommitted == Self.none ? nil : rawCommitted }
+        set { rawCommitted = newValue ?? Self.none }
+    }
+
+    /// Nil: the end offset could not be read.
+    public var end: Int64? {
+        get { rawEnd == Self.none ? nil : rawEnd }
+        set { rawEnd = newValue ?? Self.none }
     }
 
     /// End − committed, never below 0; nil without a commit or an end offset (never a made-up 0).
