@@ -14,13 +14,17 @@ import Testing
         ChangeEvent(environment: env, source: source, object: object, time: now.addingTimeInterval(-minutesAgo * 60), summary: summary)
     }
 
-    static let log = ChangeLog(readAt: now, since: now.addingTimeInterval(-3600), events: [
-        event("prod", "ecs", "service broker", minutesAgo: 5, "deployment ecs-svc/1 started: broker:7"),
-        event("prod", "ssm", "secret scram", minutesAgo: 20, "version 4 of /prod/scram written"),
-        event("dev", "autoscaling", "group dev-asg", minutesAgo: 2, "Terminating EC2 instance: i-1"),
-        event("prod", "lookout", "broker", minutesAgo: 6, "service roll ok in 30.0 s"),
-        event("prod", "ecs", "task abc", minutesAgo: 90, "stopped: too old for the hour"),
-    ], failures: [(environment: "prod", source: "autoscaling", error: "prod autoscaling: no answer within 10 seconds")])
+    static let log = ChangeLog([
+        "prod": .init(readAt: now, since: now.addingTimeInterval(-3600), events: [
+            event("prod", "ecs", "service broker", minutesAgo: 5, "deployment ecs-svc/1 started: broker:7"),
+            event("prod", "ssm", "secret scram", minutesAgo: 20, "version 4 of /prod/scram written"),
+            event("prod", "lookout", "broker", minutesAgo: 6, "service roll ok in 30.0 s"),
+            event("prod", "ecs", "task abc", minutesAgo: 90, "stopped: too old for the hour"),
+        ], failures: [(source: "autoscaling", error: "prod autoscaling: no answer within 10 seconds")]),
+        "dev": .init(readAt: now, since: now.addingTimeInterval(-3600), events: [
+            event("dev", "autoscaling", "group dev-asg", minutesAgo: 2, "Terminating EC2 instance: i-1"),
+        ]),
+    ])
 
     static func context(scope: String?, object: String? = nil, snapshot: Snapshot? = Fixtures.snapshot(), log: ChangeLog = log) -> ViewContext {
         ViewContext(snapshot: snapshot, environments: Fixtures.infos(Fixtures.standard), scope: scope, object: object, now: now, changes: log)
@@ -33,8 +37,10 @@ import Testing
         let events = rows.dropFirst()
         #expect(events.map { $0.cells[4].text } == ["service broker", "broker", "secret scram"])
         #expect(events.map { $0.cells[0].text } == ["5m", "6m", "20m"])
+        // every environment in scope: test and acc not read yet (one row says so), dev's and prod's events
         let all = EventsRender.rows(Self.context(scope: nil))
         #expect(all.filter { $0.drill != nil }.count == 4)
+        #expect(all.contains { $0.cells[2].text == "test, acc" && $0.cells.last?.text.hasPrefix("reading") == true })
     }
 
     @Test func enterOpensTheObjectsView() {

@@ -5,10 +5,11 @@ import LookoutModel
 import LookoutPolling
 import Synchronization
 
-/// Reads the changes `:events` shows, off the UI thread: every environment's deployments, stopped
+/// Reads the changes `:events` shows, off the UI thread: an environment's deployments, stopped
 /// tasks, scaling activities and SSM versions (``ChangesReader``) and the audit log's actions.
-/// Only while `:events` is open (they cost AWS calls that the overview does not need), at most
-/// once a minute unless `r` asks, one reading at a time.
+/// Only while `:events` is open and only for the environments it shows (they cost AWS calls the
+/// overview does not need), at most once a minute unless `r` asks, one reading at a time per
+/// environment.
 final class ChangesFeed: Sendable {
     private let state = Mutex<(log: ChangeLog, version: Int)>((ChangeLog(), 0))
     private let environments: [EnvironmentConfig]
@@ -25,33 +26,43 @@ final class ChangesFeed: Sendable {
 
     var latest: (log: ChangeLog, version: Int) { state.withLock { $0 } }
 
-    /// Starts a reading back to `since` (at least the last hour), unless one is under way or the
-    /// last one reaches that far and is younger than ``freshFor`` (`force`: whatever its age).
-    func want(since: Date, now: Date = Date(), force: Bool = false) {
+    /// Starts a reading of each named environment (nil: every one) back to `since` (at least the
+    /// last hour), unless one is under way or the last reaches that far and is younger than
+    /// ``freshFor`` (`force`: whatever its age).
+    func want(_ names: Set<String>?, since: Date, now: Date = Date(), force: Bool = false) {
         let from = min(since, now.addingTimeInterval(-3600))
-        let start = state.withLock { current -> Bool in
-            if current.log.reading { return false }
-            if !force, let readAt = current.log.readAt, now.timeIntervalSince(readAt) < Self.freshFor,
-               let covered = current.log.since, covered <= from.addingTimeInterval(Self.freshFor) { return false }
-            current.log.reading = true
-            current.version += 1
-            return true
-        }
-        guard start else { return }
-        let environments = environments, audit = audit, sourceTimeout = sourceTimeout
-        Task {
-            let readings = await ChangesReader.read(environments, since: from, sourceTimeout: sourceTimeout)
-            var events = readings.flatMap(\.events)
-            var failures = readings.flatMap(\.failures)
-            let end = Date()
-            do throws(ActionError) {
-                events += try audit.changes(environments: Set(environments.map(\.name)), from: from, to: end)
-            } catch {
-                failures.append((environment: "", source: "lookout", error: "audit log: \(error.message)"))
+        let chosen = environments.filter { names?.contains($0.name) ?? true }
+        let due = state.withLock { current -> [EnvironmentConfig] in
+            let due = chosen.filter { environment in
+                let reading = current.log.environments[environment.name]
+                if reading?.reading == true { return false }
+                if !force, let reading, let readAt = reading.readAt, now.timeIntervalSince(readAt) < Self.freshFor,
+                   let covered = reading.since, covered <= from.addingTimeInterval(Self.freshFor) { return false }
+                return true
             }
-            let log = ChangeLog(readAt: end, since: from, reading: false, events: events, failures: failures)
+            for environment in due { current.log.environments[environment.name, default: .init()].reading = true }
+            if !due.isEmpty { current.version += 1 }
+            return due
+        }
+        guard !due.isEmpty else { return }
+        let audit = audit, sourceTimeout = sourceTimeout
+        Task {
+            let readings = await ChangesReader.read(due, since: from, sourceTimeout: sourceTimeout)
+            let end = Date()
+            var audited: [ChangeEvent] = []
+            var auditFailure: String?
+            do throws(ActionError) {
+                audited = try audit.changes(environments: Set(due.map(\.name)), from: from, to: end)
+            } catch {
+                auditFailure = "audit log: \(error.message)"
+            }
             self.state.withLock { current in
-                current.log = log
+                for (environment, reading) in zip(due, readings) {
+                    var failures = reading.failures.map { (source: $0.source, error: $0.error) }
+                    if let auditFailure { failures.append((source: "lookout", error: auditFailure)) }
+                    current.log.environments[environment.name] = ChangeLog.Reading(
+                        readAt: end, since: from, events: reading.events + audited.filter { $0.environment == environment.name }, failures: failures)
+                }
                 current.version += 1
             }
         }

@@ -120,7 +120,7 @@ public enum ConsoleApp {
             let (snapshot, snapshotVersion) = box.latest
             // `:events` reads the changes while it is open (a minute apart unless `r` asks)
             if console.location.view == EventsView.view.name {
-                changes.want(since: EventsRender.window(context(snapshot)).from)
+                changes.want(console.location.environment.map { [$0] }, since: EventsRender.window(context(snapshot)).from)
             }
             // both count up: their sum moves when either does, and the rows are built again
             let version = snapshotVersion + changes.latest.version
@@ -159,7 +159,7 @@ public enum ConsoleApp {
             case .refresh:
                 refresh()
                 if console.location.view == EventsView.view.name {
-                    changes.want(since: EventsRender.window(context(snapshot)).from, force: true)
+                    changes.want(console.location.environment.map { [$0] }, since: EventsRender.window(context(snapshot)).from, force: true)
                 }
             case .none: break
             case .prepare(let action):

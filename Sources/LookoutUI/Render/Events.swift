@@ -2,25 +2,34 @@ import Foundation
 import LookoutModel
 
 /// What AWS and the audit log said changed, as the console last read them for `:events`
-/// (``ChangesFeed``); lookout's own observations of health checks and groups come with each
-/// environment's snapshot instead.
+/// (``ChangesFeed``), by environment: only the environments `:events` showed are read. lookout's
+/// own observations of health checks, instances and groups come with each environment's snapshot.
 public struct ChangeLog: Sendable {
-    /// When the last reading ended; nil: none yet.
-    public var readAt: Date?
-    /// How far back it reads.
-    public var since: Date?
-    /// Whether a reading is under way.
-    public var reading = false
-    public var events: [ChangeEvent] = []
-    public var failures: [(environment: String, source: String, error: String)] = []
+    public struct Reading: Sendable {
+        /// When the last reading ended; nil: none yet.
+        public var readAt: Date?
+        /// How far back it reads.
+        public var since: Date?
+        /// Whether a reading is under way.
+        public var reading = false
+        public var events: [ChangeEvent] = []
+        /// Sources that could not be read: (source, error).
+        public var failures: [(source: String, error: String)] = []
 
-    public init(readAt: Date? = nil, since: Date? = nil, reading: Bool = false, events: [ChangeEvent] = [],
-                failures: [(environment: String, source: String, error: String)] = []) {
-        self.readAt = readAt
-        self.since = since
-        self.reading = reading
-        self.events = events
-        self.failures = failures
+        public init(readAt: Date? = nil, since: Date? = nil, reading: Bool = false, events: [ChangeEvent] = [],
+                    failures: [(source: String, error: String)] = []) {
+            self.readAt = readAt
+            self.since = since
+            self.reading = reading
+            self.events = events
+            self.failures = failures
+        }
+    }
+
+    public var environments: [String: Reading]
+
+    public init(_ environments: [String: Reading] = [:]) {
+        self.environments = environments
     }
 }
 
@@ -46,9 +55,12 @@ enum EventsRender {
     static func rows(_ context: ViewContext) -> [Row] {
         let (from, to, finding, began) = window(context)
         let scoped = context.scoped
-        let names = Set(scoped.map(\.info.name))
         let infos = Dictionary(scoped.map { ($0.info.name, $0.info) }) { first, _ in first }
-        var events = context.changes.events.filter { names.contains($0.environment) && $0.time >= from && $0.time <= to }
+        let readings = scoped.map { (name: $0.info.name, reading: context.changes.environments[$0.info.name]) }
+        var events: [ChangeEvent] = []
+        for (_, reading) in readings {
+            events += (reading?.events ?? []).filter { $0.time >= from && $0.time <= to }
+        }
         for (_, snapshot) in scoped {
             events += (snapshot?.observed?.events ?? []).filter { $0.time >= from && $0.time <= to }
         }
@@ -62,21 +74,23 @@ enum EventsRender {
             rows.append(Row([TableCell("", .dim), TableCell("", .dim), TableCell(context.scope ?? "", .dim), TableCell("", .dim),
                              TableCell("", .dim), TableCell("", .dim), TableCell(note, .dim)], environment: context.scope))
         }
-        if context.changes.readAt == nil {
-            rows.append(Row([Cells.loading(context.symbols), TableCell(""), TableCell(""), TableCell("aws"), TableCell(""), TableCell(""),
+        let unread = readings.filter { $0.reading?.readAt == nil }.map(\.name)
+        if !unread.isEmpty {
+            rows.append(Row([Cells.loading(context.symbols), TableCell(""), TableCell(unread.joined(separator: ", ")), TableCell("aws"), TableCell(""), TableCell(""),
                              TableCell("reading deployments, stopped tasks, scaling activities, SSM versions and the audit log…", .dim)]))
         }
-        for failure in context.changes.failures where failure.environment.isEmpty || names.contains(failure.environment) {
-            rows.append(Row([TableCell("\(context.symbols.symbol(.unknown)) unknown", .status(.unknown)), TableCell(""), env(failure.environment),
-                             TableCell(failure.source), TableCell(""), TableCell(""), TableCell(failure.error, .status(.unknown))],
-                            environment: failure.environment.isEmpty ? nil : failure.environment))
+        for (name, reading) in readings {
+            for failure in reading?.failures ?? [] {
+                rows.append(Row([TableCell("\(context.symbols.symbol(.unknown)) unknown", .status(.unknown)), TableCell(""), env(name),
+                                 TableCell(failure.source), TableCell(""), TableCell(""), TableCell(failure.error, .status(.unknown))], environment: name))
+            }
         }
         for event in events {
             rows.append(Row([TableCell(shortAge(Int(context.now.timeIntervalSince(event.time)))), TableCell(timestamp(event.time), .dim), env(event.environment),
                              TableCell(event.source), TableCell(event.object), TableCell(event.who ?? "-", .dim), TableCell(event.summary)],
                             environment: event.environment, drill: drill(event)))
         }
-        if events.isEmpty && context.changes.readAt != nil {
+        if events.isEmpty && unread.isEmpty {
             rows.append(Row([TableCell("", .dim), TableCell("", .dim), TableCell("", .dim), TableCell("", .dim), TableCell("", .dim), TableCell("", .dim),
                              TableCell("no changes between \(timestamp(from)) and \(timestamp(to))", .dim)]))
         }
