@@ -93,7 +93,13 @@ keys(work.name, frames, "scale Enter: the widest group's partitions, scrolled", 
 rows = max((x["rows"] for x in lines(frames)), default=0)
 while time.time() < deadline + 3600 and len(lines(polls)) < args.polls:
     time.sleep(1)
-memory = rss(pid)
+# RSS moves within a poll (a poll's arrays, then a malloc_trim at most once a minute): sampled
+# every half second over 30 s, the median and the highest
+samples = []
+for _ in range(60):
+    samples.append(rss(pid))
+    time.sleep(0.5)
+memory, highest = statistics.median(samples), max(samples)
 tm("kill-server")
 
 work2 = Path(tempfile.mkdtemp(prefix="lk-small-"))
@@ -108,6 +114,6 @@ tm("kill-server")
 
 for step, values in results.items():
     print(f"{step}: {summary(values)}")
-print(f"largest view: {rows} rows; console RSS after {len(lines(polls))} polls of scale: {memory / 1024:.0f} MB")
+print(f"largest view: {rows} rows; console RSS after {args.polls} polls of scale, over the next 30 s: median {memory / 1024:.0f} MB, highest {highest / 1024:.0f} MB")
 shutil.rmtree(work, ignore_errors=True)
 shutil.rmtree(work2, ignore_errors=True)
