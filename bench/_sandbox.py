@@ -16,6 +16,14 @@ def load() -> tuple[Path, dict]:
     return sandbox, json.loads((sandbox / "sandbox.json").read_text())
 
 
+def scale_config(sandbox: Path) -> Path:
+    """The scale environment's config (`./sandbox/scale up` writes it); exits when there is none."""
+    config = sandbox / "scale.yaml"
+    if not config.exists():
+        raise SystemExit("no scale environment: ./sandbox/scale up")
+    return config
+
+
 def aws(info: dict) -> dict[str, str]:
     """The AWS variables that point a client at the sandbox's profiles."""
     return {"AWS_CONFIG_FILE": info["aws_config_file"], "AWS_SHARED_CREDENTIALS_FILE": info["aws_shared_credentials_file"],

@@ -77,7 +77,7 @@ def rss(pid: int) -> int:
 
 
 results: dict[str, list[float]] = {}
-scale_config = sandbox / "scale.yaml"
+scale_config = _sandbox.scale_config(sandbox)
 work = Path(tempfile.mkdtemp(prefix="lk-scale-"))
 config = work / "scale.yaml"
 config.write_text(scale_config.read_text().replace("refresh: 10s", f"refresh: {args.refresh}"))

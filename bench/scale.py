@@ -39,9 +39,7 @@ parser.add_argument("--window-runs", type=int, default=10, help="`check` runs be
 args = parser.parse_args()
 
 sandbox, info = _sandbox.load()
-config = sandbox / "scale.yaml"
-if not config.exists():
-    sys.exit("no scale environment: ./sandbox/scale up")
+config = _sandbox.scale_config(sandbox)
 state = Path(tempfile.mkdtemp(prefix="lookout-scale-"))
 env = _sandbox.inherited(info, XDG_STATE_HOME=str(state), LOOKOUT_STATE_TRACE=str(state / "state.trace"))
 for key, value in env.items():

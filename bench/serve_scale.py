@@ -33,9 +33,7 @@ parser.add_argument("--lookout", default=str(root / ".build/release/lookout"))
 args = parser.parse_args()
 
 sandbox, info = _sandbox.load()
-config = sandbox / "scale.yaml"
-if not config.exists():
-    sys.exit("no scale environment: ./sandbox/scale up")
+config = _sandbox.scale_config(sandbox)
 state = Path(tempfile.mkdtemp(prefix="lookout-serve-scale-"))
 env = _sandbox.inherited(info, XDG_STATE_HOME=str(state))
 with socket.socket() as s:

@@ -21,7 +21,7 @@ public struct ObservedChanges: Sendable, Equatable {
     public init() {}
 
     /// One object's value as a poll read it.
-    public struct Reading: Sendable, Equatable {
+    public struct Reading: Sendable {
         /// `route53` or `groups`: the source that read it.
         public var source: String
         /// The object as the event names it: `health check <id>`, `group <id>`.
@@ -36,8 +36,6 @@ public struct ObservedChanges: Sendable, Equatable {
             self.value = value
             self.describe = describe
         }
-
-        public static func == (a: Reading, b: Reading) -> Bool { a.source == b.source && a.object == b.object && a.value == b.value }
     }
 
     /// Takes in one poll's readings at `time`. `read` names the sources that answered in that

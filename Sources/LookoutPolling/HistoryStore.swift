@@ -61,7 +61,7 @@ public struct HistoryStore: Sendable {
         let lock = open(lockPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if lock >= 0 { flock(lock, LOCK_SH) }
         defer { if lock >= 0 { flock(lock, LOCK_UN); close(lock) } }
-        return read(environment: environment, warn: warn)
+        return read(environment: environment, forUpdate: false, warn: warn)
     }
 
     /// Reads the state, lets `update` change it, and writes it back, all under the environment's lock.
@@ -84,11 +84,14 @@ public struct HistoryStore: Sendable {
         try write(state)
     }
 
-    func read(environment: String, warn: (String) -> Void) -> EnvironmentState {
+    /// - Parameter forUpdate: whether the caller writes the state back (the warnings say the file
+    ///   is started anew), or only reads it (``peek(environment:warn:)``: they say it was not read).
+    func read(environment: String, forUpdate: Bool = true, warn: (String) -> Void) -> EnvironmentState {
+        let anew = forUpdate ? "starting it anew" : "not read (the next snapshot or check starts it anew)"
         let file = path(for: environment)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { return EnvironmentState(environment: environment) }
         if let size = attributes[.size] as? Int, size > Self.maximumBytes {
-            warn("lookout: warning: state file \(file) is \(size) bytes, over the \(Self.maximumBytes) limit; starting it anew")
+            warn("lookout: warning: state file \(file) is \(size) bytes, over the \(Self.maximumBytes) limit; \(anew)")
             return EnvironmentState(environment: environment)
         }
         let bytes: [UInt8]
@@ -96,13 +99,13 @@ public struct HistoryStore: Sendable {
             guard let read = try OwnFiles.read(file, limit: Self.maximumBytes) else { return EnvironmentState(environment: environment) }
             bytes = read
         } catch {
-            warn("lookout: warning: state file \(error); starting it anew")
+            warn("lookout: warning: state file \(error); \(anew)")
             return EnvironmentState(environment: environment)
         }
         do throws(StateFileCodec.Malformed) {
             return try StateFileCodec.decode(bytes, environment: environment)
         } catch {
-            warn("lookout: warning: state file \(file) is not a lookout state file (corrupt or foreign: \(error)); replacing it")
+            warn("lookout: warning: state file \(file) is not a lookout state file (corrupt or foreign: \(error)); \(forUpdate ? "replacing it" : anew)")
             return EnvironmentState(environment: environment)
         }
     }

@@ -48,6 +48,20 @@ import Testing
         #expect(warnings.all.count == 1, "the replacement reads back without a warning")
     }
 
+    /// `lookout events` reads the state without writing it: a corrupt file is left as it is, and
+    /// the warning says it was not read (not that it is being replaced).
+    @Test func aPeekLeavesACorruptFileAndSaysItWasNotRead() throws {
+        let store = HistoryStore(folder: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(store.peek(environment: "prod") { _ in } == nil)
+        try "not a state file".write(toFile: store.path(for: "prod"), atomically: true, encoding: .utf8)
+        var warnings: [String] = []
+        let state = store.peek(environment: "prod") { warnings.append($0) }
+        #expect(state == EnvironmentState(environment: "prod"))
+        #expect(warnings.count == 1 && warnings[0].contains("not read (the next snapshot or check starts it anew)"), "\(warnings)")
+        #expect(try String(contentsOfFile: store.path(for: "prod"), encoding: .utf8) == "not a state file")
+    }
+
     @Test func anOversizedFileIsReplaced() throws {
         let store = HistoryStore(folder: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -61,7 +61,6 @@ public struct JudgedTopic: Sendable {
         set { packed = newValue.map(Packed.init) }
     }
 
-    public var partitionCount: Int { packed.count }
 
     /// One judged partition without its topic's name: `Int64.min` for an offset not read, NaN for
     /// no lag in seconds, 0xff for no verdict.
