@@ -311,6 +311,23 @@ extension ActionsOnTheSandbox {
             }
         }
 
+        /// dev's Kafka address refused (`kafka-refuse`): the plan's broker gate asks Metadata three
+        /// times, a second apart (a broker restarting closes one connection; a refused Kafka stays
+        /// refused), then refuses with 69 and changes nothing (CI run at stop 34: a connection the
+        /// sandbox agent closed was taken for an unreachable Kafka).
+        @Test func aRefusedKafkaIsAskedThreeTimesThenTheRollIsRefused() throws {
+            defer { cleanUp("dev") }
+            let before = try state("dev")
+            try Sandbox.scenario("kafka-refuse", "dev")
+            let result = try lookout(roll("dev", ["kafka-broker-2"]))
+            #expect(result.status == 69, "stdout: \(result.stdout) stderr: \(result.stderr)")
+            #expect(result.stderr.contains("Kafka does not answer Metadata ("), "\(result.stderr)")
+            #expect(result.stderr.contains("(asked 3 times, a second apart)), so the broker gate cannot run; refusing to roll broker services; nothing was changed"),
+                    "\(result.stderr)")
+            #expect(primary(try state("dev"), "kafka-broker-2") == primary(before, "kafka-broker-2"))
+            #expect(!FileManager.default.fileExists(atPath: auditPath))
+        }
+
         @Test func aBlackHoledAWSStopsTheRollNamingTheStepAndARerunCompletes() throws {
             defer { cleanUp("dev") }
             let running = try BackgroundLookout(roll("dev", Self.brokers, ["--yes", "--timeout", "60s"]), environment: environment)

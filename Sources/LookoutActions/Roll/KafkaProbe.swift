@@ -42,6 +42,25 @@ public struct KafkaProbe: Sendable {
         }
     }
 
+    /// What the cluster shows, asked up to `attempts` times a second apart while Metadata does not
+    /// answer: a broker that restarts (the one just rolled, or another) closes the probe's
+    /// connection, and one closed connection is no reason to refuse a roll. Kafka that stays
+    /// unreachable is still refused, `attempts - 1` seconds later; a signal ends the waits at once.
+    /// Partition problems are not asked again: they are the gate's own answer.
+    public func settledView(attempts: Int = 3) async -> KafkaView {
+        var view = await self.view()
+        var tried = 1
+        while case .unreachable = view, tried < attempts {
+            if await Interruption.wait(.seconds(1)) { return view }
+            view = await self.view()
+            tried += 1
+            if case .unreachable(let again) = view, tried == attempts {
+                view = .unreachable("\(again) (asked \(attempts) times, a second apart)")
+            }
+        }
+        return view
+    }
+
     /// A new connection, made now with the secrets as SSM holds them now (a rotated password is
     /// read again): its Metadata, or why it failed. The connection is closed before returning.
     public func freshView() async -> KafkaView {

@@ -66,7 +66,7 @@ public struct RollRunner: Sendable {
         var controllerID: Int?
         var blocked: String?
         if names.contains(where: { ecs.brokers[$0] != nil }) {
-            switch await kafka.view() {
+            switch await kafka.settledView() {
             case .metadata(let metadata): controllerID = metadata.controllerID.map(Int.init)
             case .unreachable(let why): blocked = "Kafka does not answer Metadata (\(why)), so the broker gate cannot run; refusing to roll broker services"
             case .unsupported(let why): blocked = why
@@ -95,7 +95,10 @@ public struct RollRunner: Sendable {
                 case .checkKafka(let service, let step):
                     if begin(step, service, &stepKey) { stepStarted = .now; announce(session, step, service) }
                     // Reads are given up on a signal: the loop then stops the roll.
-                    guard let view = try? await Interruption.read({ await kafka.view() }) else { return nil }
+                    // Before a broker's roll a closed connection is asked again (a broker that
+                    // restarts closes it); after it, the pause between views does that.
+                    let probe = kafka
+                    guard let view = try? await Interruption.read({ step == .kafkaBefore ? await probe.settledView() : await probe.view() }) else { return nil }
                     return machine.kafkaObserved(view)
                 case .forceDeployment(let service):
                     if begin(.forceDeployment, service, &stepKey) { stepStarted = .now; announce(session, .forceDeployment, service) }
