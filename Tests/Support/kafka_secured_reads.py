@@ -8,8 +8,9 @@ Prints {"snapshot": <lookout's snapshot `kafka` shape>, "raw": <brokers, partiti
 usage: kafka_secured_reads.py SANDBOX_DIR ENV offsets GROUP...
 Prints the groups' committed offsets and every partition's end offset (high watermark), as
 {"committed": {group: {"topic/partition": offset}}, "end": {"topic/partition": offset},
- "states": {group: {"state": "Stable" | "Empty" | ..., "members": n}}} (DescribeGroups, as the
- broker names the state).
+ "states": {group: {"state": "Stable" | "Empty" | ..., "members": n}},
+ "listed": {group: {"state": <as the broker sends it>, "protocol_type": ..., "members": n}}}
+(both DescribeGroups: describe_consumer_groups() and the older list_groups()).
 """
 import json
 import os
@@ -55,7 +56,20 @@ if offsets:
             states[group] = {"state": names.get(d.state.name, d.state.name), "members": len(d.members)}
         except Exception as error:  # noqa: BLE001 - the group's read failed: say so
             states[group] = {"state": f"error: {error}", "members": None}
-    print(json.dumps({"committed": committed, "end": end, "states": states}))
+    # The same DescribeGroups read through librdkafka's older list_groups(), which counts every
+    # member the broker lists: describe_consumer_groups() leaves out the members of a group in a
+    # state it does not know (Tansu's "Unknown" after a rejoin), so the tests compare those here.
+    import warnings
+    listed = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for group in sys.argv[4:]:
+            try:
+                for g in admin.list_groups(group=group, timeout=10):
+                    listed[g.id] = {"state": g.state, "protocol_type": g.protocol_type, "members": len(g.members)}
+            except Exception as error:  # noqa: BLE001 - the group's read failed: say so
+                listed[group] = {"state": f"error: {error}", "members": None}
+    print(json.dumps({"committed": committed, "end": end, "states": states, "listed": listed}))
     sys.exit(0)
 brokers = sorted(({"id": b.id, "host": b.host, "port": b.port} for b in md.brokers.values()), key=lambda b: b["id"])
 live = {b["id"] for b in brokers}
