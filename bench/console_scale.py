@@ -29,6 +29,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--polls", type=int, default=100)
 parser.add_argument("--refresh", default="2s")
 parser.add_argument("--lookout", default=str(root / ".build/release/lookout"))
+parser.add_argument("--view", choices=["partitions", "overview"], default="partitions",
+                    help="where the console waits for its polls: the widest group's partitions (after every key step), or the overview (after its first)")
 args = parser.parse_args()
 sandbox, info = _sandbox.load()
 tmux = shutil.which("tmux") or sys.exit("needs tmux")
@@ -86,10 +88,11 @@ deadline = time.time() + 120
 while time.time() < deadline and not lines(polls):
     time.sleep(0.5)
 keys(work.name, frames, "scale overview: j, k", ["j", "k"] * 10, results)
-keys(work.name, frames, "scale :groups (open)", [":", "g", "r", "o", "u", "p", "s", "Enter"], results)
-keys(work.name, frames, "scale :groups scrolled (j x50, PageDown x5)", ["j"] * 50 + ["PageDown"] * 5, results)
-keys(work.name, frames, "scale / filter typed g-wide", ["/", "g", "-", "w", "i", "d", "e", "Enter"], results)
-keys(work.name, frames, "scale Enter: the widest group's partitions, scrolled", ["Enter"] + ["j"] * 30 + ["PageDown"] * 5, results)
+if args.view == "partitions":
+    keys(work.name, frames, "scale :groups (open)", [":", "g", "r", "o", "u", "p", "s", "Enter"], results)
+    keys(work.name, frames, "scale :groups scrolled (j x50, PageDown x5)", ["j"] * 50 + ["PageDown"] * 5, results)
+    keys(work.name, frames, "scale / filter typed g-wide", ["/", "g", "-", "w", "i", "d", "e", "Enter"], results)
+    keys(work.name, frames, "scale Enter: the widest group's partitions, scrolled", ["Enter"] + ["j"] * 30 + ["PageDown"] * 5, results)
 rows = max((x["rows"] for x in lines(frames)), default=0)
 while time.time() < deadline + 3600 and len(lines(polls)) < args.polls:
     time.sleep(1)
@@ -100,6 +103,8 @@ for _ in range(60):
     samples.append(rss(pid))
     time.sleep(0.5)
 memory, highest = statistics.median(samples), max(samples)
+traced = lines(polls)
+heap = [(x.get("heap_in_use", 0), x.get("heap_held", 0)) for x in traced[-10:]]
 tm("kill-server")
 
 work2 = Path(tempfile.mkdtemp(prefix="lk-small-"))
@@ -114,6 +119,8 @@ tm("kill-server")
 
 for step, values in results.items():
     print(f"{step}: {summary(values)}")
-print(f"largest view: {rows} rows; console RSS after {args.polls} polls of scale, over the next 30 s: median {memory / 1024:.0f} MB, highest {highest / 1024:.0f} MB")
+print(f"largest view: {rows} rows; console RSS after {args.polls} polls of scale in the {args.view} view, over the next 30 s: median {memory / 1024:.0f} MB, highest {highest / 1024:.0f} MB")
+if heap:
+    print("C heap at the last polls (in use / held, MB): " + ", ".join(f"{u / 2**20:.0f}/{h / 2**20:.0f}" for u, h in heap))
 shutil.rmtree(work, ignore_errors=True)
 shutil.rmtree(work2, ignore_errors=True)

@@ -53,11 +53,8 @@ enum StateFileCodec {
         }
         let polls = state.lag?.polls ?? []
         for poll in polls {
-            for topic in poll.ends { _ = index(topic.topic) }
-            for group in poll.groups {
-                _ = index(group.group)
-                for topic in group.committed { _ = index(topic.topic) }
-            }
+            poll.forEachEnd { topic, _ in _ = index(topic) }
+            poll.forEachGroup({ group, _ in _ = index(group) }, committed: { topic, _ in _ = index(topic) })
         }
 
         var out = Writer()
@@ -77,14 +74,13 @@ enum StateFileCodec {
         out.varint(UInt64(polls.count))
         for poll in polls {
             out.fixed(poll.time.bitPattern)
-            out.varint(UInt64(poll.ends.count))
-            for topic in poll.ends { out.offsets(topic, index: index(topic.topic)) }
-            out.varint(UInt64(poll.groups.count))
-            for group in poll.groups {
-                out.varint(UInt64(index(group.group)))
-                out.varint(UInt64(group.committed.count))
-                for topic in group.committed { out.offsets(topic, index: index(topic.topic)) }
-            }
+            out.varint(UInt64(poll.endTopicCount))
+            poll.forEachEnd { topic, raw in out.offsets(raw, index: index(topic)) }
+            out.varint(UInt64(poll.groupCount))
+            poll.forEachGroup({ group, topics in
+                out.varint(UInt64(index(group)))
+                out.varint(UInt64(topics))
+            }, committed: { topic, raw in out.offsets(raw, index: index(topic)) })
         }
         let observed = state.observed
         let marks = observed.marks.sorted { $0.key < $1.key }
@@ -145,10 +141,10 @@ enum StateFileCodec {
             bytes.append(contentsOf: text.utf8.prefix(length))
         }
 
-        mutating func offsets(_ topic: LagHistory.TopicOffsets, index: Int) {
+        mutating func offsets(_ raw: ArraySlice<Int64>, index: Int) {
             varint(UInt64(index))
-            varint(UInt64(topic.offsets.count))
-            for offset in topic.raw {
+            varint(UInt64(raw.count))
+            for offset in raw {
                 // Int64.min is none (``LagHistory/TopicOffsets/none``).
                 guard offset != LagHistory.TopicOffsets.none else { bytes.append(0); continue }
                 varint(UInt64(bitPattern: (offset << 1) ^ (offset >> 63)) + 1)
@@ -184,18 +180,20 @@ enum StateFileCodec {
         for _ in 0..<pollCount {
             let time = Double(bitPattern: try input.fixed())
             guard time.isFinite else { throw Malformed(description: "a poll's time is not a number") }
-            var ends: [LagHistory.TopicOffsets] = []
-            for _ in 0..<(try input.count(atLeast: 2)) { ends.append(try input.offsets(names: names)) }
-            var groups: [LagHistory.GroupCommits] = []
-            let groupCount = try input.count(atLeast: 2)
-            groups.reserveCapacity(groupCount)
-            for _ in 0..<groupCount {
-                let group = try input.name(in: names)
-                var committed: [LagHistory.TopicOffsets] = []
-                for _ in 0..<(try input.count(atLeast: 2)) { committed.append(try input.offsets(names: names)) }
-                groups.append(LagHistory.GroupCommits(group: group, committed: committed))
+            var poll = LagHistory.Poll.Builder(time: time)
+            for _ in 0..<(try input.count(atLeast: 2)) {
+                poll.beginEnd(topic: try input.name(in: names))
+                try input.offsets(into: &poll)
             }
-            polls.append(LagHistory.Poll(time: time, ends: ends, groups: groups))
+            let groupCount = try input.count(atLeast: 2)
+            for _ in 0..<groupCount {
+                poll.beginGroup(try input.name(in: names))
+                for _ in 0..<(try input.count(atLeast: 2)) {
+                    poll.beginCommitted(topic: try input.name(in: names))
+                    try input.offsets(into: &poll)
+                }
+            }
+            polls.append(poll.poll)
         }
         if pollCount > 0 { state.lag = LagHistory(polls: polls) }
         if found >= 3 {
@@ -276,24 +274,21 @@ enum StateFileCodec {
             return names[Int(index)]
         }
 
-        mutating func offsets(names: [String]) throws(Malformed) -> LagHistory.TopicOffsets {
-            let topic = try name(in: names)
+        /// One topic's offsets, appended to the run `poll` began for it.
+        mutating func offsets(into poll: inout LagHistory.Poll.Builder) throws(Malformed) {
             let count = try count(atLeast: 1)
-            guard count <= LagHistory.Poll.partitionIds.upperBound else { throw Malformed(description: "\(count) partitions of \(topic)") }
+            guard count <= LagHistory.Poll.partitionIds.upperBound else { throw Malformed(description: "\(count) partitions of a topic at byte \(at)") }
             guard count <= offsetsLeft else { throw Malformed(description: "more than \(StateFileCodec.maximumOffsets) offsets") }
             offsetsLeft -= count
-            var offsets: [Int64] = []
-            offsets.reserveCapacity(count)
             for _ in 0..<count {
                 let value = try varint()
                 if value == 0 {
-                    offsets.append(LagHistory.TopicOffsets.none)
+                    poll.append(LagHistory.TopicOffsets.none)
                 } else {
                     let zigzag = value - 1
-                    offsets.append(Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1))
+                    poll.append(Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1))
                 }
             }
-            return LagHistory.TopicOffsets(topic: topic, raw: offsets)
         }
     }
 }

@@ -157,30 +157,34 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
         #expect(again.polls.map(\.time) == [2, 3, 4, 4.5], "a clock that stepped back replaces the polls it is not later than")
     }
 
-    @Test func namesSurviveAnEncoderThatConvertsKeys() throws {
-        let history = LagHistory(polls: [LagHistory.Poll(time: Date(timeIntervalSince1970: 100), groups: [group])])
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        #expect(try decoder.decode(LagHistory.self, from: encoder.encode(history)) == history)
+    /// A poll keeps its offsets flat; what it hands back equals what it was built from.
+    @Test func aPollBuiltFromTopicsGivesThemBack() {
+        let ends: [LagHistory.TopicOffsets] = [.init(topic: "a", offsets: [1, nil, 3]), .init(topic: "b", offsets: [])]
+        let groups: [LagHistory.GroupCommits] = [.init(group: "g1", committed: [.init(topic: "a", offsets: [nil, 2])]),
+                                                 .init(group: "g2", committed: []),
+                                                 .init(group: "g3", committed: [.init(topic: "a", offsets: [0]), .init(topic: "b", offsets: [7, 8])])]
+        let poll = LagHistory.Poll(time: 5, ends: ends, groups: groups)
+        #expect(poll.ends == ends)
+        #expect(poll.groups == groups)
+        #expect(poll.endTopicCount == 2 && poll.groupCount == 3)
+        var seen: [String] = []
+        poll.forEachGroup({ group, topics in seen.append("\(group):\(topics)") }, committed: { topic, raw in seen.append("\(topic)=\(Array(raw))") })
+        #expect(seen == ["g1:1", "a=[\(Int64.min), 2]", "g2:0", "g3:2", "a=[0]", "b=[7, 8]"])
     }
 
-    @Test func offsetsRoundTripAsOneStringAndTheOldArrayFormStillReads() throws {
-        for offsets: [Int64?] in [[], [nil], [0, nil, 9_223_372_036_854_775_807], [nil, nil, 5, -1]] {
-            let topic = LagHistory.TopicOffsets(topic: "t,-", offsets: offsets)
-            let data = try JSONEncoder().encode(topic)
-            #expect(try JSONDecoder().decode(LagHistory.TopicOffsets.self, from: data) == topic)
-        }
-        let sorted = JSONEncoder()
-        sorted.outputFormatting = .sortedKeys
-        #expect(String(decoding: try sorted.encode(LagHistory.TopicOffsets(topic: "t", offsets: [1, nil, 3])), as: UTF8.self)
-            == #"{"offsets":"1,-,3","topic":"t"}"#)
-        let old = Data(#"{"topic":"t","offsets":[1,null,3]}"#.utf8)
-        #expect(try JSONDecoder().decode(LagHistory.TopicOffsets.self, from: old) == LagHistory.TopicOffsets(topic: "t", offsets: [1, nil, 3]))
-        #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(LagHistory.TopicOffsets.self, from: Data(#"{"topic":"t","offsets":"1,x"}"#.utf8))
-        }
+    /// Partitions out of topic order (a hostile broker's) still give one run per topic; a
+    /// partition id out of range is left out; a partition read twice keeps the last read.
+    @Test func aPollOfUnsortedPartitionsIndexesEachTopicOnce() {
+        let group = GroupObservation(id: "g", state: "Stable", members: 1, partitions: [
+            PartitionOffsets(topic: "b", partition: 1, committed: 10, end: 11),
+            PartitionOffsets(topic: "a", partition: 0, committed: 1, end: 2),
+            PartitionOffsets(topic: "b", partition: 0, committed: 5, end: 6),
+            PartitionOffsets(topic: "b", partition: 100_000, committed: 1, end: 1),
+            PartitionOffsets(topic: "a", partition: 0, committed: 3, end: 4),
+        ])
+        let poll = LagHistory.Poll(time: Date(timeIntervalSince1970: 1), groups: [group])
+        #expect(poll.ends == [.init(topic: "a", offsets: [4]), .init(topic: "b", offsets: [6, 11])])
+        #expect(poll.groups == [.init(group: "g", committed: [.init(topic: "a", offsets: [3]), .init(topic: "b", offsets: [5, 10])])])
     }
 }
 

@@ -1,11 +1,18 @@
 import Foundation
 
-/// The offsets of the last polls, compact enough for a state file: per poll its time, the end
-/// offsets of the topics the groups committed to, and each group's committed offsets. Names are
-/// values, never keys, so that no key conversion of an encoder can touch a topic or group name.
-public struct LagHistory: Codable, Sendable, Equatable {
-    /// A topic's offsets, indexed by partition; nil where none was read.
-    public struct TopicOffsets: Codable, Sendable, Equatable {
+/// The offsets of the last polls, compact enough to keep ten of them at production scale: per
+/// poll its time, the end offsets of the topics the groups committed to, and each group's
+/// committed offsets.
+///
+/// A poll keeps its offsets in one flat array and its topics and groups as runs over it: at
+/// 10,000 partitions and 1,000 groups a poll holds about 210,000 offsets, which as one array per
+/// topic and group were 10,500 arrays a poll (their headers and the allocator's share alone about
+/// 5 MB over a window of ten) and, freed a poll later, scattered the heap of the console and
+/// `serve`.
+public struct LagHistory: Sendable, Equatable {
+    /// A topic's offsets, indexed by partition; nil where none was read. What a poll hands out
+    /// and is built from one topic at a time; a poll does not keep these.
+    public struct TopicOffsets: Sendable, Equatable {
         public var topic: String
         /// Each partition's offset, `Int64.min` where none was read: 8 bytes an offset, where
         /// `Int64?` takes 16 (the window at production scale holds millions).
@@ -33,42 +40,9 @@ public struct LagHistory: Codable, Sendable, Equatable {
             let value = raw[partition]
             return value == Self.none ? nil : value
         }
-
-        private enum CodingKeys: String, CodingKey { case topic, offsets }
-
-        /// The offsets as one string, `"12,13,-,15"` (`-` where nil): a window of polls of
-        /// hundreds of groups holds tens of thousands of offsets, and one JSON value per topic
-        /// makes the state file five times faster to write than one value per offset.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(topic, forKey: .topic)
-            var text = ""
-            for (index, offset) in raw.enumerated() {
-                if index > 0 { text += "," }
-                text += offset == Self.none ? "-" : String(offset)
-            }
-            try container.encode(text, forKey: .offsets)
-        }
-
-        /// Reads the string form, and the array of numbers that earlier versions wrote.
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            topic = try container.decode(String.self, forKey: .topic)
-            if let text = try? container.decode(String.self, forKey: .offsets) {
-                raw = try text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map { field in
-                    if field == "-" { return Self.none }
-                    guard let value = Int64(field), value != Self.none else {
-                        throw DecodingError.dataCorruptedError(forKey: .offsets, in: container, debugDescription: "not an offset: \(field)")
-                    }
-                    return value
-                }
-            } else {
-                raw = try container.decode([Int64?].self, forKey: .offsets).map { $0 ?? Self.none }
-            }
-        }
     }
 
-    public struct GroupCommits: Codable, Sendable, Equatable {
+    public struct GroupCommits: Sendable, Equatable {
         public var group: String
         public var committed: [TopicOffsets]
 
@@ -78,31 +52,85 @@ public struct LagHistory: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Poll: Codable, Sendable, Equatable {
+    public struct Poll: Sendable, Equatable {
+        /// A topic's offsets in ``values``: partition `p` at `start + p`, for `p < count`.
+        struct Run: Sendable, Equatable {
+            var topic: String
+            var start: Int
+            var count: Int32
+        }
+
+        /// A group's topics in ``runs``: `first ..< first + count`.
+        struct GroupRun: Sendable, Equatable {
+            var group: String
+            var first: Int32
+            var count: Int32
+        }
+
         /// Seconds since 1970, to the millisecond (whole-second dates would blur lag in seconds).
         public var time: Double
-        public var ends: [TopicOffsets]
-        public var groups: [GroupCommits]
+        /// Every offset of the poll, `TopicOffsets.none` where none was read.
+        private(set) var values: [Int64] = []
+        /// The end offsets' topics first (``endCount`` of them), then each group's.
+        private(set) var runs: [Run] = []
+        private(set) var endCount = 0
+        private(set) var groupRuns: [GroupRun] = []
+
+        /// An empty poll at `time`; ``Builder`` fills one.
+        init(time: Double) {
+            self.time = time
+        }
 
         public init(time: Double, ends: [TopicOffsets], groups: [GroupCommits]) {
-            self.time = time
-            self.ends = ends
-            self.groups = groups
+            var builder = Builder(time: time)
+            for topic in ends { builder.addEnd(topic: topic.topic, raw: topic.raw) }
+            for group in groups {
+                builder.beginGroup(group.group)
+                for topic in group.committed { builder.addCommitted(topic: topic.topic, raw: topic.raw) }
+            }
+            self = builder.poll
         }
 
         /// The poll of these groups at `time`.
         public init(time: Date, groups: [GroupObservation]) {
-            var ends: [String: [Int: Int64]] = [:]
-            var commits: [GroupCommits] = []
+            var builder = Builder(time: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
+            // The end offsets first: any group's read of a partition (the last one wins).
+            var ends: [String: [Int64]] = [:]
+            var offsets = 0
             for group in groups {
-                var committed: [String: [Int: Int64]] = [:]
-                for partition in group.partitions {
-                    if let end = partition.end { ends[partition.topic, default: [:]][partition.partition] = end }
-                    if let offset = partition.committed { committed[partition.topic, default: [:]][partition.partition] = offset }
+                offsets += group.partitions.count
+                for partition in group.partitions where Self.partitionIds.contains(partition.partition) {
+                    if let end = partition.end { Self.set(&ends[partition.topic, default: []], partition.partition, end) }
                 }
-                commits.append(GroupCommits(group: group.id, committed: Self.indexed(committed)))
             }
-            self.init(time: (time.timeIntervalSince1970 * 1000).rounded() / 1000, ends: Self.indexed(ends), groups: commits)
+            builder.reserve(offsets: offsets + ends.values.reduce(0) { $0 + $1.count }, topics: ends.count, groups: groups.count)
+            for (topic, raw) in ends.sorted(by: { $0.key < $1.key }) { builder.addEnd(topic: topic, raw: raw) }
+            ends = [:]
+            // Then each group's commits, a run per topic in the topics' order.
+            var committed: [Int64] = []
+            for group in groups {
+                builder.beginGroup(group.id)
+                let sorted = zip(group.partitions, group.partitions.dropFirst()).allSatisfy { $0.topic <= $1.topic }
+                let partitions = sorted ? group.partitions : group.partitions.sorted { $0.topic < $1.topic }
+                var index = partitions.startIndex
+                while index < partitions.endIndex {
+                    let topic = partitions[index].topic
+                    committed.removeAll(keepingCapacity: true)
+                    while index < partitions.endIndex, partitions[index].topic == topic {
+                        let partition = partitions[index]
+                        index += 1
+                        guard Self.partitionIds.contains(partition.partition), let offset = partition.committed else { continue }
+                        Self.set(&committed, partition.partition, offset)
+                    }
+                    if !committed.isEmpty { builder.addCommitted(topic: topic, raw: committed) }
+                }
+            }
+            self = builder.poll
+        }
+
+        private static func set(_ raw: inout [Int64], _ partition: Int, _ value: Int64) {
+            if raw.count <= partition { raw.append(contentsOf: repeatElement(TopicOffsets.none, count: partition + 1 - raw.count)) }
+            raw[partition] = value
         }
 
         /// Partition ids the window keeps: it is indexed by partition, so an id from a broker
@@ -110,11 +138,98 @@ public struct LagHistory: Codable, Sendable, Equatable {
         /// partition outside this range is shown without lag history.
         public static let partitionIds = 0..<100_000
 
-        private static func indexed(_ offsets: [String: [Int: Int64]]) -> [TopicOffsets] {
-            offsets.sorted { $0.key < $1.key }.map { topic, byPartition in
-                let kept = byPartition.keys.filter(partitionIds.contains)
-                let count = (kept.max() ?? -1) + 1
-                return TopicOffsets(topic: topic, raw: (0..<count).map { byPartition[$0] ?? TopicOffsets.none })
+        /// Fills a poll: the end offsets' topics first, then group by group its committed topics.
+        public struct Builder: Sendable {
+            public private(set) var poll: Poll
+
+            public init(time: Double) {
+                poll = Poll(time: time)
+            }
+
+            /// Room for `offsets` offsets, `topics` topics and `groups` groups.
+            public mutating func reserve(offsets: Int, topics: Int, groups: Int) {
+                poll.values.reserveCapacity(offsets)
+                poll.runs.reserveCapacity(topics)
+                poll.groupRuns.reserveCapacity(groups)
+            }
+
+            /// A topic's end offsets; only before the first group.
+            public mutating func addEnd(topic: String, raw: some Collection<Int64>) {
+                precondition(poll.groupRuns.isEmpty, "the end offsets come before the groups")
+                add(topic: topic, raw: raw)
+                poll.endCount += 1
+            }
+
+            public mutating func beginGroup(_ group: String) {
+                poll.groupRuns.append(GroupRun(group: group, first: Int32(poll.runs.count), count: 0))
+            }
+
+            /// A topic's committed offsets, of the group begun last.
+            public mutating func addCommitted(topic: String, raw: some Collection<Int64>) {
+                precondition(!poll.groupRuns.isEmpty, "a group begins first")
+                add(topic: topic, raw: raw)
+                poll.groupRuns[poll.groupRuns.count - 1].count += 1
+            }
+
+            /// A topic's offsets one at a time: `begin`, then `append` each, the run counted as
+            /// they come (the state file's reader, which checks each before it is kept).
+            public mutating func beginEnd(topic: String) {
+                precondition(poll.groupRuns.isEmpty, "the end offsets come before the groups")
+                poll.runs.append(Run(topic: topic, start: poll.values.count, count: 0))
+                poll.endCount += 1
+            }
+
+            public mutating func beginCommitted(topic: String) {
+                precondition(!poll.groupRuns.isEmpty, "a group begins first")
+                poll.runs.append(Run(topic: topic, start: poll.values.count, count: 0))
+                poll.groupRuns[poll.groupRuns.count - 1].count += 1
+            }
+
+            public mutating func append(_ offset: Int64) {
+                poll.values.append(offset)
+                poll.runs[poll.runs.count - 1].count += 1
+            }
+
+            private mutating func add(topic: String, raw: some Collection<Int64>) {
+                poll.runs.append(Run(topic: topic, start: poll.values.count, count: Int32(raw.count)))
+                poll.values.append(contentsOf: raw)
+            }
+        }
+
+        // MARK: Reading
+
+        /// The number of topics with end offsets, and of groups.
+        public var endTopicCount: Int { endCount }
+        public var groupCount: Int { groupRuns.count }
+
+        /// Each topic's end offsets, in order, without copying them.
+        public func forEachEnd(_ body: (String, ArraySlice<Int64>) throws -> Void) rethrows {
+            for run in runs[0..<endCount] { try body(run.topic, slice(run)) }
+        }
+
+        /// Each group with the number of its topics, then each topic's committed offsets.
+        public func forEachGroup(_ group: (String, Int) throws -> Void, committed: (String, ArraySlice<Int64>) throws -> Void) rethrows {
+            for run in groupRuns {
+                try group(run.group, Int(run.count))
+                for topic in runs[Int(run.first)..<Int(run.first + run.count)] { try committed(topic.topic, slice(topic)) }
+            }
+        }
+
+        func slice(_ run: Run) -> ArraySlice<Int64> {
+            values[run.start..<run.start + Int(run.count)]
+        }
+
+        /// The end offsets, one value per topic (allocates: for tests and small polls).
+        public var ends: [TopicOffsets] {
+            runs[0..<endCount].map { TopicOffsets(topic: $0.topic, raw: Array(slice($0))) }
+        }
+
+        /// The groups' committed offsets (allocates: for tests and small polls).
+        public var groups: [GroupCommits] {
+            groupRuns.map { group in
+                GroupCommits(group: group.group, committed: runs[Int(group.first)..<Int(group.first + group.count)].map {
+                    TopicOffsets(topic: $0.topic, raw: Array(slice($0)))
+                })
             }
         }
     }
@@ -146,15 +261,48 @@ struct LagSeries {
         var lag: Int64 { offsetLag(end: end, committed: committed) }
     }
 
-    private let polls: [(time: Double, ends: [String: LagHistory.TopicOffsets], groups: [String: [String: LagHistory.TopicOffsets]])]
+    /// Per poll, where each topic's end offsets and each group's topics are (the first of a
+    /// name listed twice wins).
+    private struct Indexed {
+        let poll: LagHistory.Poll
+        let ends: [String: Int]
+        let groups: [String: Int]
+
+        func end(_ topic: String, _ partition: Int) -> Int64? {
+            guard let run = ends[topic] else { return nil }
+            return value(poll.runs[run], partition)
+        }
+
+        /// The runs of a group's topics, or nil when this poll did not read the group.
+        func committedRuns(_ group: String) -> ArraySlice<LagHistory.Poll.Run>? {
+            guard let index = groups[group] else { return nil }
+            let run = poll.groupRuns[index]
+            return poll.runs[Int(run.first)..<Int(run.first + run.count)]
+        }
+
+        func committed(_ group: String, _ topic: String, _ partition: Int) -> Int64? {
+            guard let run = committedRuns(group)?.first(where: { $0.topic == topic }) else { return nil }
+            return value(run, partition)
+        }
+
+        func value(_ run: LagHistory.Poll.Run, _ partition: Int) -> Int64? {
+            guard partition >= 0, partition < Int(run.count) else { return nil }
+            let value = poll.values[run.start + partition]
+            return value == LagHistory.TopicOffsets.none ? nil : value
+        }
+    }
+
+    private let polls: [Indexed]
 
     init(_ history: LagHistory) {
         polls = history.polls.map { poll in
-            (poll.time,
-             Dictionary(poll.ends.map { ($0.topic, $0) }) { first, _ in first },
-             Dictionary(poll.groups.map { group in
-                 (group.group, Dictionary(group.committed.map { ($0.topic, $0) }) { first, _ in first })
-             }) { first, _ in first })
+            var ends: [String: Int] = [:]
+            ends.reserveCapacity(poll.endCount)
+            for (index, run) in poll.runs[0..<poll.endCount].enumerated() where ends[run.topic] == nil { ends[run.topic] = index }
+            var groups: [String: Int] = [:]
+            groups.reserveCapacity(poll.groupRuns.count)
+            for (index, run) in poll.groupRuns.enumerated() where groups[run.group] == nil { groups[run.group] = index }
+            return Indexed(poll: poll, ends: ends, groups: groups)
         }
     }
 
@@ -166,9 +314,9 @@ struct LagSeries {
     /// The group's samples of one partition: polls where both its commit and the end were read.
     func samples(group: String, topic: String, partition: Int) -> [Sample] {
         polls.compactMap { poll in
-            guard let committed = poll.groups[group]?[topic]?[partition],
-                  let end = poll.ends[topic]?[partition] else { return nil }
-            return Sample(time: poll.time, committed: committed, end: end)
+            guard let committed = poll.committed(group, topic, partition),
+                  let end = poll.end(topic, partition) else { return nil }
+            return Sample(time: poll.poll.time, committed: committed, end: end)
         }
     }
 
@@ -181,26 +329,26 @@ struct LagSeries {
     /// ``lagTrend(group:)`` with each poll's time.
     func lagSeries(group: String) -> [(time: Double, lag: Int64)] {
         polls.compactMap { poll -> (time: Double, lag: Int64)? in
-            guard let committed = poll.groups[group] else { return nil }
+            guard let runs = poll.committedRuns(group) else { return nil }
             var total: Int64 = 0
             var any = false
-            for (topic, offsets) in committed {
-                let ends = poll.ends[topic]
-                for (partition, offset) in offsets.raw.enumerated() {
-                    guard offset != LagHistory.TopicOffsets.none, let end = ends?[partition] else { continue }
+            var seen: Set<String> = []
+            for run in runs where seen.insert(run.topic).inserted {
+                for partition in 0..<Int(run.count) {
+                    guard let offset = poll.value(run, partition), let end = poll.end(run.topic, partition) else { continue }
                     total = total.saturatingPlus(offsetLag(end: end, committed: offset))
                     any = true
                 }
             }
-            return any ? (poll.time, total) : nil
+            return any ? (poll.poll.time, total) : nil
         }
     }
 
     /// The end offsets of one partition at every poll that read it: (time, end).
     func ends(topic: String, partition: Int) -> [(time: Double, end: Int64)] {
         polls.compactMap { poll in
-            guard let end = poll.ends[topic]?[partition] else { return nil }
-            return (poll.time, end)
+            guard let end = poll.end(topic, partition) else { return nil }
+            return (poll.poll.time, end)
         }
     }
 }
