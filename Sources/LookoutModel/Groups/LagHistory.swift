@@ -171,8 +171,8 @@ public struct LagHistory: Sendable, Equatable {
                 poll.groupRuns[poll.groupRuns.count - 1].count += 1
             }
 
-            /// A topic's offsets one at a time: `begin`, then `append` each, the run counted as
-            /// they come (the state file's reader, which checks each before it is kept).
+            /// A topic's offsets as they come: `begin`, then `append` (the state file's reader,
+            /// which checks them before they are kept).
             public mutating func beginEnd(topic: String) {
                 precondition(poll.groupRuns.isEmpty, "the end offsets come before the groups")
                 poll.runs.append(Run(topic: topic, start: poll.values.count, count: 0))
@@ -185,9 +185,18 @@ public struct LagHistory: Sendable, Equatable {
                 poll.groupRuns[poll.groupRuns.count - 1].count += 1
             }
 
-            public mutating func append(_ offset: Int64) {
-                poll.values.append(offset)
-                poll.runs[poll.runs.count - 1].count += 1
+            /// The poll, its offsets copied into an array of their own size when the one they
+            /// grew in holds more than an eighth spare (a reader that reserved for the most).
+            public var compactedPoll: Poll {
+                var compact = poll
+                if poll.values.capacity - poll.values.count > poll.values.count / 8 { compact.values = poll.values.withUnsafeBufferPointer { Array($0) } }
+                return compact
+            }
+
+            /// Offsets of the run begun last.
+            public mutating func append(contentsOf offsets: [Int64]) {
+                poll.values.append(contentsOf: offsets)
+                poll.runs[poll.runs.count - 1].count += Int32(offsets.count)
             }
 
             private mutating func add(topic: String, raw: some Collection<Int64>) {
@@ -197,6 +206,9 @@ public struct LagHistory: Sendable, Equatable {
         }
 
         // MARK: Reading
+
+        /// The number of offsets the poll holds (read or not).
+        public var offsetCount: Int { values.count }
 
         /// The number of topics with end offsets, and of groups.
         public var endTopicCount: Int { endCount }
