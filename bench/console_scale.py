@@ -106,6 +106,11 @@ memory, highest = statistics.median(samples), max(samples)
 traced = lines(polls)
 heap = [(x.get("heap_in_use", 0), x.get("heap_held", 0)) for x in traced[-10:]]
 tm("kill-server")
+# a new session on a server still going down goes down with it (no frames from the second console)
+for _ in range(50):
+    if subprocess.run([tmux, "-L", SOCKET, "list-sessions"], capture_output=True).returncode != 0:
+        break
+    time.sleep(0.1)
 
 work2 = Path(tempfile.mkdtemp(prefix="lk-small-"))
 small = work2 / "lookout.yaml"

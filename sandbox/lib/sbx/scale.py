@@ -1,7 +1,7 @@
 """The scale environment (issue 26): `./sandbox/scale up [--partitions N] [--groups M] [--services S]`
 starts a fifth environment, `scale`, on its own moto_server (45400) and Tansu (45410), not behind
 the fault proxy, static (no traffic: every number is exact), and writes its config to
-.sandbox/scale.yaml; `./sandbox/scale down` stops both.
+.sandbox/scale.yaml; `./sandbox/scale down` stops both and removes it.
 
 Defaults: 10,000 partitions over 500 topics (20 each), two messages in every partition; 1,000
 groups, each with committed offsets on 10 topics (one message behind on every partition: a lag of
@@ -208,6 +208,8 @@ def up(argv: list[str]) -> None:
 def down() -> None:
     for role in ("moto-scale", "tansu-scale"):
         procs.stop(role)
+    # its config names servers that are gone: the benches then say there is no scale environment
+    (layout.home() / "scale.yaml").unlink(missing_ok=True)
 
 
 def main(argv: list[str]) -> None:
