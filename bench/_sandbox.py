@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
@@ -42,3 +43,21 @@ def bare(info: dict, home: Path, **extra: str) -> dict[str, str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
     env.update(aws(info), **extra)
     return env
+
+
+def peak_memory(pid: int, running) -> dict[str, int]:
+    """A child's highest RSS (VmHWM), anonymous and file-backed pages in kB, read from /proc every
+    5 ms while `running()` holds (wait4's ru_maxrss would count the forking Python's own RSS,
+    which survives the exec)."""
+    peaks = {"RssAnon": 0, "RssFile": 0, "VmHWM": 0}
+    while running():
+        try:
+            for line in open(f"/proc/{pid}/status"):
+                key = line.split(":")[0]
+                if key in peaks:
+                    peaks[key] = max(peaks[key], int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            pass
+        time.sleep(0.005)
+    return peaks
+

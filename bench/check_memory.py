@@ -16,7 +16,6 @@ import json
 import os
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import _sandbox  # bench/_sandbox.py
@@ -32,17 +31,7 @@ config = _sandbox.scale_config(sandbox)
 
 def check(binary: str, env: dict[str, str]) -> dict[str, int]:
     child = subprocess.Popen([binary, "check", "--config", str(config)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peaks = {"RssAnon": 0, "RssFile": 0, "VmHWM": 0}
-    while child.poll() is None:
-        try:
-            for line in open(f"/proc/{child.pid}/status"):
-                key = line.split(":")[0]
-                if key in peaks:
-                    peaks[key] = max(peaks[key], int(line.split()[1]))
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            pass
-        time.sleep(0.005)
-    return peaks
+    return _sandbox.peak_memory(child.pid, lambda: child.poll() is None)
 
 
 states: dict[str, Path] = {}

@@ -48,23 +48,13 @@ os.environ.pop("AWS_CA_BUNDLE", None)
 
 
 def run_lookout(*arguments: str) -> tuple[float, float, int, bytes, int, int]:
-    """Wall s, CPU s, peak RSS kB, stdout, peak anonymous kB, peak file-backed kB (read from /proc every 5 ms:
-    wait4's ru_maxrss would count this Python process's own RSS at the fork, which survives the exec)."""
+    """Wall s, CPU s, peak RSS kB, stdout, peak anonymous kB, peak file-backed kB (`_sandbox.peak_memory`)."""
     t0 = time.perf_counter()
     child = subprocess.Popen([args.lookout, *arguments, "--config", str(config)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: chunks.append(child.stdout.read()))
     reader.start()
-    peaks = {"RssAnon": 0, "RssFile": 0, "VmHWM": 0}
-    while reader.is_alive():
-        try:
-            for line in open(f"/proc/{child.pid}/status"):
-                key = line.split(":")[0]
-                if key in peaks:
-                    peaks[key] = max(peaks[key], int(line.split()[1]))
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            pass
-        time.sleep(0.005)
+    peaks = _sandbox.peak_memory(child.pid, reader.is_alive)
     reader.join()
     _, _, usage = os.wait4(child.pid, 0)
     return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime, peaks["VmHWM"], b"".join(chunks), peaks["RssAnon"], peaks["RssFile"]

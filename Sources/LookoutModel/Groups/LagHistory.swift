@@ -71,9 +71,10 @@ public struct LagHistory: Sendable, Equatable {
         public var time: Double
         /// Every offset of the poll, `TopicOffsets.none` where none was read.
         private(set) var values: [Int64] = []
-        /// The end offsets' topics first (``endCount`` of them), then each group's.
+        /// The end offsets' topics first (``endTopicCount`` of them), then each group's.
         private(set) var runs: [Run] = []
-        private(set) var endCount = 0
+        /// The number of topics with end offsets.
+        public private(set) var endTopicCount = 0
         private(set) var groupRuns: [GroupRun] = []
 
         /// An empty poll at `time`; ``Builder`` fills one.
@@ -155,9 +156,8 @@ public struct LagHistory: Sendable, Equatable {
 
             /// A topic's end offsets; only before the first group.
             public mutating func addEnd(topic: String, raw: some Collection<Int64>) {
-                precondition(poll.groupRuns.isEmpty, "the end offsets come before the groups")
-                add(topic: topic, raw: raw)
-                poll.endCount += 1
+                beginEnd(topic: topic)
+                append(contentsOf: raw)
             }
 
             public mutating func beginGroup(_ group: String) {
@@ -166,9 +166,8 @@ public struct LagHistory: Sendable, Equatable {
 
             /// A topic's committed offsets, of the group begun last.
             public mutating func addCommitted(topic: String, raw: some Collection<Int64>) {
-                precondition(!poll.groupRuns.isEmpty, "a group begins first")
-                add(topic: topic, raw: raw)
-                poll.groupRuns[poll.groupRuns.count - 1].count += 1
+                beginCommitted(topic: topic)
+                append(contentsOf: raw)
             }
 
             /// A topic's offsets as they come: `begin`, then `append` (the state file's reader,
@@ -176,7 +175,7 @@ public struct LagHistory: Sendable, Equatable {
             public mutating func beginEnd(topic: String) {
                 precondition(poll.groupRuns.isEmpty, "the end offsets come before the groups")
                 poll.runs.append(Run(topic: topic, start: poll.values.count, count: 0))
-                poll.endCount += 1
+                poll.endTopicCount += 1
             }
 
             public mutating func beginCommitted(topic: String) {
@@ -194,14 +193,9 @@ public struct LagHistory: Sendable, Equatable {
             }
 
             /// Offsets of the run begun last.
-            public mutating func append(contentsOf offsets: [Int64]) {
+            public mutating func append(contentsOf offsets: some Collection<Int64>) {
                 poll.values.append(contentsOf: offsets)
                 poll.runs[poll.runs.count - 1].count += Int32(offsets.count)
-            }
-
-            private mutating func add(topic: String, raw: some Collection<Int64>) {
-                poll.runs.append(Run(topic: topic, start: poll.values.count, count: Int32(raw.count)))
-                poll.values.append(contentsOf: raw)
             }
         }
 
@@ -210,13 +204,12 @@ public struct LagHistory: Sendable, Equatable {
         /// The number of offsets the poll holds (read or not).
         public var offsetCount: Int { values.count }
 
-        /// The number of topics with end offsets, and of groups.
-        public var endTopicCount: Int { endCount }
+        /// The number of groups.
         public var groupCount: Int { groupRuns.count }
 
         /// Each topic's end offsets, in order, without copying them.
         public func forEachEnd(_ body: (String, ArraySlice<Int64>) throws -> Void) rethrows {
-            for run in runs[0..<endCount] { try body(run.topic, slice(run)) }
+            for run in runs[0..<endTopicCount] { try body(run.topic, slice(run)) }
         }
 
         /// Each group with the number of its topics, then each topic's committed offsets.
@@ -233,7 +226,7 @@ public struct LagHistory: Sendable, Equatable {
 
         /// The end offsets, one value per topic (allocates: for tests and small polls).
         public var ends: [TopicOffsets] {
-            runs[0..<endCount].map { TopicOffsets(topic: $0.topic, raw: Array(slice($0))) }
+            runs[0..<endTopicCount].map { TopicOffsets(topic: $0.topic, raw: Array(slice($0))) }
         }
 
         /// The groups' committed offsets (allocates: for tests and small polls).
@@ -309,8 +302,8 @@ struct LagSeries {
     init(_ history: LagHistory) {
         polls = history.polls.map { poll in
             var ends: [String: Int] = [:]
-            ends.reserveCapacity(poll.endCount)
-            for (index, run) in poll.runs[0..<poll.endCount].enumerated() where ends[run.topic] == nil { ends[run.topic] = index }
+            ends.reserveCapacity(poll.endTopicCount)
+            for (index, run) in poll.runs[0..<poll.endTopicCount].enumerated() where ends[run.topic] == nil { ends[run.topic] = index }
             var groups: [String: Int] = [:]
             groups.reserveCapacity(poll.groupRuns.count)
             for (index, run) in poll.groupRuns.enumerated() where groups[run.group] == nil { groups[run.group] = index }
