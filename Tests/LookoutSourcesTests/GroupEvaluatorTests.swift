@@ -188,6 +188,60 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
     }
 }
 
+/// A poll's groups keep their rows' keys only, the poll their offsets; what is judged is what
+/// was read.
+@Suite struct GroupKeyingTests {
+    let time = Date(timeIntervalSince1970: 1_000)
+
+    func rows(_ spec: [(String, Int, Int64?, Int64?)]) -> [PartitionOffsets] {
+        spec.map { PartitionOffsets(topic: $0.0, partition: $0.1, committed: $0.2, end: $0.3) }
+    }
+
+    @Test func aPollsGroupsGiveBackTheirRowsFromThePoll() {
+        let a = rows([("a", 0, 1, 2), ("a", 1, nil, 5), ("a", 2, 3, nil), ("b", 3, 9, 9), ("b", 7, 4, 9)])
+        let b = rows([("a", 0, 0, 2), ("a", 1, 1, 5), ("a", 2, nil, nil)])
+        let observed = GroupsObservation(readAt: time, groups: [GroupObservation(id: "g1", state: "Stable", members: 1, partitions: a),
+                                                                 GroupObservation(id: "g2", state: "Empty", members: 0, partitions: b),
+                                                                 GroupObservation(id: "g3", state: nil, members: nil, partitions: [], error: "x")],
+                                         window: 10)
+        #expect(observed.groups.map { $0.readRows.count } == [0, 0, 0])
+        #expect(observed.groups.map(\.rowCount) == [5, 3, 0])
+        let latest = LagSeries(observed.history).latest
+        #expect(observed.groups[0].partitions(in: latest, at: 0) == a)
+        #expect(observed.groups[1].partitions(in: latest, at: 1) == b)
+        #expect(observed.groups[2].partitions(in: latest, at: 2) == [])
+        // Against another poll, or at another place, the keys come without offsets.
+        let other = PollIndex(LagHistory.Poll(time: time.addingTimeInterval(10), groups: [GroupObservation(id: "g1", state: nil, members: nil, partitions: a)]))
+        #expect(observed.groups[0].partitions(in: other, at: 0).allSatisfy { $0.committed == nil && $0.end == nil })
+        #expect(observed.groups[1].partitions(in: latest, at: 0).allSatisfy { $0.committed == nil && $0.end == nil })
+        #expect(observed.groups[0].partitions(in: other, at: 0).map(\.partition) == [0, 1, 2, 3, 7])
+    }
+
+    /// What the poll cannot stand for keeps its rows as read: an id out of the window's range, a
+    /// partition twice, partitions out of order, another group's different end offset.
+    @Test func rowsThePollCannotStandForAreKept() {
+        let cases: [[PartitionOffsets]] = [
+            rows([("a", 0, 1, 2), ("a", 100_000, 1, 1)]),
+            rows([("a", 0, 1, 2), ("a", 0, 3, 4)]),
+            rows([("b", 0, 1, 2), ("a", 0, 1, 2)]),
+            rows([("a", 1, 1, 2), ("a", 0, 1, 2)]),
+            rows([("a", -5, 1, 2)]),
+        ]
+        for read in cases {
+            let observed = GroupsObservation(readAt: time, groups: [GroupObservation(id: "g", state: nil, members: nil, partitions: read)], window: 10)
+            #expect(observed.groups[0].readRows == read)
+            #expect(observed.groups[0].partitions(in: LagSeries(observed.history).latest, at: 0) == read)
+        }
+        let first = rows([("a", 0, 1, 2)]), second = rows([("a", 0, 1, 7)])
+        let observed = GroupsObservation(readAt: time, groups: [GroupObservation(id: "g1", state: nil, members: nil, partitions: first),
+                                                                 GroupObservation(id: "g2", state: nil, members: nil, partitions: second)], window: 10)
+        #expect(observed.groups[0].readRows == first)
+        #expect(observed.groups[1].readRows.isEmpty)
+        let judged = GroupEvaluator.judge(observed, config: lag())
+        #expect(judged.map(\.lag) == [1, 6])
+    }
+}
+
 @Suite struct GroupJudgementTests {
     /// A group's polls: per poll the committed and end offsets of its one partition `t/0`.
     func observation(_ id: String = "g", state: String = "Stable", members: Int = 1, committed: [Int64?], ends: [Int64],

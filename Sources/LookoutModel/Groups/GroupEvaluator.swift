@@ -128,17 +128,20 @@ public struct JudgedGroup: Sendable {
 public enum GroupEvaluator {
     public static func judge(_ observation: GroupsObservation, config: LagConfig) -> [JudgedGroup] {
         let series = LagSeries(observation.history)
-        return observation.groups.map { judge($0, series: series, config: config) }
+        return observation.groups.indices.map { index in
+            let group = observation.groups[index]
+            return judge(group, rows: group.partitions(in: series.latest, at: index), series: series, config: config)
+        }
     }
 
-    static func judge(_ group: GroupObservation, series: LagSeries, config: LagConfig) -> JudgedGroup {
+    static func judge(_ group: GroupObservation, rows: [PartitionOffsets], series: LagSeries, config: LagConfig) -> JudgedGroup {
         let minSamples = max(2, config.minSamples)
         let samples = min(series.polls(of: group.id), config.window)
         let hasMembers = !(group.state == "Empty" || group.state == "Dead" || group.members == 0)
         var partitions: [JudgedPartition] = []
         var worst: (verdict: GroupVerdict, reason: String, at: [String])?
         var consumeRate = 0.0, produceRate = 0.0, rated = false
-        for offsets in group.partitions {
+        for offsets in rows {
             guard let committed = offsets.committed else {
                 partitions.append(JudgedPartition(offsets: offsets, lagSeconds: nil, verdict: nil))
                 continue
@@ -183,7 +186,7 @@ public enum GroupEvaluator {
             verdict = .ok
             reasons.append("no committed offsets")
         }
-        if group.partitions.isEmpty, group.error != nil {
+        if rows.isEmpty, group.error != nil {
             return JudgedGroup(observation: group, status: .unknown, verdict: nil, severity: .unknown, lag: nil, lagSeconds: nil,
                                samples: samples, reason: group.error ?? "", topics: [])
         }

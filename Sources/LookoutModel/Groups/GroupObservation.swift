@@ -44,22 +44,100 @@ public struct PartitionOffsets: Sendable, Equatable {
 }
 
 /// A consumer group as one poll read it.
+///
+/// Its rows (a partition each) are kept as read until the poll joins the window: then
+/// ``GroupsObservation`` keeps only their keys, a topic and a count each, and the offsets stay in
+/// the poll alone (at production scale 200,000 rows of 40 bytes, 8 MB a poll, which the console
+/// and `serve` held twice while judging a new poll).
 public struct GroupObservation: Sendable, Equatable {
     public var id: String
     /// From DescribeGroups (`Stable`, `Empty`, `Dead`, ...); nil when it could not be read.
     public var state: String?
     public var members: Int?
-    /// Every partition of every topic the group committed to, sorted by topic and partition.
-    public var partitions: [PartitionOffsets]
     /// What could not be read of this group, if anything.
     public var error: String?
+    /// Every partition of every topic the group committed to, sorted by topic and partition, as
+    /// read; empty once ``keys`` stand for them.
+    private var rows: [PartitionOffsets]
+    /// The rows as topics in order, each with its number of rows, when the poll at ``keyedAt``
+    /// holds their offsets.
+    private var keys: [Key] = []
+    /// The partition ids of topics whose ids are not `0 ..< count`.
+    private var irregularIDs: [Int32] = []
+    private var keyedAt: Double?
+
+    struct Key: Sendable, Equatable {
+        var topic: String
+        var count: Int32
+        /// Where the topic's ids start in ``irregularIDs``; -1 for ids `0 ..< count`.
+        var firstID: Int32
+    }
 
     public init(id: String, state: String?, members: Int?, partitions: [PartitionOffsets], error: String? = nil) {
         self.id = id
         self.state = state
         self.members = members
-        self.partitions = partitions
+        self.rows = partitions
         self.error = error
+    }
+
+    /// The rows as read (what the poll keeps of them when the group is keyed).
+    var readRows: [PartitionOffsets] { rows }
+
+    /// The number of rows.
+    public var rowCount: Int { keys.isEmpty ? rows.count : keys.reduce(0) { $0 + Int($1.count) } }
+
+    /// Keeps only the rows' keys when `poll`, at the group's place `index`, holds every row's
+    /// offsets exactly as read. A group it cannot stand for keeps its rows: a partition id the
+    /// window does not keep, a partition listed twice or out of order, an end offset other than
+    /// the poll's (one group's read of it where another's differed).
+    mutating func key(in poll: PollIndex, at index: Int) {
+        guard !rows.isEmpty, poll.poll.groupRuns.indices.contains(index), poll.poll.groupRuns[index].group == id else { return }
+        var keys: [Key] = []
+        var irregular: [Int32] = []
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let topic = rows[start].topic
+            if let last = keys.last, last.topic >= topic { return }
+            var end = start
+            while end < rows.endIndex, rows[end].topic == topic { end += 1 }
+            let run = poll.committedRun(groupAt: index, topic: topic)
+            var regular = true
+            for position in start..<end {
+                let row = rows[position]
+                guard LagHistory.Poll.partitionIds.contains(row.partition),
+                      position == start || rows[position - 1].partition < row.partition,
+                      poll.value(run, row.partition) == row.committed, poll.end(topic, row.partition) == row.end else { return }
+                if row.partition != position - start { regular = false }
+            }
+            keys.append(Key(topic: topic, count: Int32(end - start), firstID: regular ? -1 : Int32(irregular.count)))
+            if !regular { irregular += rows[start..<end].map { Int32($0.partition) } }
+            start = end
+        }
+        self.keys = keys
+        irregularIDs = irregular
+        keyedAt = poll.poll.time
+        rows = []
+    }
+
+    /// The rows with their offsets: as read, or from `poll` (the one the group was keyed in, where
+    /// it is at `index`). Keyed rows judged against another poll come without offsets (unknown,
+    /// never another poll's numbers).
+    func partitions(in poll: PollIndex?, at index: Int) -> [PartitionOffsets] {
+        guard !keys.isEmpty else { return rows }
+        let matches = poll.map { $0.poll.time == keyedAt && $0.poll.groupRuns.indices.contains(index) && $0.poll.groupRuns[index].group == id } ?? false
+        var result: [PartitionOffsets] = []
+        result.reserveCapacity(rowCount)
+        for key in keys {
+            let run = matches ? poll?.committedRun(groupAt: index, topic: key.topic) : nil
+            for position in 0..<Int(key.count) {
+                let partition = key.firstID < 0 ? position : Int(irregularIDs[Int(key.firstID) + position])
+                result.append(PartitionOffsets(topic: key.topic, partition: partition,
+                                               committed: matches ? poll?.value(run, partition) : nil,
+                                               end: matches ? poll?.end(key.topic, partition) : nil))
+            }
+        }
+        return result
     }
 }
 
@@ -74,11 +152,22 @@ public struct GroupsObservation: Sendable {
     /// console's memory or the one-shot commands' state file put the earlier ones in front.
     public var history: LagHistory
 
+    /// A poll of `groups`; without `history`, the poll is made of them and keeps their offsets
+    /// (the groups keep their rows' keys only).
     public init(readAt: Date, groups: [GroupObservation], window: Int, history: LagHistory? = nil) {
         self.readAt = readAt
-        self.groups = groups
         self.window = window
-        self.history = history ?? LagHistory(polls: [LagHistory.Poll(time: readAt, groups: groups)])
+        if let history {
+            self.groups = groups
+            self.history = history
+        } else {
+            var groups = groups
+            let poll = LagHistory.Poll(time: readAt, groups: groups)
+            let index = PollIndex(poll)
+            for position in groups.indices { groups[position].key(in: index, at: position) }
+            self.groups = groups
+            self.history = LagHistory(polls: [poll])
+        }
     }
 
     /// This poll on top of the earlier ones, at most `window` kept.

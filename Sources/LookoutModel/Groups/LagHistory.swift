@@ -99,8 +99,8 @@ public struct LagHistory: Sendable, Equatable {
             var ends: [String: [Int64]] = [:]
             var offsets = 0
             for group in groups {
-                offsets += group.partitions.count
-                for partition in group.partitions where Self.partitionIds.contains(partition.partition) {
+                offsets += group.readRows.count
+                for partition in group.readRows where Self.partitionIds.contains(partition.partition) {
                     if let end = partition.end { Self.set(&ends[partition.topic, default: []], partition.partition, end) }
                 }
             }
@@ -111,8 +111,8 @@ public struct LagHistory: Sendable, Equatable {
             var committed: [Int64] = []
             for group in groups {
                 builder.beginGroup(group.id)
-                let sorted = zip(group.partitions, group.partitions.dropFirst()).allSatisfy { $0.topic <= $1.topic }
-                let partitions = sorted ? group.partitions : group.partitions.sorted { $0.topic < $1.topic }
+                let sorted = zip(group.readRows, group.readRows.dropFirst()).allSatisfy { $0.topic <= $1.topic }
+                let partitions = sorted ? group.readRows : group.readRows.sorted { $0.topic < $1.topic }
                 var index = partitions.startIndex
                 while index < partitions.endIndex {
                     let topic = partitions[index].topic
@@ -266,49 +266,13 @@ struct LagSeries {
         var lag: Int64 { offsetLag(end: end, committed: committed) }
     }
 
-    /// Per poll, where each topic's end offsets and each group's topics are (the first of a
-    /// name listed twice wins).
-    private struct Indexed {
-        let poll: LagHistory.Poll
-        let ends: [String: Int]
-        let groups: [String: Int]
+    private let polls: [PollIndex]
 
-        func end(_ topic: String, _ partition: Int) -> Int64? {
-            guard let run = ends[topic] else { return nil }
-            return value(poll.runs[run], partition)
-        }
-
-        /// The runs of a group's topics, or nil when this poll did not read the group.
-        func committedRuns(_ group: String) -> ArraySlice<LagHistory.Poll.Run>? {
-            guard let index = groups[group] else { return nil }
-            let run = poll.groupRuns[index]
-            return poll.runs[Int(run.first)..<Int(run.first + run.count)]
-        }
-
-        func committed(_ group: String, _ topic: String, _ partition: Int) -> Int64? {
-            guard let run = committedRuns(group)?.first(where: { $0.topic == topic }) else { return nil }
-            return value(run, partition)
-        }
-
-        func value(_ run: LagHistory.Poll.Run, _ partition: Int) -> Int64? {
-            guard partition >= 0, partition < Int(run.count) else { return nil }
-            let value = poll.values[run.start + partition]
-            return value == LagHistory.TopicOffsets.none ? nil : value
-        }
-    }
-
-    private let polls: [Indexed]
+    /// The last poll, the one judged.
+    var latest: PollIndex? { polls.last }
 
     init(_ history: LagHistory) {
-        polls = history.polls.map { poll in
-            var ends: [String: Int] = [:]
-            ends.reserveCapacity(poll.endTopicCount)
-            for (index, run) in poll.runs[0..<poll.endTopicCount].enumerated() where ends[run.topic] == nil { ends[run.topic] = index }
-            var groups: [String: Int] = [:]
-            groups.reserveCapacity(poll.groupRuns.count)
-            for (index, run) in poll.groupRuns.enumerated() where groups[run.group] == nil { groups[run.group] = index }
-            return Indexed(poll: poll, ends: ends, groups: groups)
-        }
+        polls = history.polls.map(PollIndex.init)
     }
 
     /// Polls in which the group was read.
@@ -355,5 +319,58 @@ struct LagSeries {
             guard let end = poll.end(topic, partition) else { return nil }
             return (poll.poll.time, end)
         }
+    }
+}
+
+/// A poll with lookups: where each topic's end offsets and each group's topics are (the first of
+/// a name listed twice wins).
+struct PollIndex {
+    let poll: LagHistory.Poll
+    let ends: [String: Int]
+    let groups: [String: Int]
+
+    init(_ poll: LagHistory.Poll) {
+        var ends: [String: Int] = [:]
+        ends.reserveCapacity(poll.endTopicCount)
+        for (index, run) in poll.runs[0..<poll.endTopicCount].enumerated() where ends[run.topic] == nil { ends[run.topic] = index }
+        var groups: [String: Int] = [:]
+        groups.reserveCapacity(poll.groupRuns.count)
+        for (index, run) in poll.groupRuns.enumerated() where groups[run.group] == nil { groups[run.group] = index }
+        self.poll = poll
+        self.ends = ends
+        self.groups = groups
+    }
+
+    func end(_ topic: String, _ partition: Int) -> Int64? {
+        guard let run = ends[topic] else { return nil }
+        return value(poll.runs[run], partition)
+    }
+
+    /// The runs of a group's topics, or nil when this poll did not read the group.
+    func committedRuns(_ group: String) -> ArraySlice<LagHistory.Poll.Run>? {
+        guard let index = groups[group] else { return nil }
+        return committedRuns(groupAt: index)
+    }
+
+    /// The runs of the topics of the poll's `index`th group.
+    func committedRuns(groupAt index: Int) -> ArraySlice<LagHistory.Poll.Run> {
+        let run = poll.groupRuns[index]
+        return poll.runs[Int(run.first)..<Int(run.first + run.count)]
+    }
+
+    /// The run of `topic`'s commits of the poll's `index`th group.
+    func committedRun(groupAt index: Int, topic: String) -> LagHistory.Poll.Run? {
+        guard poll.groupRuns.indices.contains(index) else { return nil }
+        return committedRuns(groupAt: index).first { $0.topic == topic }
+    }
+
+    func committed(_ group: String, _ topic: String, _ partition: Int) -> Int64? {
+        value(committedRuns(group)?.first(where: { $0.topic == topic }), partition)
+    }
+
+    func value(_ run: LagHistory.Poll.Run?, _ partition: Int) -> Int64? {
+        guard let run, partition >= 0, partition < Int(run.count) else { return nil }
+        let value = poll.values[run.start + partition]
+        return value == LagHistory.TopicOffsets.none ? nil : value
     }
 }
