@@ -145,7 +145,7 @@ enum StateFileCodec {
             bytes.append(contentsOf: text.utf8.prefix(length))
         }
 
-        mutating func offsets(_ raw: ArraySlice<Int64>, index: Int) {
+        mutating func offsets(_ raw: LagHistory.Poll.Offsets, index: Int) {
             varint(UInt64(index))
             varint(UInt64(raw.count))
             for offset in raw {
@@ -200,7 +200,7 @@ enum StateFileCodec {
                     try input.offsets(into: &poll)
                 }
             }
-            polls.append(poll.compactedPoll)
+            polls.append(poll.compactedPoll())
         }
         if pollCount > 0 { state.lag = LagHistory(polls: polls) }
         if found >= 3 {

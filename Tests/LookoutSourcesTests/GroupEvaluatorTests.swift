@@ -172,6 +172,25 @@ private func samples(_ committed: [Int64], lags: [Int64]) -> [(committed: Int64,
         #expect(seen == ["g1:1", "a=[\(Int64.min), 2]", "g2:0", "g3:2", "a=[0]", "b=[7, 8]"])
     }
 
+    /// Offsets that spread less than 32 bits are kept as distances from their smallest, the rest as
+    /// they are; either way a poll gives back what it was built from, hostile values included.
+    @Test func aPollGivesBackOffsetsOfEverySpread() {
+        let big: Int64 = 9_000_000_000_000
+        let ends: [LagHistory.TopicOffsets] = [
+            .init(topic: "near", offsets: [big, big + 5, nil, big + Int64(UInt32.max) - 1]),
+            .init(topic: "far", offsets: [0, Int64(UInt32.max), nil]),
+            .init(topic: "extremes", offsets: [.max, -1, .min + 1]),
+            .init(topic: "none", offsets: [nil, nil]),
+            .init(topic: "negative", offsets: [-7, -3]),
+        ]
+        let groups: [LagHistory.GroupCommits] = [.init(group: "g", committed: [.init(topic: "near", offsets: [big - 1, nil, big])])]
+        let poll = LagHistory.Poll(time: 1, ends: ends, groups: groups)
+        #expect(poll.ends == ends)
+        #expect(poll.groups == groups)
+        #expect(poll.narrow.count == 4 + 2 + 2 + 3 && poll.wide.count == 3 + 3)
+        #expect(LagHistory.TopicOffsets(topic: "x", offsets: [nil]).raw == [LagHistory.TopicOffsets.none])
+    }
+
     /// Partitions out of topic order (a hostile broker's) still give one run per topic; a
     /// partition id out of range is left out; a partition read twice keeps the last read.
     @Test func aPollOfUnsortedPartitionsIndexesEachTopicOnce() {

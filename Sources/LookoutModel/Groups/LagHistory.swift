@@ -8,7 +8,8 @@ import Foundation
 /// 10,000 partitions and 1,000 groups a poll holds about 210,000 offsets, which as one array per
 /// topic and group were 10,500 arrays a poll (their headers and the allocator's share alone about
 /// 5 MB over a window of ten) and, freed a poll later, scattered the heap of the console and
-/// `serve`.
+/// `serve`. A run keeps its offsets as 32-bit distances from its smallest one when they fit (the
+/// partitions of one topic move together), 64-bit otherwise: 4 bytes an offset, not 8.
 public struct LagHistory: Sendable, Equatable {
     /// A topic's offsets, indexed by partition; nil where none was read. What a poll hands out
     /// and is built from one topic at a time; a poll does not keep these.
@@ -53,12 +54,19 @@ public struct LagHistory: Sendable, Equatable {
     }
 
     public struct Poll: Sendable, Equatable {
-        /// A topic's offsets in ``values``: partition `p` at `start + p`, for `p < count`.
+        /// A topic's offsets: partition `p` at `start + p`, for `p < count`, in ``narrow`` as
+        /// `base` + the value (``narrowNone`` for none), or in ``wide`` as they are when `base` is
+        /// ``wideBase``.
         struct Run: Sendable, Equatable {
             var topic: String
-            var start: Int
+            var start: Int32
             var count: Int32
+            var base: Int64
         }
+
+        static let narrowNone = UInt32.max
+        /// A run whose offsets spread too far for 32 bits (or a hostile broker's): ``wide``.
+        static let wideBase = Int64.min
 
         /// A group's topics in ``runs``: `first ..< first + count`.
         struct GroupRun: Sendable, Equatable {
@@ -69,8 +77,10 @@ public struct LagHistory: Sendable, Equatable {
 
         /// Seconds since 1970, to the millisecond (whole-second dates would blur lag in seconds).
         public var time: Double
-        /// Every offset of the poll, `TopicOffsets.none` where none was read.
-        private(set) var values: [Int64] = []
+        /// The offsets of the runs that fit in 32 bits.
+        private(set) var narrow: [UInt32] = []
+        /// The offsets of the runs that do not, `TopicOffsets.none` where none was read.
+        private(set) var wide: [Int64] = []
         /// The end offsets' topics first (``endTopicCount`` of them), then each group's.
         private(set) var runs: [Run] = []
         /// The number of topics with end offsets.
@@ -89,7 +99,7 @@ public struct LagHistory: Sendable, Equatable {
                 builder.beginGroup(group.group)
                 for topic in group.committed { builder.addCommitted(topic: topic.topic, raw: topic.raw) }
             }
-            self = builder.poll
+            self = builder.build()
         }
 
         /// The poll of these groups at `time`.
@@ -126,7 +136,7 @@ public struct LagHistory: Sendable, Equatable {
                     if !committed.isEmpty { builder.addCommitted(topic: topic, raw: committed) }
                 }
             }
-            self = builder.poll
+            self = builder.build()
         }
 
         private static func set(_ raw: inout [Int64], _ partition: Int, _ value: Int64) {
@@ -141,7 +151,9 @@ public struct LagHistory: Sendable, Equatable {
 
         /// Fills a poll: the end offsets' topics first, then group by group its committed topics.
         public struct Builder: Sendable {
-            public private(set) var poll: Poll
+            private var poll: Poll
+            /// The offsets of the run begun last, kept until the next begins.
+            private var pending: [Int64] = []
 
             public init(time: Double) {
                 poll = Poll(time: time)
@@ -149,7 +161,7 @@ public struct LagHistory: Sendable, Equatable {
 
             /// Room for `offsets` offsets, `topics` topics and `groups` groups.
             public mutating func reserve(offsets: Int, topics: Int, groups: Int) {
-                poll.values.reserveCapacity(offsets)
+                poll.narrow.reserveCapacity(offsets)
                 poll.runs.reserveCapacity(topics)
                 poll.groupRuns.reserveCapacity(groups)
             }
@@ -161,6 +173,7 @@ public struct LagHistory: Sendable, Equatable {
             }
 
             public mutating func beginGroup(_ group: String) {
+                store()
                 poll.groupRuns.append(GroupRun(group: group, first: Int32(poll.runs.count), count: 0))
             }
 
@@ -174,54 +187,106 @@ public struct LagHistory: Sendable, Equatable {
             /// which checks them before they are kept).
             public mutating func beginEnd(topic: String) {
                 precondition(poll.groupRuns.isEmpty, "the end offsets come before the groups")
-                poll.runs.append(Run(topic: topic, start: poll.values.count, count: 0))
+                store()
+                poll.runs.append(Run(topic: topic, start: 0, count: 0, base: 0))
                 poll.endTopicCount += 1
             }
 
             public mutating func beginCommitted(topic: String) {
                 precondition(!poll.groupRuns.isEmpty, "a group begins first")
-                poll.runs.append(Run(topic: topic, start: poll.values.count, count: 0))
+                store()
+                poll.runs.append(Run(topic: topic, start: 0, count: 0, base: 0))
                 poll.groupRuns[poll.groupRuns.count - 1].count += 1
-            }
-
-            /// The poll, its offsets copied into an array of their own size when the one they
-            /// grew in holds more than an eighth spare (a reader that reserved for the most).
-            public var compactedPoll: Poll {
-                var compact = poll
-                if poll.values.capacity - poll.values.count > poll.values.count / 8 { compact.values = poll.values.withUnsafeBufferPointer { Array($0) } }
-                return compact
             }
 
             /// Offsets of the run begun last.
             public mutating func append(contentsOf offsets: some Collection<Int64>) {
-                poll.values.append(contentsOf: offsets)
-                poll.runs[poll.runs.count - 1].count += Int32(offsets.count)
+                precondition(!poll.runs.isEmpty, "a run begins first")
+                pending.append(contentsOf: offsets)
+            }
+
+            /// The poll.
+            public mutating func build() -> Poll {
+                store()
+                return poll
+            }
+
+            /// The poll, its offsets copied into an array of their own size when the one they
+            /// grew in holds more than an eighth spare (a reader that reserved for the most).
+            public mutating func compactedPoll() -> Poll {
+                var compact = build()
+                if compact.narrow.capacity - compact.narrow.count > compact.narrow.count / 8 {
+                    compact.narrow = compact.narrow.withUnsafeBufferPointer { Array($0) }
+                }
+                return compact
+            }
+
+            /// Stores the pending run: 32-bit distances from its smallest offset when its offsets
+            /// spread less than that, as they are otherwise.
+            private mutating func store() {
+                guard let last = poll.runs.indices.last, !pending.isEmpty else { return }
+                var low = Int64.max, high = Int64.min
+                for offset in pending where offset != TopicOffsets.none {
+                    low = min(low, offset)
+                    high = max(high, offset)
+                }
+                if low > high { low = 0; high = 0 }
+                let spread = high.subtractingReportingOverflow(low)
+                if !spread.overflow, spread.partialValue < Int64(narrowNone), poll.narrow.count + pending.count <= Int(Int32.max) {
+                    poll.runs[last].start = Int32(poll.narrow.count)
+                    poll.runs[last].base = low
+                    poll.narrow.append(contentsOf: pending.lazy.map { $0 == TopicOffsets.none ? narrowNone : UInt32(truncatingIfNeeded: $0 &- low) })
+                } else {
+                    precondition(poll.wide.count + pending.count <= Int(Int32.max), "more offsets than a poll holds")
+                    poll.runs[last].start = Int32(poll.wide.count)
+                    poll.runs[last].base = wideBase
+                    poll.wide.append(contentsOf: pending)
+                }
+                poll.runs[last].count = Int32(pending.count)
+                pending.removeAll(keepingCapacity: true)
             }
         }
 
         // MARK: Reading
 
         /// The number of offsets the poll holds (read or not).
-        public var offsetCount: Int { values.count }
+        public var offsetCount: Int { narrow.count + wide.count }
 
         /// The number of groups.
         public var groupCount: Int { groupRuns.count }
 
         /// Each topic's end offsets, in order, without copying them.
-        public func forEachEnd(_ body: (String, ArraySlice<Int64>) throws -> Void) rethrows {
+        public func forEachEnd(_ body: (String, Offsets) throws -> Void) rethrows {
             for run in runs[0..<endTopicCount] { try body(run.topic, slice(run)) }
         }
 
         /// Each group with the number of its topics, then each topic's committed offsets.
-        public func forEachGroup(_ group: (String, Int) throws -> Void, committed: (String, ArraySlice<Int64>) throws -> Void) rethrows {
+        public func forEachGroup(_ group: (String, Int) throws -> Void, committed: (String, Offsets) throws -> Void) rethrows {
             for run in groupRuns {
                 try group(run.group, Int(run.count))
                 for topic in runs[Int(run.first)..<Int(run.first + run.count)] { try committed(topic.topic, slice(topic)) }
             }
         }
 
-        func slice(_ run: Run) -> ArraySlice<Int64> {
-            values[run.start..<run.start + Int(run.count)]
+        func slice(_ run: Run) -> Offsets {
+            Offsets(poll: self, run: run)
+        }
+
+        /// Partition `partition`'s offset in `run`, `TopicOffsets.none` where none was read.
+        func raw(_ run: Run, _ partition: Int) -> Int64 {
+            let index = Int(run.start) + partition
+            if run.base == Self.wideBase { return wide[index] }
+            let value = narrow[index]
+            return value == Self.narrowNone ? TopicOffsets.none : run.base &+ Int64(value)
+        }
+
+        /// One run's offsets, `TopicOffsets.none` where none was read, read in place.
+        public struct Offsets: RandomAccessCollection, Sendable {
+            let poll: Poll
+            let run: Run
+            public var startIndex: Int { 0 }
+            public var endIndex: Int { Int(run.count) }
+            public subscript(position: Int) -> Int64 { poll.raw(run, position) }
         }
 
         /// The end offsets, one value per topic (allocates: for tests and small polls).
@@ -370,7 +435,7 @@ struct PollIndex {
 
     func value(_ run: LagHistory.Poll.Run?, _ partition: Int) -> Int64? {
         guard let run, partition >= 0, partition < Int(run.count) else { return nil }
-        let value = poll.values[run.start + partition]
+        let value = poll.raw(run, partition)
         return value == LagHistory.TopicOffsets.none ? nil : value
     }
 }
