@@ -211,13 +211,18 @@ public struct LagHistory: Sendable, Equatable {
                 return poll
             }
 
-            /// The poll, its offsets copied into an array of their own size when the one they
-            /// grew in holds more than an eighth spare (a reader that reserved for the most).
+            /// The poll, its offsets and runs copied into arrays of their own size where the ones
+            /// they grew in hold more than an eighth spare (a reader that reserved for the most,
+            /// or grew them by doubling).
             public mutating func compactedPoll() -> Poll {
                 var compact = build()
-                if compact.narrow.capacity - compact.narrow.count > compact.narrow.count / 8 {
-                    compact.narrow = compact.narrow.withUnsafeBufferPointer { Array($0) }
+                func fit<T>(_ array: inout [T]) {
+                    if array.capacity - array.count > array.count / 8 { array = array.withUnsafeBufferPointer { Array($0) } }
                 }
+                fit(&compact.narrow)
+                fit(&compact.wide)
+                fit(&compact.runs)
+                fit(&compact.groupRuns)
                 return compact
             }
 
