@@ -118,6 +118,8 @@ enum StateFileCodec {
 
     private struct Writer {
         var bytes: [UInt8] = []
+        /// One run's offsets at a time.
+        var scratch: [Int64] = []
 
         mutating func varint(_ value: UInt64) {
             var value = value
@@ -145,10 +147,11 @@ enum StateFileCodec {
             bytes.append(contentsOf: text.utf8.prefix(length))
         }
 
-        mutating func offsets(_ raw: LagHistory.Poll.Offsets, index: Int) {
+        mutating func offsets(_ run: LagHistory.Poll.Offsets, index: Int) {
+            run.copy(into: &scratch)
             varint(UInt64(index))
-            varint(UInt64(raw.count))
-            for offset in raw {
+            varint(UInt64(scratch.count))
+            for offset in scratch {
                 // Int64.min is none (``LagHistory/TopicOffsets/none``).
                 guard offset != LagHistory.TopicOffsets.none else { bytes.append(0); continue }
                 varint(UInt64(bitPattern: (offset << 1) ^ (offset >> 63)) + 1)

@@ -205,6 +205,13 @@ public struct LagHistory: Sendable, Equatable {
                 pending.append(contentsOf: offsets)
             }
 
+            /// The same for an array (the state file's reader): a copy, not an element at a time
+            /// through another module's generic code.
+            public mutating func append(contentsOf offsets: [Int64]) {
+                precondition(!poll.runs.isEmpty, "a run begins first")
+                pending.append(contentsOf: offsets)
+            }
+
             /// The poll.
             public mutating func build() -> Poll {
                 store()
@@ -292,6 +299,19 @@ public struct LagHistory: Sendable, Equatable {
             public var startIndex: Int { 0 }
             public var endIndex: Int { Int(run.count) }
             public subscript(position: Int) -> Int64 { poll.raw(run, position) }
+
+            /// The offsets into `buffer` (emptied first), in one call: what a reader in another
+            /// module iterates, an element a call otherwise.
+            public func copy(into buffer: inout [Int64]) {
+                buffer.removeAll(keepingCapacity: true)
+                let start = Int(run.start), end = start + Int(run.count)
+                if run.base == Poll.wideBase {
+                    buffer.append(contentsOf: poll.wide[start..<end])
+                } else {
+                    let base = run.base
+                    buffer.append(contentsOf: poll.narrow[start..<end].lazy.map { $0 == Poll.narrowNone ? TopicOffsets.none : base &+ Int64($0) })
+                }
+            }
         }
 
         /// The end offsets, one value per topic (allocates: for tests and small polls).
