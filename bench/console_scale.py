@@ -105,6 +105,7 @@ for _ in range(60):
 memory, highest = statistics.median(samples), max(samples)
 traced = lines(polls)
 heap = [(x.get("heap_in_use", 0), x.get("heap_held", 0)) for x in traced[-10:]]
+trims = [x["trim_ms"] for x in traced if x.get("trim_ms", -1) >= 0]
 tm("kill-server")
 # a new session on a server still going down goes down with it (no frames from the second console)
 for _ in range(50):
@@ -127,5 +128,7 @@ for step, values in results.items():
 print(f"largest view: {rows} rows; console RSS after {args.polls} polls of scale in the {args.view} view, over the next 30 s: median {memory / 1024:.0f} MB, highest {highest / 1024:.0f} MB")
 if heap:
     print("C heap at the last polls (in use / held, MB): " + ", ".join(f"{u / 2**20:.0f}/{h / 2**20:.0f}" for u, h in heap))
+if trims:
+    print(f"malloc_trim after a poll: median {statistics.median(trims):.1f} ms, max {max(trims):.1f} ms over {len(trims)} polls")
 shutil.rmtree(work, ignore_errors=True)
 shutil.rmtree(work2, ignore_errors=True)

@@ -23,19 +23,29 @@ public enum Heap {
     }
 
     private static let lastTrim = Mutex<ContinuousClock.Instant?>(nil)
+    private static let lastTrimTook = Mutex<Duration?>(nil)
 
-    /// `malloc_trim(0)` if 5 s have passed since the last one: called when a poll is published,
-    /// so after nearly every poll. The freed arrays of the poll before sit between live blocks,
-    /// where only a trim gives their pages back: the console after 40 polls of the scale
-    /// environment held 148 MB trimming once a minute, 109 MB trimming every 5 s (key to frame
-    /// unchanged, median 0.7 ms). It walks every arena: after a poll, never per frame.
-    public static func trimIfDue(every period: Duration = .seconds(5)) {
+    /// How long the last trim took (the poll trace's `trim_ms`); nil before the first.
+    public static var lastTrimDuration: Duration? { lastTrimTook.withLock { $0 } }
+
+    /// `malloc_trim(0)` if a second has passed since the last one: called when a poll is
+    /// published, so after every poll at production scale (a poll there takes seconds) and at
+    /// most once a second however many environments publish. The freed arrays of the poll before
+    /// sit between live blocks, where only a trim gives their pages back: the console after 40
+    /// polls of the scale environment held 148 MB trimming once a minute, 109 MB trimming every
+    /// 5 s (session 11); after 100 polls, 103 MB median every 5 s, 93 MB after every poll
+    /// (session 12, `bench/console_scale.py`, which prints the trims' times). It walks every
+    /// arena: after a poll, never per frame.
+    public static func trimIfDue(every period: Duration = .seconds(1)) {
         let now = ContinuousClock.now
         let due = lastTrim.withLock { last -> Bool in
             if let last, now - last < period { return false }
             last = now
             return true
         }
-        if due { _ = lookout_heap_trim() }
+        guard due else { return }
+        _ = lookout_heap_trim()
+        let took = ContinuousClock.now - now
+        lastTrimTook.withLock { $0 = took }
     }
 }

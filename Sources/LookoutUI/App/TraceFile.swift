@@ -52,7 +52,8 @@ public final class TraceFile: Sendable {
 
     func write(_ timing: LivePoller.Timing) {
         write(["environment": timing.environment, "late_ms": Self.milliseconds(timing.late), "took_ms": Self.milliseconds(timing.took),
-               "at": timing.finishedAt.timeIntervalSince1970, "heap_in_use": lookout_heap_in_use(), "heap_held": lookout_heap_held()])
+               "at": timing.finishedAt.timeIntervalSince1970, "heap_in_use": lookout_heap_in_use(), "heap_held": lookout_heap_held(),
+               "trim_ms": Heap.lastTrimDuration.map { Double(Self.milliseconds($0 * 1000)) / 1000 } ?? -1])
     }
 
     /// A state file's update (read, remember, write), its time and size.
