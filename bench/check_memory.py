@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -52,3 +53,5 @@ for binary, runs in measured.items():
     state_ms = sorted(round(json.loads(line)["state_ms"]) for line in trace)
     print(f"{binary}: peak RSS {[r['VmHWM'] // 1024 for r in runs]} MB, anonymous {[r['RssAnon'] // 1024 for r in runs]}, "
           f"file-backed {[r['RssFile'] // 1024 for r in runs]}; state file read, updated and written in {state_ms} ms")
+for state in states.values():
+    shutil.rmtree(state, ignore_errors=True)

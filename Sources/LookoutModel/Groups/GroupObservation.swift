@@ -85,14 +85,14 @@ public struct GroupObservation: Sendable, Equatable {
     var readRows: [PartitionOffsets] { rows }
 
     /// The number of rows.
-    public var rowCount: Int { keys.isEmpty ? rows.count : keys.reduce(0) { $0 + Int($1.count) } }
+    var rowCount: Int { keys.isEmpty ? rows.count : keys.reduce(0) { $0 + Int($1.count) } }
 
     /// Keeps only the rows' keys when `poll`, at the group's place `index`, holds every row's
     /// offsets exactly as read. A group it cannot stand for keeps its rows: a partition id the
     /// window does not keep, a partition listed twice or out of order, an end offset other than
     /// the poll's (one group's read of it where another's differed).
     mutating func key(in poll: PollIndex, at index: Int) {
-        guard !rows.isEmpty, poll.poll.groupRuns.indices.contains(index), poll.poll.groupRuns[index].group == id else { return }
+        guard !rows.isEmpty, poll.holds(id, at: index) else { return }
         var keys: [Key] = []
         var irregular: [Int32] = []
         var start = rows.startIndex
@@ -125,16 +125,15 @@ public struct GroupObservation: Sendable, Equatable {
     /// never another poll's numbers).
     func partitions(in poll: PollIndex?, at index: Int) -> [PartitionOffsets] {
         guard !keys.isEmpty else { return rows }
-        let matches = poll.map { $0.poll.time == keyedAt && $0.poll.groupRuns.indices.contains(index) && $0.poll.groupRuns[index].group == id } ?? false
+        let source = poll.flatMap { $0.poll.time == keyedAt && $0.holds(id, at: index) ? $0 : nil }
         var result: [PartitionOffsets] = []
         result.reserveCapacity(rowCount)
         for key in keys {
-            let run = matches ? poll?.committedRun(groupAt: index, topic: key.topic) : nil
+            let run = source?.committedRun(groupAt: index, topic: key.topic)
             for position in 0..<Int(key.count) {
                 let partition = key.firstID < 0 ? position : Int(irregularIDs[Int(key.firstID) + position])
                 result.append(PartitionOffsets(topic: key.topic, partition: partition,
-                                               committed: matches ? poll?.value(run, partition) : nil,
-                                               end: matches ? poll?.end(key.topic, partition) : nil))
+                                               committed: source?.value(run, partition), end: source?.end(key.topic, partition)))
             }
         }
         return result

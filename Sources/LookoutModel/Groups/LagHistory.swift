@@ -167,7 +167,7 @@ public struct LagHistory: Sendable, Equatable {
             }
 
             /// A topic's end offsets; only before the first group.
-            public mutating func addEnd(topic: String, raw: some Collection<Int64>) {
+            public mutating func addEnd(topic: String, raw: [Int64]) {
                 beginEnd(topic: topic)
                 append(contentsOf: raw)
             }
@@ -178,7 +178,7 @@ public struct LagHistory: Sendable, Equatable {
             }
 
             /// A topic's committed offsets, of the group begun last.
-            public mutating func addCommitted(topic: String, raw: some Collection<Int64>) {
+            public mutating func addCommitted(topic: String, raw: [Int64]) {
                 beginCommitted(topic: topic)
                 append(contentsOf: raw)
             }
@@ -199,14 +199,8 @@ public struct LagHistory: Sendable, Equatable {
                 poll.groupRuns[poll.groupRuns.count - 1].count += 1
             }
 
-            /// Offsets of the run begun last.
-            public mutating func append(contentsOf offsets: some Collection<Int64>) {
-                precondition(!poll.runs.isEmpty, "a run begins first")
-                pending.append(contentsOf: offsets)
-            }
-
-            /// The same for an array (the state file's reader): a copy, not an element at a time
-            /// through another module's generic code.
+            /// Offsets of the run begun last (an array: a copy, not an element at a time through
+            /// generic code, for the state file's reader in another module).
             public mutating func append(contentsOf offsets: [Int64]) {
                 precondition(!poll.runs.isEmpty, "a run begins first")
                 pending.append(contentsOf: offsets)
@@ -446,6 +440,11 @@ struct PollIndex {
     func committedRuns(groupAt index: Int) -> ArraySlice<LagHistory.Poll.Run> {
         let run = poll.groupRuns[index]
         return poll.runs[Int(run.first)..<Int(run.first + run.count)]
+    }
+
+    /// Whether the poll's `index`th group is `group`.
+    func holds(_ group: String, at index: Int) -> Bool {
+        poll.groupRuns.indices.contains(index) && poll.groupRuns[index].group == group
     }
 
     /// The run of `topic`'s commits of the poll's `index`th group.
