@@ -112,7 +112,9 @@ enum StateFileCodec {
 
     private static func milliseconds(_ date: Date?) -> Int64 {
         guard let date else { return .min }
-        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        // Down, never to the nearest: a time at x.9996 s kept as x+1 would print as the next second
+        // on the next run (a source "failing since" one second later than the run before said).
+        let value = (date.timeIntervalSince1970 * 1000).rounded(.down)
         return value.isFinite && abs(value) < 9e15 ? Int64(value) : .min
     }
 

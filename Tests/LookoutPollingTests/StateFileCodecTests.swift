@@ -60,6 +60,17 @@ import Testing
         #expect(try StateFileCodec.decode(StateFileCodec.encode(empty), environment: "dev") == empty)
     }
 
+    @Test func aTimeReadBackPrintsTheSameSecondAsWhenItWasWritten() throws {
+        var state = EnvironmentState(environment: "acc")
+        let since = Date(timeIntervalSince1970: 1_800_000_032.9996)
+        state.sources["ssm"] = .init(lastGoodAt: since, errorSince: since)
+        let read = try StateFileCodec.decode(StateFileCodec.encode(state), environment: "acc")
+        let memory = try #require(read.sources["ssm"])
+        #expect(memory.errorSince.map(rfc3339) == rfc3339(since))
+        #expect(memory.lastGoodAt.map(rfc3339) == rfc3339(since))
+        #expect(rfc3339(since) == "2027-01-15T08:00:32Z")
+    }
+
     @Test func anotherEnvironmentsFileIsRefused() {
         let bytes = StateFileCodec.encode(Self.sample())
         #expect { try StateFileCodec.decode(bytes, environment: "dev") } throws: { "\($0)".contains("belongs to environment prod") }
