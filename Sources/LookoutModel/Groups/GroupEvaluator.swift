@@ -139,14 +139,20 @@ public enum GroupEvaluator {
         let samples = min(series.polls(of: group.id), config.window)
         let hasMembers = !(group.state == "Empty" || group.state == "Dead" || group.members == 0)
         var partitions: [JudgedPartition] = []
-        var worst: (verdict: GroupVerdict, reason: String, at: [String])?
+        partitions.reserveCapacity(rows.count)
+        // the worst verdict, the first partition with it and how many have it
+        var worst: (verdict: GroupVerdict, reason: String, first: String, count: Int)?
         var consumeRate = 0.0, produceRate = 0.0, rated = false
+        // the window's runs of the topic at hand: rows come topic by topic
+        var located: (topic: String, runs: LagSeries.Located)?
         for offsets in rows {
             guard let committed = offsets.committed else {
                 partitions.append(JudgedPartition(offsets: offsets, lagSeconds: nil, verdict: nil))
                 continue
             }
-            let history = series.samples(group: group.id, topic: offsets.topic, partition: offsets.partition)
+            if located?.topic != offsets.topic { located = (offsets.topic, series.locate(group: group.id, topic: offsets.topic)) }
+            let runs = located!.runs
+            let history = series.samples(runs, partition: offsets.partition)
             let (verdict, reason) = partitionVerdict(history.map { ($0.committed, $0.end) }, config: config, hasMembers: hasMembers)
             let windowed = history.suffix(max(1, config.window))
             if let first = windowed.first, let last = windowed.last, last.time > first.time, last.committed >= first.committed {
@@ -154,17 +160,16 @@ public enum GroupEvaluator {
                 produceRate += Double(offsetLag(end: last.end, committed: first.end)) / (last.time - first.time)
                 rated = true
             }
-            let ends = series.ends(topic: offsets.topic, partition: offsets.partition)
-            let seconds = offsets.end == nil ? nil : LagSeconds.estimate(committed: committed, ends: ends, minSamples: minSamples)
+            let seconds = offsets.end == nil ? nil : LagSeconds.estimate(committed: committed, ends: series.ends(runs, partition: offsets.partition),
+                                                                         minSamples: minSamples)
             partitions.append(JudgedPartition(offsets: offsets, lagSeconds: seconds, verdict: verdict))
-            let name = "\(offsets.topic)/\(offsets.partition)"
             if let current = worst, current.verdict >= verdict {
-                if current.verdict == verdict { worst?.at.append(name) }
+                if current.verdict == verdict { worst?.count += 1 }
             } else {
-                worst = (verdict, reason, [name])
+                worst = (verdict, reason, "\(offsets.topic)/\(offsets.partition)", 1)
             }
         }
-        let topics = Dictionary(grouping: partitions, by: \.offsets.topic).sorted { $0.key < $1.key }.map { topic, partitions in
+        let topics = byTopic(partitions).map { topic, partitions in
             JudgedTopic(topic: topic, lag: sum(partitions.map(\.offsets.lag)), lagSeconds: partitions.compactMap(\.lagSeconds).max(),
                         partitions: partitions.sorted { $0.offsets.partition < $1.offsets.partition })
         }
@@ -179,8 +184,8 @@ public enum GroupEvaluator {
         } else if let worst {
             verdict = max(worst.verdict, .ok)
             if verdict != .ok {
-                let more = worst.at.count > 1 ? " (and \(worst.at.count - 1) more partition\(worst.at.count == 2 ? "" : "s"))" : ""
-                reasons.append("\(worst.at[0])\(more): \(worst.reason)")
+                let more = worst.count > 1 ? " (and \(worst.count - 1) more partition\(worst.count == 2 ? "" : "s"))" : ""
+                reasons.append("\(worst.first)\(more): \(worst.reason)")
             }
         } else {
             verdict = .ok
@@ -224,8 +229,24 @@ public enum GroupEvaluator {
         }
         return JudgedGroup(observation: group, status: status, verdict: verdict, severity: severity, lag: lag, lagSeconds: lagSeconds,
                            samples: samples, reason: reasons.joined(separator: "; "), topics: topics,
-                           lagTrend: Array(series.lagTrend(group: group.id).suffix(max(1, config.window))),
+                           lagTrend: trend.map(\.lag),
                            consumeRate: rated ? consumeRate : nil, produceRate: rated ? produceRate : nil, drainSeconds: drain)
+    }
+
+    /// The partitions by topic, topics in order: in one pass when they come topic by topic (as a
+    /// group's rows do), through a dictionary otherwise.
+    private static func byTopic(_ partitions: [JudgedPartition]) -> [(topic: String, partitions: [JudgedPartition])] {
+        var result: [(topic: String, partitions: [JudgedPartition])] = []
+        for partition in partitions {
+            if let last = result.last, last.topic == partition.offsets.topic {
+                result[result.count - 1].partitions.append(partition)
+            } else if let last = result.last, last.topic > partition.offsets.topic {
+                return Dictionary(grouping: partitions, by: \.offsets.topic).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            } else {
+                result.append((partition.offsets.topic, [partition]))
+            }
+        }
+        return result
     }
 
     /// Whether the lag has fallen over the window by more than its noise: the least-squares line

@@ -101,13 +101,13 @@ public struct GroupObservation: Sendable, Equatable {
             if let last = keys.last, last.topic >= topic { return }
             var end = start
             while end < rows.endIndex, rows[end].topic == topic { end += 1 }
-            let run = poll.committedRun(groupAt: index, topic: topic)
+            let run = poll.committedRun(groupAt: index, topic: topic), endRun = poll.endRun(topic)
             var regular = true
             for position in start..<end {
                 let row = rows[position]
                 guard LagHistory.Poll.partitionIds.contains(row.partition),
                       position == start || rows[position - 1].partition < row.partition,
-                      poll.value(run, row.partition) == row.committed, poll.end(topic, row.partition) == row.end else { return }
+                      poll.value(run, row.partition) == row.committed, poll.value(endRun, row.partition) == row.end else { return }
                 if row.partition != position - start { regular = false }
             }
             keys.append(Key(topic: topic, count: Int32(end - start), firstID: regular ? -1 : Int32(irregular.count)))
@@ -129,11 +129,11 @@ public struct GroupObservation: Sendable, Equatable {
         var result: [PartitionOffsets] = []
         result.reserveCapacity(rowCount)
         for key in keys {
-            let run = source?.committedRun(groupAt: index, topic: key.topic)
+            let run = source?.committedRun(groupAt: index, topic: key.topic), endRun = source?.endRun(key.topic)
             for position in 0..<Int(key.count) {
                 let partition = key.firstID < 0 ? position : Int(irregularIDs[Int(key.firstID) + position])
                 result.append(PartitionOffsets(topic: key.topic, partition: partition,
-                                               committed: source?.value(run, partition), end: source?.end(key.topic, partition)))
+                                               committed: source?.value(run, partition), end: source?.value(endRun, partition)))
             }
         }
         return result
