@@ -7,7 +7,7 @@ import LookoutSources
 /// answered, since when it has been failing, and the groups' recent offsets. Kept in
 /// `$XDG_STATE_HOME/lookout/<env>.state`, in the binary form of ``StateFileCodec``.
 public struct EnvironmentState: Sendable, Equatable {
-    public static let format = "lookout-state/3"
+    public static let format = "lookout-state/4"
 
     public struct SourceMemory: Sendable, Equatable {
         public var lastGoodAt: Date?

@@ -1,36 +1,44 @@
 import Foundation
 import LookoutModel
 
-/// The state file's bytes (`lookout-state/3`; `/2` is still read): a compact binary form, because at production scale
-/// the lag window holds millions of offsets (10 polls of 1,000 groups on 200 partitions each) and
-/// JSON made the file 7.7 MB, its read and write take a second and the parse tree tens of MB.
+/// The state file's bytes (`lookout-state/4`; `/2` and `/3` are still read): a compact binary
+/// form, because at production scale the lag window holds millions of offsets (10 polls of 1,000
+/// groups on 200 partitions each) and JSON made the file 7.7 MB, its read and write take a second
+/// and the parse tree tens of MB.
 ///
 /// Layout, little-endian throughout; a *varint* is LEB128 (at most 10 bytes), a *string* a varint
 /// byte count then UTF-8 (at most 4,096 bytes), an *offset* a varint: 0 for none, else the
 /// zigzag form of the offset plus 1 (`Int64.min` is none in memory too).
 ///
 ///     "LKSTATE\n"  8 bytes
-///     version      1 byte (2)
+///     version      1 byte (4)
 ///     environment  string
 ///     names        varint count, then that many strings (every topic and group, once)
-///     sources      varint count; each: string name, i64 last good (ms since 1970, or i64.min
-///                  for none), i64 error since (the same)
+///     sources      varint count; each: string name, i64 last good (ms since 1970, rounded down,
+///                  or i64.min for none), i64 error since (the same)
 ///     polls        varint count; each: f64 time (seconds since 1970);
-///                  ends: varint topic count; each: varint name index, varint count, offsets;
+///                  ends: varint topic count; each: varint name index, varint count, run;
 ///                  groups: varint count; each: varint name index, varint topic count; each:
-///                  varint name index, varint count, offsets
-///     observed     (version 3) marks: varint count; each: string key, string value;
+///                  varint name index, varint count, run
+///     run          (version 4) as the window keeps it: varint base, the zigzag form of the
+///                  run's base plus 1, then a varint a partition: its distance from the base plus
+///                  1, 0 for none (at most 2^32 - 2); or a base of 0, then offsets (a run whose
+///                  offsets spread beyond 32 bits). Versions 2 and 3: offsets.
+///     observed     (version 3 on) marks: varint count; each: string key, string value;
 ///                  findings' beginnings: varint count; each: string key, i64 ms;
 ///                  events: varint count; each: i64 ms, string source, string object,
 ///                  string summary, string who ("" for none)
 ///
-/// Version 2 (without the observed section) is still read.
+/// Version 4 reads a run into the window as it is: no offset is converted on the way (version 3's
+/// reader turned every offset into 64 bits and back, about a third of the 90 ms a full window's
+/// read, update and write took at production scale).
+/// Versions 2 (without the observed section) and 3 are still read.
 /// The reader trusts nothing: every count is checked against the bytes left, every index against
 /// the names, every string for UTF-8, and a topic's offsets against the partition ids the window
 /// keeps; anything else is ``Malformed``, and the file is started anew.
 enum StateFileCodec {
     static let magic: [UInt8] = Array("LKSTATE\n".utf8)
-    static let version: UInt8 = 3
+    static let version: UInt8 = 4
     static let maximumString = 4096
     /// Offsets a file may hold in all (32 MB in memory): the window of 10 polls of 10,000
     /// partitions and 1,000 groups on 200 partitions each holds 2.1 million.
@@ -42,7 +50,8 @@ enum StateFileCodec {
 
     // MARK: writing
 
-    static func encode(_ state: EnvironmentState) -> [UInt8] {
+    /// - Parameter format: ``version``; 3 for a test of the reader's older formats.
+    static func encode(_ state: EnvironmentState, format: UInt8 = version) -> [UInt8] {
         var names: [String: Int] = [:]
         var order: [String] = []
         func index(_ name: String) -> Int {
@@ -64,7 +73,7 @@ enum StateFileCodec {
         let offsets = polls.reduce(0) { $0 + $1.offsetCount }
         out.bytes.reserveCapacity((1 << 16) + offsets * 10 + order.reduce(0) { $0 + $1.utf8.count + 10 } + state.observed.events.count * 256)
         out.bytes.append(contentsOf: magic)
-        out.bytes.append(version)
+        out.bytes.append(format)
         out.string(state.environment)
         out.varint(UInt64(order.count))
         for name in order { out.string(name) }
@@ -79,12 +88,12 @@ enum StateFileCodec {
         for poll in polls {
             out.fixed(poll.time.bitPattern)
             out.varint(UInt64(poll.endTopicCount))
-            poll.forEachEnd { topic, raw in out.offsets(raw, index: index(topic)) }
+            poll.forEachEnd { topic, raw in out.run(raw, index: index(topic), format: format) }
             out.varint(UInt64(poll.groupCount))
             poll.forEachGroup({ group, topics in
                 out.varint(UInt64(index(group)))
                 out.varint(UInt64(topics))
-            }, committed: { topic, raw in out.offsets(raw, index: index(topic)) })
+            }, committed: { topic, raw in out.run(raw, index: index(topic), format: format) })
         }
         let observed = state.observed
         let marks = observed.marks.sorted { $0.key < $1.key }
@@ -122,6 +131,7 @@ enum StateFileCodec {
         var bytes: [UInt8] = []
         /// One run's offsets at a time.
         var scratch: [Int64] = []
+        var narrow: [UInt32] = []
 
         mutating func varint(_ value: UInt64) {
             var value = value
@@ -149,14 +159,30 @@ enum StateFileCodec {
             bytes.append(contentsOf: text.utf8.prefix(length))
         }
 
-        mutating func offsets(_ run: LagHistory.Poll.Offsets, index: Int) {
-            run.copy(into: &scratch)
+        /// A run: from version 4 as the poll keeps it (its base, then 32-bit values), before
+        /// that (and for a run kept in 64 bits) as offsets.
+        mutating func run(_ run: LagHistory.Poll.Offsets, index: Int, format: UInt8) {
             varint(UInt64(index))
-            varint(UInt64(scratch.count))
+            varint(UInt64(run.count))
+            guard format >= 4 else { return offsets(run) }
+            guard let base = run.copyNarrow(into: &narrow) else {
+                varint(0)
+                return offsets(run)
+            }
+            varint(zigzag(base) &+ 1)
+            for value in narrow { varint(value == LagHistory.Poll.narrowNone ? 0 : UInt64(value) + 1) }
+        }
+
+        private func zigzag(_ value: Int64) -> UInt64 {
+            UInt64(bitPattern: (value << 1) ^ (value >> 63))
+        }
+
+        private mutating func offsets(_ run: LagHistory.Poll.Offsets) {
+            run.copy(into: &scratch)
             for offset in scratch {
                 // Int64.min is none (``LagHistory/TopicOffsets/none``).
                 guard offset != LagHistory.TopicOffsets.none else { bytes.append(0); continue }
-                varint(UInt64(bitPattern: (offset << 1) ^ (offset >> 63)) + 1)
+                varint(zigzag(offset) + 1)
             }
         }
     }
@@ -168,7 +194,7 @@ enum StateFileCodec {
         guard bytes.count >= magic.count + 1, Array(bytes[0..<magic.count]) == magic else { throw Malformed(description: "not a lookout state file") }
         input.at = magic.count
         let found = try input.byte()
-        guard found == version || found == 2 else { throw Malformed(description: "state format \(found), not \(version)") }
+        guard (2...version).contains(found) else { throw Malformed(description: "state format \(found), not \(version)") }
         let owner = try input.string()
         guard owner == environment else { throw Malformed(description: "it belongs to environment \(String(owner.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f }.prefix(64)))") }
         var state = EnvironmentState(environment: environment)
@@ -195,14 +221,14 @@ enum StateFileCodec {
             poll.reserve(offsets: min(input.bytesLeft, input.offsetsLeft), topics: 0, groups: 0)
             for _ in 0..<(try input.count(atLeast: 2)) {
                 poll.beginEnd(topic: try input.name(in: names))
-                try input.offsets(into: &poll)
+                try input.run(into: &poll, format: found)
             }
             let groupCount = try input.count(atLeast: 2)
             for _ in 0..<groupCount {
                 poll.beginGroup(try input.name(in: names))
                 for _ in 0..<(try input.count(atLeast: 2)) {
                     poll.beginCommitted(topic: try input.name(in: names))
-                    try input.offsets(into: &poll)
+                    try input.run(into: &poll, format: found)
                 }
             }
             polls.append(poll.compactedPoll())
@@ -236,6 +262,7 @@ enum StateFileCodec {
         var offsetsLeft = StateFileCodec.maximumOffsets
         /// One topic's offsets as they are decoded, before they join their poll.
         var scratch: [Int64] = []
+        var narrow: [UInt32] = []
 
         var bytesLeft: Int { bytes.count - at }
 
@@ -290,12 +317,36 @@ enum StateFileCodec {
             return names[Int(index)]
         }
 
-        /// One topic's offsets, appended to the run `poll` began for it.
-        mutating func offsets(into poll: inout LagHistory.Poll.Builder) throws(Malformed) {
+        /// One topic's offsets, appended to the run `poll` began for it: from version 4 a base
+        /// (0 for a run of 64-bit offsets), then 32-bit values from it, 0 for none, each 1 more.
+        mutating func run(into poll: inout LagHistory.Poll.Builder, format: UInt8) throws(Malformed) {
             let count = try count(atLeast: 1)
             guard count <= LagHistory.Poll.partitionIds.upperBound else { throw Malformed(description: "\(count) partitions of a topic at byte \(at)") }
             guard count <= offsetsLeft else { throw Malformed(description: "more than \(StateFileCodec.maximumOffsets) offsets") }
             offsetsLeft -= count
+            let marker = format >= 4 ? try varint() : 0
+            guard marker > 0 else { return try offsets(count, into: &poll) }
+            let zigzag = marker - 1
+            let base = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+            // (a base is never Int64.min: its marker would be 0, a run of 64-bit offsets)
+            narrow.removeAll(keepingCapacity: true)
+            var highest: UInt32 = 0
+            for _ in 0..<count {
+                let value = try varint()
+                guard value <= UInt64(LagHistory.Poll.narrowNone) else { throw Malformed(description: "a 32-bit offset of \(value) at byte \(at)") }
+                if value == 0 {
+                    narrow.append(LagHistory.Poll.narrowNone)
+                } else {
+                    narrow.append(UInt32(value - 1))
+                    highest = max(highest, UInt32(value - 1))
+                }
+            }
+            // every offset base + value, none of them beyond Int64 nor Int64.min (none)
+            guard !base.addingReportingOverflow(Int64(highest)).overflow else { throw Malformed(description: "an offset beyond 64 bits at byte \(at)") }
+            poll.addNarrow(base: base, values: narrow)
+        }
+
+        private mutating func offsets(_ count: Int, into poll: inout LagHistory.Poll.Builder) throws(Malformed) {
             scratch.removeAll(keepingCapacity: true)
             for _ in 0..<count {
                 let value = try varint()

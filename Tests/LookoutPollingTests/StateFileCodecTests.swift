@@ -5,6 +5,10 @@ import Testing
 
 /// The state file's binary form: what is written reads back the same, and hostile bytes are
 /// refused with a reason, never trapped on and never allowed to size an allocation.
+extension UInt64 {
+    fileprivate var littleEndianBytes: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: self >> ($0 * 8)) } }
+}
+
 @Suite struct StateFileCodecTests {
     static func sample(groups: Int = 3, partitions: Int = 4) -> EnvironmentState {
         var state = EnvironmentState(environment: "prod")
@@ -35,12 +39,43 @@ import Testing
     @Test func aVersionTwoFileIsStillRead() throws {
         var state = Self.sample()
         state.observed = ObservedChanges()
-        var bytes = StateFileCodec.encode(state)
+        var bytes = StateFileCodec.encode(state, format: 3)
+        #expect(try StateFileCodec.decode(bytes, environment: "prod") == state, "version 3")
         // version 3 with an empty observed section (three zero counts) is version 2 plus those bytes
         #expect(Array(bytes.suffix(3)) == [0, 0, 0])
         bytes.removeLast(3)
         bytes[StateFileCodec.magic.count] = 2
         #expect(try StateFileCodec.decode(bytes, environment: "prod") == state)
+    }
+
+    @Test func aRunOfEverySpreadReadsBackAndAHostileOneIsRefused() throws {
+        var state = EnvironmentState(environment: "prod")
+        let spreads: [[Int64?]] = [[0, 1, nil, 4_294_967_294], [-5, nil, Int64.max], [Int64.min + 1, 0], [nil, nil], [Int64.max - 4_294_967_294, Int64.max]]
+        state.lag = LagHistory(polls: [LagHistory.Poll(time: 1_800_000_000, ends: spreads.enumerated().map { .init(topic: "t\($0.offset)", offsets: $0.element) },
+                                                       groups: [.init(group: "g", committed: [.init(topic: "t0", offsets: [nil, 7])])])])
+        let bytes = StateFileCodec.encode(state)
+        #expect(bytes[StateFileCodec.magic.count] == 4)
+        #expect(try StateFileCodec.decode(bytes, environment: "prod") == state)
+        // one run by hand: a base at 2^63 - 2 and values from it up to Int64.max and beyond, a
+        // value of 2^32 (beyond 32 bits)
+        func file(base: UInt64, values: [UInt64]) -> [UInt8] {
+            var out = StateFileCodec.magic + [4, 4] + Array("prod".utf8) + [1, 1, UInt8(ascii: "t"), 0, 1]
+            out += Array((1_800_000_000.0).bitPattern.littleEndianBytes) + [1, 0, UInt8(values.count)]
+            for value in [base] + values { out += leb128(value) }
+            return out + [0, 0, 0, 0]
+        }
+        func leb128(_ value: UInt64) -> [UInt8] {
+            var value = value, out: [UInt8] = []
+            while value >= 0x80 { out.append(UInt8(truncatingIfNeeded: value) | 0x80); value >>= 7 }
+            return out + [UInt8(value)]
+        }
+        let top = UInt64(bitPattern: Int64.max - 1) << 1 + 1  // zigzag of 2^63 - 2, plus 1
+        #expect(try StateFileCodec.decode(file(base: top, values: [2, 0]), environment: "prod").lag?.polls.first?.ends.first?.offsets == [Int64.max, nil])
+        #expect { try StateFileCodec.decode(file(base: top, values: [3]), environment: "prod") } throws: { "\($0)".contains("beyond 64 bits") }
+        #expect { try StateFileCodec.decode(file(base: 1, values: [1 << 32 + 1]), environment: "prod") } throws: { "\($0)".contains("32-bit") }
+        // the largest marker is a base of Int64.max (Int64.min, none, cannot be one)
+        #expect(try StateFileCodec.decode(file(base: UInt64.max, values: [1, 0]), environment: "prod").lag?.polls.first?.ends.first?.offsets == [Int64.max, nil])
+        #expect { try StateFileCodec.decode(file(base: UInt64.max, values: [2]), environment: "prod") } throws: { "\($0)".contains("beyond 64 bits") }
     }
 
     @Test func aLongSummaryIsCutBetweenCharactersAndStillReads() throws {

@@ -141,7 +141,7 @@ public enum GroupEvaluator {
         var partitions: [JudgedPartition] = []
         partitions.reserveCapacity(rows.count)
         // the worst verdict, the first partition with it and how many have it
-        var worst: (verdict: GroupVerdict, reason: String, first: String, count: Int)?
+        var worst: (verdict: GroupVerdict, reason: Why, first: String, count: Int)?
         var consumeRate = 0.0, produceRate = 0.0, rated = false
         // the window's runs of the topic at hand: rows come topic by topic
         var located: (topic: String, runs: LagSeries.Located)?
@@ -153,7 +153,7 @@ public enum GroupEvaluator {
             if located?.topic != offsets.topic { located = (offsets.topic, series.locate(group: group.id, topic: offsets.topic)) }
             let runs = located!.runs
             let history = series.samples(runs, partition: offsets.partition)
-            let (verdict, reason) = partitionVerdict(history.map { ($0.committed, $0.end) }, config: config, hasMembers: hasMembers)
+            let (verdict, reason) = Self.verdict(history[...], config: config, hasMembers: hasMembers)
             let windowed = history.suffix(max(1, config.window))
             if let first = windowed.first, let last = windowed.last, last.time > first.time, last.committed >= first.committed {
                 consumeRate += (Double(last.committed) - Double(first.committed)) / (last.time - first.time)
@@ -279,24 +279,50 @@ public enum GroupEvaluator {
     /// One partition's verdict over its samples (committed, end), oldest first; the last
     /// `window` count, and fewer than `min_samples` are pending.
     public static func partitionVerdict(_ samples: [(committed: Int64, end: Int64)], config: LagConfig, hasMembers: Bool) -> (GroupVerdict, String) {
-        let window = Array(samples.suffix(config.window))
+        let (verdict, why) = verdict(samples.map { LagSeries.Sample(time: 0, committed: $0.committed, end: $0.end) }[...], config: config, hasMembers: hasMembers)
+        return (verdict, why.description)
+    }
+
+    /// Why a partition has its verdict, made into words only for the one a group's reason names
+    /// (at production scale 200,000 partitions are judged a poll, most of them alike).
+    enum Why: CustomStringConvertible {
+        case none
+        case pending(samples: Int, of: Int)
+        case rewind(from: Int64, to: Int64)
+        case stuck(at: Int64, polls: Int, lag: Int64, allowance: Int64, members: Bool)
+        case grew(polls: Int, from: Int64, to: Int64)
+
+        var description: String {
+            switch self {
+            case .none: ""
+            case .pending(let samples, let of): "\(samples) of \(of) samples"
+            case .rewind(let from, let to): "a commit went back from \(from) to \(to)"
+            case .stuck(let at, let polls, let lag, let allowance, let members):
+                "commits stuck at \(at) for \(polls) polls while lag is \(lag)" + (allowance > 0 ? " (allowance \(allowance))" : "")
+                    + (members ? "" : "; the group has no members")
+            case .grew(let polls, let from, let to): "lag grew at every one of the last \(polls) polls (\(from) → \(to)) while commits moved"
+            }
+        }
+    }
+
+    static func verdict(_ samples: ArraySlice<LagSeries.Sample>, config: LagConfig, hasMembers: Bool) -> (GroupVerdict, Why) {
+        let window = samples.suffix(config.window)
         let minSamples = max(2, config.minSamples)
-        guard window.count >= minSamples else { return (.pending, "\(window.count) of \(minSamples) samples") }
-        let lags = window.map { offsetLag(end: $0.end, committed: $0.committed) }
+        guard window.count >= minSamples else { return (.pending, .pending(samples: window.count, of: minSamples)) }
         for (a, b) in zip(window, window.dropFirst()) where b.committed < a.committed {
-            return (.rewind, "a commit went back from \(a.committed) to \(b.committed)")
+            return (.rewind, .rewind(from: a.committed, to: b.committed))
         }
-        let last = lags[lags.count - 1]
+        let first = window[window.startIndex], last = window[window.index(before: window.endIndex)]
+        let lag = last.lag
         let allowance = Int64(config.allowance)
-        if window.allSatisfy({ $0.committed == window[0].committed }) {
-            guard last > allowance else { return (.ok, "") }
-            let stuck = "commits stuck at \(window[0].committed) for \(window.count) polls while lag is \(last)" + (allowance > 0 ? " (allowance \(allowance))" : "")
-            return hasMembers ? (.stall, stuck) : (.stop, stuck + "; the group has no members")
+        if window.allSatisfy({ $0.committed == first.committed }) {
+            guard lag > allowance else { return (.ok, .none) }
+            return (hasMembers ? .stall : .stop, .stuck(at: first.committed, polls: window.count, lag: lag, allowance: allowance, members: hasMembers))
         }
-        if last > allowance, zip(lags, lags.dropFirst()).allSatisfy({ $1 > $0 }) {
-            return (.warn, "lag grew at every one of the last \(window.count) polls (\(lags[0]) → \(last)) while commits moved")
+        if lag > allowance, zip(window, window.dropFirst()).allSatisfy({ $1.lag > $0.lag }) {
+            return (.warn, .grew(polls: window.count, from: first.lag, to: lag))
         }
-        return (.ok, "")
+        return (.ok, .none)
     }
 
     /// A finding per group that is not ok, worst first.

@@ -64,7 +64,7 @@ public struct LagHistory: Sendable, Equatable {
             var base: Int64
         }
 
-        static let narrowNone = UInt32.max
+        public static let narrowNone = UInt32.max
         /// A run whose offsets spread too far for 32 bits (or a hostile broker's): ``wide``.
         static let wideBase = Int64.min
 
@@ -206,6 +206,18 @@ public struct LagHistory: Sendable, Equatable {
                 pending.append(contentsOf: offsets)
             }
 
+            /// The run begun last as the poll keeps it: `base` + each value, ``Poll/narrowNone`` for
+            /// none (the state file's reader, which checks that no value overflows from `base`).
+            public mutating func addNarrow(base: Int64, values: [UInt32]) {
+                precondition(!poll.runs.isEmpty && pending.isEmpty && base != wideBase, "a run begins first")
+                let last = poll.runs.count - 1
+                precondition(poll.runs[last].count == 0 && poll.narrow.count + values.count <= Int(Int32.max), "more offsets than a poll holds")
+                poll.runs[last].start = Int32(poll.narrow.count)
+                poll.runs[last].count = Int32(values.count)
+                poll.runs[last].base = base
+                poll.narrow.append(contentsOf: values)
+            }
+
             /// The poll.
             public mutating func build() -> Poll {
                 store()
@@ -293,6 +305,16 @@ public struct LagHistory: Sendable, Equatable {
             public var startIndex: Int { 0 }
             public var endIndex: Int { Int(run.count) }
             public subscript(position: Int) -> Int64 { poll.raw(run, position) }
+
+            /// The run as the poll keeps it: its base, and its 32-bit values (``Poll/narrowNone``
+            /// for none) into `buffer` (emptied first); nil, `buffer` untouched, for a run kept in
+            /// 64 bits (``copy(into:)``).
+            public func copyNarrow(into buffer: inout [UInt32]) -> Int64? {
+                guard run.base != Poll.wideBase else { return nil }
+                buffer.removeAll(keepingCapacity: true)
+                buffer.append(contentsOf: poll.narrow[Int(run.start)..<Int(run.start + run.count)])
+                return run.base
+            }
 
             /// The offsets into `buffer` (emptied first), in one call: what a reader in another
             /// module iterates, an element a call otherwise.
@@ -383,6 +405,7 @@ struct LagSeries {
     /// The group's samples of one partition: polls where both its commit and the end were read.
     func samples(_ located: Located, partition: Int) -> [Sample] {
         var result: [Sample] = []
+        result.reserveCapacity(polls.count)
         for (poll, place) in zip(polls, located.places) where place.committed >= 0 && place.end >= 0 {
             guard let committed = poll.value(runAt: place.committed, partition),
                   let end = poll.value(runAt: place.end, partition) else { continue }
@@ -394,6 +417,7 @@ struct LagSeries {
     /// The end offsets of one partition at every poll that read it: (time, end).
     func ends(_ located: Located, partition: Int) -> [(time: Double, end: Int64)] {
         var result: [(time: Double, end: Int64)] = []
+        result.reserveCapacity(polls.count)
         for (poll, place) in zip(polls, located.places) where place.end >= 0 {
             guard let end = poll.value(runAt: place.end, partition) else { continue }
             result.append((poll.poll.time, end))
