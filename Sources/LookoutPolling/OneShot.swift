@@ -8,7 +8,8 @@ import LookoutSources
 public enum OneShot {
     public static func snapshot(config: Config, environments: [EnvironmentConfig], store: HistoryStore?,
                                 sourceTimeout: Duration? = nil, warn: @escaping @Sendable (String) -> Void,
-                                stateTiming: (@Sendable (_ environment: String, _ took: Duration, _ bytes: Int) -> Void)? = nil) async -> Snapshot {
+                                stateTiming: (@Sendable (_ environment: String, _ took: Duration, _ bytes: Int) -> Void)? = nil,
+                                afterPolling: (@Sendable () -> Void)? = nil) async -> Snapshot {
         let polled = await withTaskGroup(of: (Int, EnvironmentObservations).self) { group in
             for (index, environment) in environments.enumerated() {
                 group.addTask {
@@ -22,6 +23,9 @@ public enum OneShot {
             for await (index, observations) in group { result[index] = observations }
             return result
         }
+        // every answer read and decoded: what the decoding freed can go back before the state
+        // files are read and the polls judged (`check` and `snapshot` trim the C heap here)
+        afterPolling?()
         let now = Date()
         var judged: [EnvironmentSnapshot] = []
         for (index, environment) in environments.enumerated() {

@@ -25,7 +25,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         let (config, environments) = try options.load()
         let snapshot = await OneShot.snapshot(config: config, environments: environments,
                                               store: HistoryStore(folder: ConfigLocator().stateHome + "/lookout"),
-                                              warn: { printError($0) }, stateTiming: StateTrace.timing)
+                                              warn: { printError($0) }, stateTiming: StateTrace.timing, afterPolling: { Heap.trimIfDue() })
         switch format {
         case .json: print(snapshot.json.serialized(pretty: true))
         case .table: print(snapshot.table, terminator: "")
@@ -47,7 +47,7 @@ struct CheckCommand: AsyncParsableCommand {
         let (config, environments) = try options.load()
         let snapshot = await OneShot.snapshot(config: config, environments: environments,
                                               store: HistoryStore(folder: ConfigLocator().stateHome + "/lookout"),
-                                              warn: { printError($0) }, stateTiming: StateTrace.timing)
+                                              warn: { printError($0) }, stateTiming: StateTrace.timing, afterPolling: { Heap.trimIfDue() })
         print(snapshot.nagiosOutput, terminator: "")
         throw CheckVerdict(code: snapshot.nagiosExitCode)
     }

@@ -25,7 +25,7 @@ struct SandboxGroupTests {
         let batched = await client.committedOffsets(groups: Self.groups)
         var committed: [String: [KafkaTopicPartition: Int64]] = [:]
         for group in Self.groups {
-            committed[group] = try #require(try batched[group]?.get(), "\(group)")
+            committed[group] = try #require(try batched[group]?.get(), "\(group)").dictionary
         }
         let partitions = metadata.topics.flatMap { topic in topic.partitions.map { KafkaTopicPartition(topic: topic.name, partition: $0.id) } }
         let ends = await client.latestOffsets(partitions, metadata: metadata)

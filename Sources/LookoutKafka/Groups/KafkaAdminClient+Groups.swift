@@ -4,7 +4,7 @@ import KafkaProtocol
 // lets it batch, and sends the requests for different brokers at once.
 extension KafkaAdminClient {
     /// The committed offsets of one group, by partition, or why they could not be read.
-    public typealias CommittedOffsets = Result<[KafkaTopicPartition: Int64], KafkaError>
+    public typealias CommittedOffsets = Result<KafkaCommittedOffsets, KafkaError>
 
     // MARK: - Groups
 
@@ -181,17 +181,13 @@ extension KafkaAdminClient {
         guard let first = batch.first else { return [:] }
         var results: [String: CommittedOffsets] = [:]
         let answer = try await self.send(to: address, dropIsBrokers: false) { version in
-            version >= 8
+            OffsetFetchCommitsRequest(version >= 8
                 ? OffsetFetchRequest(groups: batch.map { .init(groupId: $0, topics: nil) })
-                : OffsetFetchRequest(groupId: first, topics: version >= 2 ? nil : [])
+                : OffsetFetchRequest(groupId: first, topics: version >= 2 ? nil : []))
         }
         if answer.version >= 8 {
             for group in answer.response.groups {
-                results[group.groupId] = self.offsets(
-                    group: group.groupId, errorCode: group.errorCode, address: address,
-                    partitions: group.topics.flatMap { topic in
-                        topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
-                    })
+                results[group.id] = self.offsets(group: group.id, errorCode: group.errorCode, address: address, commits: group.commits)
             }
             for group in batch where results[group] == nil {
                 results[group] = .failure(KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
@@ -204,9 +200,10 @@ extension KafkaAdminClient {
             throw KafkaError(code: .protocolViolation, broker: address.description, api: OffsetFetchRequest.apiName,
                              detail: "OffsetFetch versions 0 and 1 need the partitions named; use committedOffsets(group:partitions:)")
         }
+        let single = answer.response.single ?? OffsetFetchResponse()
         results[first] = self.offsets(
-            group: first, errorCode: answer.response.errorCode, address: address,
-            partitions: answer.response.topics.flatMap { topic in
+            group: first, errorCode: single.errorCode, address: address,
+            partitions: single.topics.flatMap { topic in
                 topic.partitions.map { (topic.name, $0.partitionIndex, $0.committedOffset, $0.errorCode) }
             })
         let rest = batch.dropFirst().filter { results[$0] == nil }
@@ -214,7 +211,7 @@ extension KafkaAdminClient {
             for group in rest {
                 tasks.addTask {
                     do throws(KafkaError) {
-                        return (group, .success(try await self.committedOffsets(group: group)))
+                        return (group, .success(KafkaCommittedOffsets(try await self.committedOffsets(group: group))))
                     } catch {
                         return (group, .failure(error))
                     }
@@ -263,7 +260,7 @@ extension KafkaAdminClient {
                 }
             }
         }
-        return try self.offsets(group: group, errorCode: errorCode, address: address, partitions: partitionsRead).get()
+        return try self.offsets(group: group, errorCode: errorCode, address: address, partitions: partitionsRead).get().dictionary
     }
 
     /// The end (latest) offset of each partition: one ListOffsets per partition leader, for all
@@ -346,11 +343,14 @@ extension KafkaAdminClient {
             return .failure(KafkaError(code: .brokerError(errorCode), broker: address.description, api: OffsetFetchRequest.apiName,
                                        detail: "group \(group): \(KafkaErrorCode.describe(errorCode))"))
         }
-        var offsets: [KafkaTopicPartition: Int64] = [:]
-        for (topic, partition, offset, code) in partitions where code == 0 && offset >= 0 {
-            offsets[KafkaTopicPartition(topic: topic, partition: partition)] = offset
-        }
-        return .success(offsets)
+        return .success(KafkaCommittedOffsets(partitions.filter { $0.2 >= 0 && $0.3 == 0 }.map { ($0.0, $0.1, $0.2) }))
+    }
+
+    /// A group's commits as read from version 8 on (partitions without a commit or with an error
+    /// already left out), or its error.
+    private func offsets(group: String, errorCode: Int16, address: KafkaBrokerAddress, commits: KafkaCommittedOffsets) -> CommittedOffsets {
+        guard errorCode == 0 else { return offsets(group: group, errorCode: errorCode, address: address, partitions: []) }
+        return .success(commits)
     }
 
     private func forgetCoordinator(_ group: String, errorCode: Int16) {

@@ -17,7 +17,7 @@ struct GroupsFetch {
         async let committed = client.committedOffsets(groups: ids)
         var (descriptions, offsets) = await (described, committed)
 
-        let topics = Set(offsets.values.flatMap { (try? $0.get())?.keys.map(\.topic) ?? [] }).sorted()
+        let topics = Set(offsets.values.flatMap { (try? $0.get())?.topics ?? [] }).sorted()
         var partitions: [String: [Int32]] = [:]
         var ends: [KafkaTopicPartition: Result<Int64, KafkaError>] = [:]
         if !topics.isEmpty {
@@ -30,20 +30,32 @@ struct GroupsFetch {
         }
         let readAt = Date()
 
-        // Each group's commits are let go once its rows are made: at production scale the 1,000
-        // groups' commits and their rows were 15 MB at once.
-        var groups: [GroupObservation] = []
-        groups.reserveCapacity(ids.count)
-        for id in ids {
-            groups.append(observe(id, description: descriptions.removeValue(forKey: id), offsets: offsets.removeValue(forKey: id),
-                                  partitions: partitions, ends: ends))
+        // The poll is made as the groups are read: the end offsets once, then each group's commits,
+        // let go group by group (at production scale the 1,000 groups' commits and their rows as
+        // read were 15 MB at once).
+        var endTable: [(topic: String, raw: [Int64])] = []
+        for (topic, ids) in partitions {
+            var raw: [Int64] = []
+            for id in ids where LagHistory.Poll.partitionIds.contains(Int(id)) {
+                guard let end = try? ends[KafkaTopicPartition(topic: topic, partition: id)]?.get() else { continue }
+                if raw.count <= Int(id) { raw.append(contentsOf: repeatElement(LagHistory.TopicOffsets.none, count: Int(id) + 1 - raw.count)) }
+                raw[Int(id)] = end
+            }
+            if !raw.isEmpty { endTable.append((topic, raw)) }
         }
-        return GroupsObservation(readAt: readAt, groups: groups, window: config.lag.window)
+        var reading = GroupsObservation.Reading(readAt: readAt, ends: endTable)
+        endTable = []
+        for id in ids {
+            read(id, description: descriptions.removeValue(forKey: id), offsets: offsets.removeValue(forKey: id),
+                 partitions: partitions, ends: ends, into: &reading)
+        }
+        return reading.finish(window: config.lag.window)
     }
 
-    /// One group's observation from what was read of it.
-    private func observe(_ id: String, description read: Result<KafkaGroupDescription, KafkaError>?, offsets: KafkaAdminClient.CommittedOffsets?,
-                         partitions: [String: [Int32]], ends: [KafkaTopicPartition: Result<Int64, KafkaError>]) -> GroupObservation {
+    /// One group from what was read of it, into the poll.
+    private func read(_ id: String, description read: Result<KafkaGroupDescription, KafkaError>?, offsets: KafkaAdminClient.CommittedOffsets?,
+                      partitions: [String: [Int32]], ends: [KafkaTopicPartition: Result<Int64, KafkaError>],
+                      into reading: inout GroupsObservation.Reading) {
         var problems: [String] = []
         var description: KafkaGroupDescription?
         switch read {
@@ -51,23 +63,22 @@ struct GroupsFetch {
         case .failure(let error): problems.append("state unknown: \(error)")
         case nil: problems.append("state unknown: not described")
         }
-        var commits: [KafkaTopicPartition: Int64] = [:]
+        let state = description?.state, members = description?.members.count
+        var commits = KafkaCommittedOffsets()
         switch offsets {
         case .success(let value): commits = value
         case .failure(let error):
-            return GroupObservation(id: id, state: description?.state, members: description?.members.count, partitions: [],
-                                    error: "committed offsets unknown: \(error)")
+            return reading.add(id: id, state: state, members: members, error: "committed offsets unknown: \(error)", topics: [])
         case nil:
-            return GroupObservation(id: id, state: description?.state, members: description?.members.count, partitions: [],
-                                    error: "committed offsets unknown: not read")
+            return reading.add(id: id, state: state, members: members, error: "committed offsets unknown: not read", topics: [])
         }
         var unreadable = 0
         var unnamed: [KafkaTopicPartition] = []
-        var perTopic: [(topic: String, known: Bool, partitions: [Int32])] = []
-        for topic in Set(commits.keys.map(\.topic)).sorted() {
+        var topics: [GroupsObservation.Reading.Topic] = []
+        for (index, topic) in commits.topics.enumerated() {
             // Every partition of the topic: one without a commit has no lag rather than a zero.
             let known = partitions[topic] ?? []
-            var committedHere = commits.keys.filter { $0.topic == topic }.map(\.partition)
+            var committedHere = Array(commits.commits(ofTopicAt: index).partitions)
             if known.isEmpty {
                 problems.append("topic \(topic) is not in the cluster's metadata")
             } else {
@@ -78,25 +89,23 @@ struct GroupsFetch {
                 unnamed += committedHere.filter { !named.contains($0) }.map { KafkaTopicPartition(topic: topic, partition: $0) }
                 committedHere = committedHere.filter(named.contains)
             }
-            perTopic.append((topic, !known.isEmpty, Set(known + committedHere).sorted()))
-        }
-        // sized once: 200,000 rows a poll at production scale, where growing by doubling left
-        // a third of the array's memory spare on average
-        var rows: [PartitionOffsets] = []
-        rows.reserveCapacity(perTopic.reduce(0) { $0 + $1.partitions.count })
-        for (topic, known, ids) in perTopic {
+            let ids = Set(known + committedHere).sorted()
+            var entry = GroupsObservation.Reading.Topic(topic: topic, ids: ids, committed: [], ends: [])
+            entry.committed.reserveCapacity(ids.count)
+            entry.ends.reserveCapacity(ids.count)
             for partition in ids {
                 let key = KafkaTopicPartition(topic: topic, partition: partition)
                 let end = try? ends[key]?.get()
-                if end == nil, known { unreadable += 1 }
-                rows.append(PartitionOffsets(topic: topic, partition: Int(partition), committed: commits[key], end: end))
+                if end == nil, !known.isEmpty { unreadable += 1 }
+                entry.committed.append(commits[key] ?? LagHistory.TopicOffsets.none)
+                entry.ends.append(end ?? LagHistory.TopicOffsets.none)
             }
+            topics.append(entry)
         }
         if unreadable > 0 { problems.append("end offsets of \(unreadable) partition\(unreadable == 1 ? "" : "s") unknown") }
         if let first = unnamed.min() {
             problems.append("commits on \(unnamed.count) partition\(unnamed.count == 1 ? "" : "s") the metadata does not name (\(first)\(unnamed.count > 1 ? ", …" : "")): ignored")
         }
-        return GroupObservation(id: id, state: description?.state, members: description?.members.count, partitions: rows,
-                                error: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        reading.add(id: id, state: state, members: members, error: problems.isEmpty ? nil : problems.joined(separator: "; "), topics: topics)
     }
 }
