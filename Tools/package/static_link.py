@@ -27,4 +27,9 @@ if "-static-stdlib" in args or "-o" not in args:
 args[args.index("-o") + 1] = output
 args[1:1] = ["-static-stdlib"]
 args += ["-Xlinker", "--start-group", *FOUNDATION, "-Xlinker", "--end-group"]
+# lld, with relative relocations packed (RELR: 2.7 MB of relocations become 23 KB) and no
+# symbols exported (the dynamic symbol table was 3.3 MB: nothing loads into lookout, and its
+# names are not read at run time): every process maps and reads them at start, and a full
+# window's `check` at production scale peaked 5 MB lower (68 to 63 MB, issue 26).
+args += ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"]
 sys.exit(subprocess.run(args).returncode)
