@@ -88,6 +88,13 @@ public enum OwnFiles {
     /// through a symlink), written and fsynced, renamed over `path`, and the folder fsynced. An
     /// existing `path` is checked first: a symlink or someone else's file is refused, not replaced.
     public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600) throws(Refused) {
+        try replace(path, mode: mode) { write in write(bytes) }
+    }
+
+    /// ``replace(_:with:mode:)`` with the bytes written as `produce` makes them, a piece at a time
+    /// (`write` it calls for each): `path` is replaced only once all are written and synced; after
+    /// a failed write the rest are not written and `path` is left as it was.
+    public static func replace(_ path: String, mode: mode_t = 0o600, writing produce: (_ write: ([UInt8]) -> Void) -> Void) throws(Refused) {
         var status = stat()
         if lstat(path, &status) == 0 {
             guard status.st_mode & S_IFMT != S_IFLNK else { throw refused(path, "is a symbolic link; lookout does not follow one for its own files") }
@@ -96,17 +103,23 @@ public enum OwnFiles {
         let temporary = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw refused(temporary, "cannot be created: \(String(cString: strerror(errno)))") }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                let reason = String(cString: strerror(errno))
-                close(descriptor)
-                unlink(temporary)
-                throw refused(temporary, "cannot be written: \(reason)")
+        var failure: String?
+        produce { bytes in
+            var written = 0
+            while failure == nil, written < bytes.count {
+                let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    failure = String(cString: strerror(errno))
+                    break
+                }
+                written += count
             }
-            written += count
+        }
+        if let failure {
+            close(descriptor)
+            unlink(temporary)
+            throw refused(temporary, "cannot be written: \(failure)")
         }
         guard fsync(descriptor) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -112,7 +112,7 @@ public struct HistoryStore: Sendable {
 
     func write(_ state: EnvironmentState) throws {
         do throws(OwnFiles.Refused) {
-            try OwnFiles.replace(path(for: state.environment), with: StateFileCodec.encode(state))
+            try OwnFiles.replace(path(for: state.environment)) { write in StateFileCodec.encode(state, into: write) }
         } catch {
             throw StateFileError(error.description)
         }

@@ -50,8 +50,17 @@ enum StateFileCodec {
 
     // MARK: writing
 
+    /// The file's bytes at once (tests; the store writes them as they are made, ``encode(_:format:into:)``).
     /// - Parameter format: ``version``; 3 for a test of the reader's older formats.
     static func encode(_ state: EnvironmentState, format: UInt8 = version) -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(state, format: format) { bytes += $0 }
+        return bytes
+    }
+
+    /// The bytes a piece of about ``chunk`` at a time, to `sink`: at production scale the file is
+    /// 2.6 MB, which held whole was the last 2.6 MB of `check`'s peak.
+    static func encode(_ state: EnvironmentState, format: UInt8 = version, into sink: ([UInt8]) -> Void) {
         var names: [String: Int] = [:]
         var order: [String] = []
         // Each name's index, in the order the polls are written: looked up once (a window at
@@ -78,16 +87,21 @@ enum StateFileCodec {
         }
 
         var out = Writer()
-        // At most 10 bytes an offset and a little more a name: reserved once, as a mapping whose
-        // unwritten pages cost nothing (the file at production scale is 2.5 MB; growing by
-        // doubling held 6 MB at once).
-        let offsets = polls.reduce(0) { $0 + $1.offsetCount }
-        out.bytes.reserveCapacity((1 << 16) + offsets * 10 + order.reduce(0) { $0 + $1.utf8.count + 10 } + state.observed.events.count * 256)
+        // a piece, and the most one run adds to it (10 bytes an offset)
+        out.bytes.reserveCapacity(chunk + 10 * LagHistory.Poll.partitionIds.upperBound + 64)
+        func flush() {
+            guard out.bytes.count >= chunk else { return }
+            sink(out.bytes)
+            out.bytes.removeAll(keepingCapacity: true)
+        }
         out.bytes.append(contentsOf: magic)
         out.bytes.append(format)
         out.string(state.environment)
         out.varint(UInt64(order.count))
-        for name in order { out.string(name) }
+        for name in order {
+            out.string(name)
+            flush()
+        }
         let sources = state.sources.sorted { $0.key < $1.key }
         out.varint(UInt64(sources.count))
         for (name, memory) in sources {
@@ -99,12 +113,18 @@ enum StateFileCodec {
         for poll in polls {
             out.fixed(poll.time.bitPattern)
             out.varint(UInt64(poll.endTopicCount))
-            poll.forEachEnd { topic, raw in out.run(raw, index: index(topic), format: format) }
+            poll.forEachEnd { topic, raw in
+                out.run(raw, index: index(topic), format: format)
+                flush()
+            }
             out.varint(UInt64(poll.groupCount))
             poll.forEachGroup({ group, topics in
                 out.varint(UInt64(index(group)))
                 out.varint(UInt64(topics))
-            }, committed: { topic, raw in out.run(raw, index: index(topic), format: format) })
+            }, committed: { topic, raw in
+                out.run(raw, index: index(topic), format: format)
+                flush()
+            })
         }
         let observed = state.observed
         let marks = observed.marks.sorted { $0.key < $1.key }
@@ -127,8 +147,10 @@ enum StateFileCodec {
             out.string(event.summary)
             out.string(event.who ?? "")
         }
-        return out.bytes
+        sink(out.bytes)
     }
+
+    static let chunk = 256 << 10
 
     private static func milliseconds(_ date: Date?) -> Int64 {
         guard let date else { return .min }

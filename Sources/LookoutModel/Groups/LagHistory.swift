@@ -273,21 +273,39 @@ public struct LagHistory: Sendable, Equatable {
         /// The number of groups.
         public var groupCount: Int { groupRuns.count }
 
-        /// Each topic's end offsets, in order, without copying them.
+        /// Each topic's end offsets, in order, without copying them (``Offsets`` is valid only
+        /// inside `body`).
         public func forEachEnd(_ body: (String, Offsets) throws -> Void) rethrows {
-            for run in runs[0..<endTopicCount] { try body(run.topic, slice(run)) }
-        }
-
-        /// Each group with the number of its topics, then each topic's committed offsets.
-        public func forEachGroup(_ group: (String, Int) throws -> Void, committed: (String, Offsets) throws -> Void) rethrows {
-            for run in groupRuns {
-                try group(run.group, Int(run.count))
-                for topic in runs[Int(run.first)..<Int(run.first + run.count)] { try committed(topic.topic, slice(topic)) }
+            try withOffsets { offsets in
+                for run in runs[0..<endTopicCount] { try body(run.topic, offsets(run)) }
             }
         }
 
-        func slice(_ run: Run) -> Offsets {
-            Offsets(poll: self, run: run)
+        /// Each group with the number of its topics, then each topic's committed offsets
+        /// (``Offsets`` is valid only inside `committed`).
+        public func forEachGroup(_ group: (String, Int) throws -> Void, committed: (String, Offsets) throws -> Void) rethrows {
+            try withOffsets { offsets in
+                for run in groupRuns {
+                    try group(run.group, Int(run.count))
+                    for topic in runs[Int(run.first)..<Int(run.first + run.count)] { try committed(topic.topic, offsets(topic)) }
+                }
+            }
+        }
+
+        /// `body` with a way to a run's offsets in place: at production scale the state file's
+        /// writer reads 126,000 runs, and an ``Offsets`` holding the poll was four retains and
+        /// four releases each.
+        private func withOffsets<R>(_ body: ((Run) -> Offsets) throws -> R) rethrows -> R {
+            try narrow.withUnsafeBufferPointer { narrow in
+                try wide.withUnsafeBufferPointer { wide in
+                    try body { run in
+                        let range = Int(run.start)..<Int(run.start + run.count)
+                        return run.base == Self.wideBase
+                            ? Offsets(narrow: UnsafeBufferPointer(start: nil, count: 0), wide: UnsafeBufferPointer(rebasing: wide[range]), base: run.base)
+                            : Offsets(narrow: UnsafeBufferPointer(rebasing: narrow[range]), wide: UnsafeBufferPointer(start: nil, count: 0), base: run.base)
+                    }
+                }
+            }
         }
 
         /// Partition `partition`'s offset in `run`, `TopicOffsets.none` where none was read.
@@ -298,50 +316,57 @@ public struct LagHistory: Sendable, Equatable {
             return value == Self.narrowNone ? TopicOffsets.none : run.base &+ Int64(value)
         }
 
-        /// One run's offsets, `TopicOffsets.none` where none was read, read in place.
-        public struct Offsets: RandomAccessCollection, Sendable {
-            let poll: Poll
-            let run: Run
+        /// One run's offsets, `TopicOffsets.none` where none was read, read in place: valid only
+        /// inside the call that hands it out.
+        public struct Offsets: RandomAccessCollection {
+            let narrow: UnsafeBufferPointer<UInt32>
+            let wide: UnsafeBufferPointer<Int64>
+            /// ``Poll/wideBase`` for a run in ``wide``.
+            let base: Int64
             public var startIndex: Int { 0 }
-            public var endIndex: Int { Int(run.count) }
-            public subscript(position: Int) -> Int64 { poll.raw(run, position) }
+            public var endIndex: Int { base == Poll.wideBase ? wide.count : narrow.count }
+            public subscript(position: Int) -> Int64 {
+                if base == Poll.wideBase { return wide[position] }
+                let value = narrow[position]
+                return value == Poll.narrowNone ? TopicOffsets.none : base &+ Int64(value)
+            }
 
             /// The run as the poll keeps it: its base, and its 32-bit values (``Poll/narrowNone``
             /// for none) into `buffer` (emptied first); nil, `buffer` untouched, for a run kept in
             /// 64 bits (``copy(into:)``).
             public func copyNarrow(into buffer: inout [UInt32]) -> Int64? {
-                guard run.base != Poll.wideBase else { return nil }
+                guard base != Poll.wideBase else { return nil }
                 buffer.removeAll(keepingCapacity: true)
-                buffer.append(contentsOf: poll.narrow[Int(run.start)..<Int(run.start + run.count)])
-                return run.base
+                buffer.append(contentsOf: narrow)
+                return base
             }
 
             /// The offsets into `buffer` (emptied first), in one call: what a reader in another
             /// module iterates, an element a call otherwise.
             public func copy(into buffer: inout [Int64]) {
                 buffer.removeAll(keepingCapacity: true)
-                let start = Int(run.start), end = start + Int(run.count)
-                if run.base == Poll.wideBase {
-                    buffer.append(contentsOf: poll.wide[start..<end])
+                if base == Poll.wideBase {
+                    buffer.append(contentsOf: wide)
                 } else {
-                    let base = run.base
-                    buffer.append(contentsOf: poll.narrow[start..<end].lazy.map { $0 == Poll.narrowNone ? TopicOffsets.none : base &+ Int64($0) })
+                    let base = base
+                    buffer.append(contentsOf: narrow.lazy.map { $0 == Poll.narrowNone ? TopicOffsets.none : base &+ Int64($0) })
                 }
             }
         }
 
         /// The end offsets, one value per topic (allocates: for tests and small polls).
         public var ends: [TopicOffsets] {
-            runs[0..<endTopicCount].map { TopicOffsets(topic: $0.topic, raw: Array(slice($0))) }
+            var result: [TopicOffsets] = []
+            forEachEnd { topic, offsets in result.append(TopicOffsets(topic: topic, raw: Array(offsets))) }
+            return result
         }
 
         /// The groups' committed offsets (allocates: for tests and small polls).
         public var groups: [GroupCommits] {
-            groupRuns.map { group in
-                GroupCommits(group: group.group, committed: runs[Int(group.first)..<Int(group.first + group.count)].map {
-                    TopicOffsets(topic: $0.topic, raw: Array(slice($0)))
-                })
-            }
+            var result: [GroupCommits] = []
+            forEachGroup({ group, _ in result.append(GroupCommits(group: group, committed: [])) },
+                         committed: { topic, offsets in result[result.count - 1].committed.append(TopicOffsets(topic: topic, raw: Array(offsets))) })
+            return result
         }
     }
 
