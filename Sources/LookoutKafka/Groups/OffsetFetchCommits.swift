@@ -59,16 +59,22 @@ public struct KafkaCommittedOffsets: Sendable, Equatable, CustomStringConvertibl
         return values[at]
     }
 
-    public var keys: [KafkaTopicPartition] {
-        topics.indices.flatMap { topic in commits(ofTopicAt: topic).partitions.map { KafkaTopicPartition(topic: topics[topic], partition: $0) } }
+    /// Every commit in order.
+    public var all: [(key: KafkaTopicPartition, offset: Int64)] {
+        topics.indices.flatMap { topic in
+            let (ids, values) = commits(ofTopicAt: topic)
+            return zip(ids, values).map { (KafkaTopicPartition(topic: topics[topic], partition: $0), $1) }
+        }
     }
 
+    public var keys: [KafkaTopicPartition] { all.map(\.key) }
+
     public var dictionary: [KafkaTopicPartition: Int64] {
-        Dictionary(uniqueKeysWithValues: keys.map { ($0, self[$0]!) })
+        Dictionary(all.map { ($0.key, $0.offset) }) { _, last in last }
     }
 
     public var description: String {
-        "[" + keys.map { "\($0): \(self[$0]!)" }.joined(separator: ", ") + "]"
+        "[" + all.map { "\($0.key): \($0.offset)" }.joined(separator: ", ") + "]"
     }
 
     /// The index of `value` in sorted `elements`.
