@@ -150,8 +150,13 @@ public enum GroupEvaluator {
                 partitions.append(JudgedPartition(offsets: offsets, lagSeconds: nil, verdict: nil))
                 continue
             }
-            if located?.topic != offsets.topic { located = (offsets.topic, series.locate(group: group.id, topic: offsets.topic)) }
-            let runs = located!.runs
+            let runs: LagSeries.Located
+            if let located, located.topic == offsets.topic {
+                runs = located.runs
+            } else {
+                runs = series.locate(group: group.id, topic: offsets.topic)
+                located = (offsets.topic, runs)
+            }
             let history = series.samples(runs, partition: offsets.partition)
             let (verdict, reason) = Self.verdict(history[...], config: config, hasMembers: hasMembers)
             let windowed = history.suffix(max(1, config.window))

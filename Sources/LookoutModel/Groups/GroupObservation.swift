@@ -187,12 +187,14 @@ public struct GroupsObservation: Sendable {
         /// One topic of a group as read: its partition ids in order, and for each its commit and
         /// end offset (`LagHistory.TopicOffsets.none` for none).
         public struct Topic {
-            public var topic: String
-            public var ids: [Int32]
-            public var committed: [Int64]
-            public var ends: [Int64]
+            public let topic: String
+            public let ids: [Int32]
+            public let committed: [Int64]
+            public let ends: [Int64]
 
+            /// `committed` and `ends` a value for each of `ids`.
             public init(topic: String, ids: [Int32], committed: [Int64], ends: [Int64]) {
+                precondition(committed.count == ids.count && ends.count == ids.count, "a commit and an end offset for each partition id")
                 self.topic = topic
                 self.ids = ids
                 self.committed = committed
@@ -201,6 +203,8 @@ public struct GroupsObservation: Sendable {
         }
 
         private let readAt: Date
+        /// The poll's time (``LagHistory/Poll/time(of:)``), which its keyed groups name.
+        private let time: Double
         private var builder: LagHistory.Poll.Builder
         private var endRuns: [String: Int] = [:]
         private var endOffsets: [[Int64]] = []
@@ -210,7 +214,8 @@ public struct GroupsObservation: Sendable {
         /// `ends`: each topic's end offsets by partition id (ids the window keeps, none where not read).
         public init(readAt: Date, ends: [(topic: String, raw: [Int64])]) {
             self.readAt = readAt
-            builder = LagHistory.Poll.Builder(time: (readAt.timeIntervalSince1970 * 1000).rounded() / 1000)
+            time = LagHistory.Poll.time(of: readAt)
+            builder = LagHistory.Poll.Builder(time: time)
             for (topic, raw) in ends.sorted(by: { $0.topic < $1.topic }) where endRuns[topic] == nil {
                 builder.addEnd(topic: topic, raw: raw)
                 endRuns[topic] = endOffsets.count
@@ -235,16 +240,13 @@ public struct GroupsObservation: Sendable {
                     if end != topic.ends[index] { keyable = false }
                     let offset = topic.committed[index]
                     guard offset != LagHistory.TopicOffsets.none else { continue }
-                    if committed.count <= Int(partition) {
-                        committed.append(contentsOf: repeatElement(LagHistory.TopicOffsets.none, count: Int(partition) + 1 - committed.count))
-                    }
-                    committed[Int(partition)] = offset
+                    LagHistory.Poll.set(&committed, Int(partition), offset)
                 }
                 if !committed.isEmpty { builder.addCommitted(topic: topic.topic, raw: committed) }
             }
             if keyable {
                 groups.append(GroupObservation(id: id, state: state, members: members, error: error,
-                                               keyed: topics.map { ($0.topic, $0.ids) }, at: readAtMilliseconds))
+                                               keyed: topics.map { ($0.topic, $0.ids) }, at: time))
             } else {
                 var rows: [PartitionOffsets] = []
                 for topic in topics {
@@ -258,8 +260,6 @@ public struct GroupsObservation: Sendable {
                 groups.append(GroupObservation(id: id, state: state, members: members, partitions: rows, error: error))
             }
         }
-
-        private var readAtMilliseconds: Double { (readAt.timeIntervalSince1970 * 1000).rounded() / 1000 }
 
         /// The poll of the groups added, in their order.
         public mutating func finish(window: Int) -> GroupsObservation {

@@ -104,7 +104,7 @@ public struct LagHistory: Sendable, Equatable {
 
         /// The poll of these groups at `time`.
         public init(time: Date, groups: [GroupObservation]) {
-            var builder = Builder(time: (time.timeIntervalSince1970 * 1000).rounded() / 1000)
+            var builder = Builder(time: Self.time(of: time))
             // The end offsets first: any group's read of a partition (the last one wins).
             var ends: [String: [Int64]] = [:]
             var offsets = 0
@@ -139,9 +139,18 @@ public struct LagHistory: Sendable, Equatable {
             self = builder.build()
         }
 
-        private static func set(_ raw: inout [Int64], _ partition: Int, _ value: Int64) {
+        /// `value` at `partition` of a run indexed by partition id, the run grown with none to it
+        /// (a partition id the window keeps: ``partitionIds``).
+        public static func set(_ raw: inout [Int64], _ partition: Int, _ value: Int64) {
+            precondition(partitionIds.contains(partition), "a partition id the window keeps")
             if raw.count <= partition { raw.append(contentsOf: repeatElement(TopicOffsets.none, count: partition + 1 - raw.count)) }
             raw[partition] = value
+        }
+
+        /// A poll's time: seconds since 1970 to the millisecond (whole-second dates would blur lag
+        /// in seconds).
+        public static func time(of date: Date) -> Double {
+            (date.timeIntervalSince1970 * 1000).rounded() / 1000
         }
 
         /// Partition ids the window keeps: it is indexed by partition, so an id from a broker

@@ -38,8 +38,7 @@ struct GroupsFetch {
             var raw: [Int64] = []
             for id in ids where LagHistory.Poll.partitionIds.contains(Int(id)) {
                 guard let end = try? ends[KafkaTopicPartition(topic: topic, partition: id)]?.get() else { continue }
-                if raw.count <= Int(id) { raw.append(contentsOf: repeatElement(LagHistory.TopicOffsets.none, count: Int(id) + 1 - raw.count)) }
-                raw[Int(id)] = end
+                LagHistory.Poll.set(&raw, Int(id), end)
             }
             if !raw.isEmpty { endTable.append((topic, raw)) }
         }
@@ -90,17 +89,17 @@ struct GroupsFetch {
                 committedHere = committedHere.filter(named.contains)
             }
             let ids = Set(known + committedHere).sorted()
-            var entry = GroupsObservation.Reading.Topic(topic: topic, ids: ids, committed: [], ends: [])
-            entry.committed.reserveCapacity(ids.count)
-            entry.ends.reserveCapacity(ids.count)
+            var committed: [Int64] = [], endOffsets: [Int64] = []
+            committed.reserveCapacity(ids.count)
+            endOffsets.reserveCapacity(ids.count)
             for partition in ids {
                 let key = KafkaTopicPartition(topic: topic, partition: partition)
                 let end = try? ends[key]?.get()
                 if end == nil, !known.isEmpty { unreadable += 1 }
-                entry.committed.append(commits[key] ?? LagHistory.TopicOffsets.none)
-                entry.ends.append(end ?? LagHistory.TopicOffsets.none)
+                committed.append(commits[key] ?? LagHistory.TopicOffsets.none)
+                endOffsets.append(end ?? LagHistory.TopicOffsets.none)
             }
-            topics.append(entry)
+            topics.append(.init(topic: topic, ids: ids, committed: committed, ends: endOffsets))
         }
         if unreadable > 0 { problems.append("end offsets of \(unreadable) partition\(unreadable == 1 ? "" : "s") unknown") }
         if let first = unnamed.min() {
