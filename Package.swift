@@ -279,7 +279,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LookoutPollingTests",
-            dependencies: ["LookoutPolling", "LookoutModel", "LookoutSources"],
+            dependencies: ["LookoutPolling", "LookoutModel", "LookoutSources", "LookoutEnvironment"],
             swiftSettings: testSettings
         ),
         .testTarget(

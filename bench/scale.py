@@ -11,7 +11,9 @@ secrets, 20 certificates). One run, medians of N:
 - the same reads by the peers, concurrently as lookout does them: confluent-kafka's AdminClient
   (metadata, every group's committed offsets, the end offsets in batches of 1,000 partitions) and
   boto3 (every page of ECS, Auto Scaling, SSM, ACM PCA, Route53); the ratio lookout / peer;
-- every group's lag as lookout reports it against confluent-kafka's committed and end offsets.
+- every group's lag as lookout reports it against confluent-kafka's committed and end offsets;
+- the scale broker's (Tansu's) CPU time while it serves lookout's reads and the peers': what no
+  client can go below (Tansu answers an OffsetFetch of every group in about 2 s of its own CPU).
 
 usage (the sandbox venv's python, after ./sandbox/up, ./sandbox/scale up and a release build):
   bench/scale.py [--runs 3] [--lookout .build/release/lookout]
@@ -45,6 +47,15 @@ env = _sandbox.inherited(info, XDG_STATE_HOME=str(state), LOOKOUT_STATE_TRACE=st
 for key, value in env.items():
     os.environ[key] = value
 os.environ.pop("AWS_CA_BUNDLE", None)
+
+
+broker_pid = int(json.loads((sandbox / "run" / "tansu-scale.pid").read_text())["pid"])
+
+
+def broker_cpu() -> float:
+    """CPU seconds (user + system) the scale environment's Tansu has spent so far."""
+    fields = Path(f"/proc/{broker_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_lookout(*arguments: str) -> tuple[float, float, int, bytes, int, int]:
@@ -117,11 +128,16 @@ snapshots, checks, peers = [], [], []
 last = b""
 for _ in range(args.window_runs):
     run_lookout("check")
+broker = {"lookout": [], "peers": []}  # the broker's CPU seconds while serving each
 for _ in range(args.runs):
+    before = broker_cpu()
     snapshots.append(run_lookout("snapshot", "--format", "json"))
+    broker["lookout"].append(broker_cpu() - before)
     last = snapshots[-1][3]
     checks.append(run_lookout("check"))
+    before = broker_cpu()
     peers.append(peer())
+    broker["peers"].append(broker_cpu() - before)
 lookout_wall = statistics.median(s[0] for s in snapshots)
 peer_wall = statistics.median(p[0] for p in peers)
 offsets = peers[-1][1]
@@ -147,5 +163,8 @@ print(f"lookout check (after {args.window_runs} runs): peak RSS {statistics.medi
       f"state file {sum(f.stat().st_size for f in state_files) / 1e6:.1f} MB, read, updated and written in {statistics.median(state_ms):.0f} ms "
       f"median (max {state_ms[-1]:.0f} ms) of {len(state_ms)}")
 print(f"peers (confluent-kafka + boto3, side by side): {peer_wall * 1000:.0f} ms median; lookout / peers = {lookout_wall / peer_wall:.2f}")
+lookout_broker, peers_broker = (statistics.median(broker[k]) for k in ("lookout", "peers"))
+print(f"the scale broker's CPU serving the reads (median): for lookout {lookout_broker * 1000:.0f} ms, for the peers "
+      f"{peers_broker * 1000:.0f} ms; the broker's own time for lookout's reads is {lookout_broker / peer_wall:.2f} of the peers' wall time")
 print(f"lag: {len(groups) - wrong} of {len(groups)} groups equal confluent-kafka's")
 sys.exit(0 if wrong == 0 else 1)

@@ -61,46 +61,29 @@ enum StateFileCodec {
     /// The bytes a piece of about ``chunk`` at a time, to `sink`: at production scale the file is
     /// 2.6 MB, which held whole was the last 2.6 MB of `check`'s peak.
     static func encode(_ state: EnvironmentState, format: UInt8 = version, into sink: ([UInt8]) -> Void) {
-        var names: [String: Int] = [:]
-        var order: [String] = []
-        // Each name's index, in the order the polls are written: looked up once (a window at
-        // production scale names 126,000 runs).
-        var indexes: [Int32] = []
-        func record(_ name: String) {
-            if let known = names[name] { return indexes.append(Int32(known)) }
-            names[name] = order.count
-            indexes.append(Int32(order.count))
-            order.append(name)
-        }
-        let polls = state.lag?.polls ?? []
-        for poll in polls {
-            poll.forEachEnd { topic, _ in record(topic) }
-            poll.forEachGroup({ group, _ in record(group) }, committed: { topic, _ in record(topic) })
-        }
-        names = [:]
-        var next = 0
-        // the same walk again, name for name
-        func index(_ name: String) -> Int {
-            defer { next += 1 }
-            assert(order[Int(indexes[next])] == name)
-            return Int(indexes[next])
-        }
+        withoutActuallyEscaping(sink) { sink in encode(state, format: format, sink: sink) }
+    }
 
-        var out = Writer()
-        // a piece, and the most one run adds to it (10 bytes an offset)
-        out.bytes.reserveCapacity(chunk + 10 * LagHistory.Poll.partitionIds.upperBound + 64)
-        func flush() {
-            guard out.bytes.count >= chunk else { return }
-            sink(out.bytes)
-            out.bytes.removeAll(keepingCapacity: true)
+    private static func encode(_ state: EnvironmentState, format: UInt8, sink: @escaping ([UInt8]) -> Void) {
+        let polls = state.lag?.polls ?? []
+        var names = Names()
+        for poll in polls {
+            names.beginPoll()
+            poll.forEachEnd { topic, _ in names.record(topic) }
+            poll.forEachGroup({ group, _ in names.record(group) }, committed: { topic, _ in names.record(topic) })
         }
+        names.lookup = [:]
+
+        // One value that the walks below change (not several locals their closures capture, which
+        // Swift checks for exclusive access at run time: a tenth of the write at production scale).
+        var out = Writer(format: format, names: names, sink: sink)
         out.bytes.append(contentsOf: magic)
         out.bytes.append(format)
         out.string(state.environment)
-        out.varint(UInt64(order.count))
-        for name in order {
+        out.varint(UInt64(names.order.count))
+        for name in names.order {
             out.string(name)
-            flush()
+            out.flushIfFull()
         }
         let sources = state.sources.sorted { $0.key < $1.key }
         out.varint(UInt64(sources.count))
@@ -114,16 +97,14 @@ enum StateFileCodec {
             out.fixed(poll.time.bitPattern)
             out.varint(UInt64(poll.endTopicCount))
             poll.forEachEnd { topic, raw in
-                out.run(raw, index: index(topic), format: format)
-                flush()
+                out.run(raw, name: topic)
             }
             out.varint(UInt64(poll.groupCount))
             poll.forEachGroup({ group, topics in
-                out.varint(UInt64(index(group)))
+                out.varint(UInt64(out.nextIndex(group)))
                 out.varint(UInt64(topics))
             }, committed: { topic, raw in
-                out.run(raw, index: index(topic), format: format)
-                flush()
+                out.run(raw, name: topic)
             })
         }
         let observed = state.observed
@@ -150,6 +131,40 @@ enum StateFileCodec {
         sink(out.bytes)
     }
 
+    /// Every topic and group name once, in the order the polls first name them, and each name's
+    /// index in the order the polls are walked: looked up once (a window at production scale
+    /// names 126,000 runs).
+    private struct Names {
+        var lookup: [String: Int] = [:]
+        var order: [String] = []
+        var indexes: [Int32] = []
+
+        /// Where the poll being walked began in ``indexes``, and the poll before it.
+        private var pollStart = 0
+        private var previousStart = 0
+        private var previousCount = 0
+
+        mutating func beginPoll() {
+            previousStart = pollStart
+            previousCount = indexes.count - pollStart
+            pollStart = indexes.count
+        }
+
+        mutating func record(_ name: String) {
+            // The polls of a window name the same topics and groups in the same order, mostly:
+            // the name at the same place in the poll before is compared first, without hashing.
+            let position = indexes.count - pollStart
+            if position < previousCount {
+                let guess = indexes[previousStart + position]
+                if order[Int(guess)] == name { return indexes.append(guess) }
+            }
+            if let known = lookup[name] { return indexes.append(Int32(known)) }
+            lookup[name] = order.count
+            indexes.append(Int32(order.count))
+            order.append(name)
+        }
+    }
+
     static let chunk = 256 << 10
 
     private static func milliseconds(_ date: Date?) -> Int64 {
@@ -161,10 +176,36 @@ enum StateFileCodec {
     }
 
     private struct Writer {
+        let format: UInt8
+        /// Each name's index, in the order of the walk.
+        let names: Names
+        var next = 0
+        let sink: ([UInt8]) -> Void
         var bytes: [UInt8] = []
         /// One run's offsets at a time.
         var scratch: [Int64] = []
-        var narrow: [UInt32] = []
+
+        init(format: UInt8, names: Names, sink: @escaping ([UInt8]) -> Void) {
+            self.format = format
+            self.names = names
+            self.sink = sink
+            // a piece, and the most one run adds to it (10 bytes an offset)
+            bytes.reserveCapacity(chunk + 10 * LagHistory.Poll.partitionIds.upperBound + 64)
+        }
+
+        /// The next name's index in the walk (the same walk as ``Names``', name for name).
+        mutating func nextIndex(_ name: String) -> Int {
+            defer { next += 1 }
+            let index = Int(names.indexes[next])
+            assert(names.order[index] == name)
+            return index
+        }
+
+        mutating func flushIfFull() {
+            guard bytes.count >= chunk else { return }
+            sink(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
 
         mutating func varint(_ value: UInt64) {
             var value = value
@@ -194,16 +235,42 @@ enum StateFileCodec {
 
         /// A run: from version 4 as the poll keeps it (its base, then 32-bit values), before
         /// that (and for a run kept in 64 bits) as offsets.
-        mutating func run(_ run: LagHistory.Poll.Offsets, index: Int, format: UInt8) {
-            varint(UInt64(index))
+        mutating func run(_ run: LagHistory.Poll.Offsets, name: String) {
+            varint(UInt64(nextIndex(name)))
             varint(UInt64(run.count))
+            defer { flushIfFull() }
             guard format >= 4 else { return offsets(run) }
-            guard let base = run.copyNarrow(into: &narrow) else {
-                varint(0)
-                return offsets(run)
+            let written: Void? = run.withNarrow { base, values in
+                varint(zigzag(base) &+ 1)
+                distances(values)
             }
-            varint(zigzag(base) &+ 1)
-            for value in narrow { varint(value == LagHistory.Poll.narrowNone ? 0 : UInt64(value) + 1) }
+            if written == nil {
+                varint(0)
+                offsets(run)
+            }
+        }
+
+        /// Each value as a varint of itself plus 1, 0 for none: at most 5 bytes each, written
+        /// in place (a window at production scale is 2 million of them; appending byte by byte
+        /// was most of the write).
+        private mutating func distances(_ values: UnsafeBufferPointer<UInt32>) {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: 5 * values.count))
+            let end = bytes.withUnsafeMutableBufferPointer { out in
+                var at = start
+                for value in values {
+                    var rest = value == LagHistory.Poll.narrowNone ? 0 : UInt64(value) + 1
+                    while rest >= 0x80 {
+                        out[at] = UInt8(truncatingIfNeeded: rest) | 0x80
+                        at += 1
+                        rest >>= 7
+                    }
+                    out[at] = UInt8(rest)
+                    at += 1
+                }
+                return at
+            }
+            bytes.removeLast(bytes.count - end)
         }
 
         private func zigzag(_ value: Int64) -> UInt64 {
@@ -249,9 +316,12 @@ enum StateFileCodec {
             let time = Double(bitPattern: try input.fixed())
             guard time.isFinite else { throw Malformed(description: "a poll's time is not a number") }
             var poll = LagHistory.Poll.Builder(time: time)
-            // Room for every offset the rest of the file could hold (a byte each at least): pages
-            // never written are never resident, and the poll is copied to its size once read.
-            poll.reserve(offsets: min(input.bytesLeft, input.offsetsLeft), topics: 0, groups: 0)
+            // Room for as many offsets as the poll before held and a sixteenth more (the polls of
+            // a window are much alike), for the first its share of the bytes left (a byte an
+            // offset at least): a poll that holds more grows, and is copied to its size once read.
+            // (Room for all the file could hold made every poll a copy: 17 ms at production scale.)
+            let room = polls.last.map { $0.offsetCount + $0.offsetCount / 16 } ?? input.bytesLeft / (pollCount - polls.count)
+            poll.reserve(offsets: min(room, input.bytesLeft, input.offsetsLeft), topics: 0, groups: 0)
             for _ in 0..<(try input.count(atLeast: 2)) {
                 poll.beginEnd(topic: try input.name(in: names))
                 try input.run(into: &poll, format: found)
@@ -293,9 +363,9 @@ enum StateFileCodec {
         let bytes: [UInt8]
         var at = 0
         var offsetsLeft = StateFileCodec.maximumOffsets
-        /// One topic's offsets as they are decoded, before they join their poll.
+        /// One topic's offsets as they are decoded, before they join their poll (a run of 64-bit
+        /// offsets; a run of 32-bit ones is decoded in place).
         var scratch: [Int64] = []
-        var narrow: [UInt32] = []
 
         var bytesLeft: Int { bytes.count - at }
 
@@ -362,21 +432,54 @@ enum StateFileCodec {
             let zigzag = marker - 1
             let base = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
             // (a base is never Int64.min: its marker would be 0, a run of 64-bit offsets)
-            narrow.removeAll(keepingCapacity: true)
-            var highest: UInt32 = 0
-            for _ in 0..<count {
-                let value = try varint()
-                guard value <= UInt64(LagHistory.Poll.narrowNone) else { throw Malformed(description: "a 32-bit offset of \(value) at byte \(at)") }
-                if value == 0 {
-                    narrow.append(LagHistory.Poll.narrowNone)
-                } else {
-                    narrow.append(UInt32(value - 1))
-                    highest = max(highest, UInt32(value - 1))
+            var failure: Malformed?
+            poll.addNarrow(base: base, count: count) { values in
+                do throws(Malformed) {
+                    let highest = try distances(into: values)
+                    // every offset base + value, none of them beyond Int64 nor Int64.min (none)
+                    guard !base.addingReportingOverflow(Int64(highest)).overflow else { throw Malformed(description: "an offset beyond 64 bits at byte \(at)") }
+                    return true
+                } catch {
+                    failure = error
+                    return false
                 }
             }
-            // every offset base + value, none of them beyond Int64 nor Int64.min (none)
-            guard !base.addingReportingOverflow(Int64(highest)).overflow else { throw Malformed(description: "an offset beyond 64 bits at byte \(at)") }
-            poll.addNarrow(base: base, values: narrow)
+            if let failure { throw failure }
+        }
+
+        /// As many values as `values` holds (a varint each: the value plus 1, 0 for none), read in
+        /// place into the poll (a window at production scale is 2 million of them; a call a byte
+        /// was most of the read); the highest value.
+        private mutating func distances(into values: UnsafeMutableBufferPointer<UInt32>) throws(Malformed) -> UInt32 {
+            var at = self.at
+            let result: Result<UInt32, Malformed> = bytes.withUnsafeBufferPointer { input in
+                var highest: UInt32 = 0
+                for index in values.indices {
+                    var value: UInt64 = 0
+                    var shift: UInt64 = 0
+                    while true {
+                        guard at < input.count else { return .failure(Malformed(description: "cut short at byte \(at)")) }
+                        let next = input[at]
+                        at += 1
+                        value |= UInt64(next & 0x7f) << shift
+                        if next < 0x80 { break }
+                        // a value of 32 bits is at most 5 bytes
+                        guard shift < 28 else { return .failure(Malformed(description: "a 32-bit offset of more than 5 bytes at byte \(at)")) }
+                        shift += 7
+                    }
+                    guard value <= UInt64(LagHistory.Poll.narrowNone) else { return .failure(Malformed(description: "a 32-bit offset of \(value) at byte \(at)")) }
+                    if value == 0 {
+                        values[index] = LagHistory.Poll.narrowNone
+                    } else {
+                        let distance = UInt32(value - 1)
+                        values[index] = distance
+                        highest = max(highest, distance)
+                    }
+                }
+                return .success(highest)
+            }
+            self.at = at
+            return try result.get()
         }
 
         private mutating func offsets(_ count: Int, into poll: inout LagHistory.Poll.Builder) throws(Malformed) {

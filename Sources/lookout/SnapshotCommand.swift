@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import LookoutConfig
 import LookoutModel
 import LookoutSources
@@ -27,7 +28,14 @@ struct SnapshotCommand: AsyncParsableCommand {
                                               store: HistoryStore(folder: ConfigLocator().stateHome + "/lookout"),
                                               warn: { printError($0) }, stateTiming: StateTrace.timing, afterPolling: { Heap.trimIfDue() })
         switch format {
-        case .json: print(snapshot.json.serialized(pretty: true))
+        case .json:
+            // Written as it is made, 256 KB at a time: at scale the document is tens of megabytes.
+            fflush(nil)
+            var open = true
+            snapshot.json.write(pretty: true) { piece in
+                if open { open = Output.write(piece, to: STDOUT_FILENO) }
+            }
+            if open { Output.write("\n", to: STDOUT_FILENO) }
         case .table: print(snapshot.table, terminator: "")
         case .prometheus: print(snapshot.prometheus, terminator: "")
         }

@@ -78,6 +78,39 @@ extension UInt64 {
         #expect { try StateFileCodec.decode(file(base: UInt64.max, values: [2]), environment: "prod") } throws: { "\($0)".contains("beyond 64 bits") }
     }
 
+    /// The writer names each topic and group once and guesses a run's name from the same place
+    /// in the poll before: polls whose topics and groups shift, appear and go read back the same.
+    @Test func pollsWhoseNamesMoveReadBackTheSame() throws {
+        func poll(_ time: Double, ends: [String], groups: [(String, [String])]) -> LagHistory.Poll {
+            LagHistory.Poll(time: time, ends: ends.enumerated().map { .init(topic: $0.element, offsets: [Int64($0.offset), nil, 7]) },
+                            groups: groups.map { group in .init(group: group.0, committed: group.1.map { .init(topic: $0, offsets: [1, 2]) }) })
+        }
+        var state = EnvironmentState(environment: "prod")
+        let long = String(repeating: "a-long-topic-name.", count: 4)
+        state.lag = LagHistory(polls: [
+            poll(1, ends: ["a", "b", long], groups: [("g1", ["a", "b"]), ("g2", [long])]),
+            poll(2, ends: ["b", long, "d"], groups: [("g2", ["b"]), ("g1", ["a", "d"])]),
+            poll(3, ends: ["b", long, "d"], groups: [("g2", ["b"]), ("g1", ["a", "d"]), ("g3", [])]),
+            poll(4, ends: [], groups: [("g3", ["a"])]),
+            poll(5, ends: ["a", "b", long, "d", "e"], groups: [("g1", ["a", "b"]), ("g2", [long]), ("g3", ["e"])]),
+        ])
+        let bytes = StateFileCodec.encode(state)
+        #expect(try StateFileCodec.decode(bytes, environment: "prod") == state)
+        // the names section: 8 names (a, b, the long one, g1, g2, d, g3, e), each once
+        #expect(bytes[StateFileCodec.magic.count + 6] == 8)
+        for name in ["g1", "g2", "g3", long] {
+            let needle = Array(name.utf8)
+            #expect((0...(bytes.count - needle.count)).filter { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }.count == 1)
+        }
+        // a 32-bit distance written in more than 5 bytes is refused: one poll, one topic "t" of
+        // one partition, base 0 (marker 1), its distance as 6 bytes
+        var wide = StateFileCodec.magic + [4, 4] + Array("prod".utf8) + [1, 1, UInt8(ascii: "t"), 0, 1]
+        wide += (0..<8).map { UInt8(truncatingIfNeeded: (1_800_000_000.0).bitPattern >> ($0 * 8)) } + [1, 0, 1, 1]
+        #expect(try StateFileCodec.decode(wide + [0x81, 0x00, 0, 0, 0, 0], environment: "prod").lag?.polls.first?.ends.first?.offsets == [0])
+        wide += [0x81, 0x80, 0x80, 0x80, 0x80, 0x00, 0, 0, 0, 0]
+        #expect { try StateFileCodec.decode(wide, environment: "prod") } throws: { "\($0)".contains("32-bit") }
+    }
+
     @Test func aLongSummaryIsCutBetweenCharactersAndStillReads() throws {
         var state = EnvironmentState(environment: "prod")
         state.observed.events = [ChangeEvent(environment: "prod", source: "groups", object: "group g", time: Date(timeIntervalSince1970: 1_800_000_000),

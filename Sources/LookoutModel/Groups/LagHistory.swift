@@ -215,16 +215,27 @@ public struct LagHistory: Sendable, Equatable {
                 pending.append(contentsOf: offsets)
             }
 
-            /// The run begun last as the poll keeps it: `base` + each value, ``Poll/narrowNone`` for
-            /// none (the state file's reader, which checks that no value overflows from `base`).
-            public mutating func addNarrow(base: Int64, values: [UInt32]) {
+            /// The run begun last as the poll keeps it, its `count` values written by `fill` in
+            /// place (the state file's reader decodes them straight into the poll); `base` + each
+            /// value, ``Poll/narrowNone`` for none. `fill` checks that no value overflows from
+            /// `base`, and returns false when the values cannot be kept: the run is left empty.
+            /// (Not generic over an error: across modules that was a call through witness tables
+            /// a run, slower than the copy it saves.)
+            @discardableResult
+            public mutating func addNarrow(base: Int64, count: Int, _ fill: (UnsafeMutableBufferPointer<UInt32>) -> Bool) -> Bool {
                 precondition(!poll.runs.isEmpty && pending.isEmpty && base != wideBase, "a run begins first")
                 let last = poll.runs.count - 1
-                precondition(poll.runs[last].count == 0 && poll.narrow.count + values.count <= Int(Int32.max), "more offsets than a poll holds")
-                poll.runs[last].start = Int32(poll.narrow.count)
-                poll.runs[last].count = Int32(values.count)
+                precondition(poll.runs[last].count == 0 && count >= 0 && poll.narrow.count + count <= Int(Int32.max), "more offsets than a poll holds")
+                let start = poll.narrow.count
+                poll.narrow.append(contentsOf: repeatElement(0, count: count))
+                guard poll.narrow.withUnsafeMutableBufferPointer({ fill(UnsafeMutableBufferPointer(rebasing: $0[start...])) }) else {
+                    poll.narrow.removeLast(count)
+                    return false
+                }
+                poll.runs[last].start = Int32(start)
+                poll.runs[last].count = Int32(count)
                 poll.runs[last].base = base
-                poll.narrow.append(contentsOf: values)
+                return true
             }
 
             /// The poll.
@@ -348,6 +359,14 @@ public struct LagHistory: Sendable, Equatable {
                 buffer.removeAll(keepingCapacity: true)
                 buffer.append(contentsOf: narrow)
                 return base
+            }
+
+            /// The run as the poll keeps it, read in place: `body` gets its base and its 32-bit
+            /// values (``Poll/narrowNone`` for none); nil, `body` not called, for a run kept in 64
+            /// bits. The state file's writer encodes a window's 2 million offsets from here.
+            public func withNarrow<R>(_ body: (Int64, UnsafeBufferPointer<UInt32>) throws -> R) rethrows -> R? {
+                guard base != Poll.wideBase else { return nil }
+                return try body(base, narrow)
             }
 
             /// The offsets into `buffer` (emptied first), in one call: what a reader in another

@@ -45,7 +45,7 @@ public enum KafkaSource: Source {
 
     /// The groups are listed inside the cluster's object (when they are configured).
     public static func json(_ environment: EnvironmentSnapshot) -> [(String, JSONValue)] {
-        let groups: JSONValue? = environment.has(.groups) ? environment.groups.map { .array($0.map(\.json)) } ?? .null : nil
+        let groups: JSONValue? = environment.has(.groups) ? environment.groups.map { .lazyArray($0) { $0.json } } ?? .null : nil
         return [("kafka", environment.kafka?.json(groups: groups) ?? .null)]
     }
 
@@ -104,11 +104,11 @@ extension KafkaObservation {
             ("cluster_id", .optional(clusterId)),
             ("controller", .optional(controller)),
             ("brokers", .array(brokers.map { .object([("id", .int($0.id)), ("host", .string($0.host)), ("port", .int($0.port))]) })),
-            ("topics", .array(topics.map { topic in
+            ("topics", .lazyArray(topics) { topic in
                 .object([("name", .string(topic.name)), ("partitions", .int(topic.partitions)),
                          ("under_replicated", .int(topic.underReplicated)), ("offline", .int(topic.offline)),
                          ("partition_details", .array(topic.partitionList.map(\.json)))])
-            })),
+            }),
         ]
         if let groups { pairs.append(("groups", groups)) }
         return .object(pairs)
