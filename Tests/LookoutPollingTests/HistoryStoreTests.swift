@@ -73,6 +73,47 @@ import Testing
         #expect(size < 1000)
     }
 
+    /// The state file is written a piece at a time: a write that fails after its first pieces
+    /// went out (here the file size limit, `RLIMIT_FSIZE`, as a full disk would) leaves the old
+    /// file whole, no temporary file behind, and says what failed. (The unit group runs one test
+    /// at a time: the limit is this process's only while the write runs.)
+    @Test func aWriteThatFailsHalfWayLeavesTheOldFile() throws {
+        let store = HistoryStore(folder: folder)
+        var old = EnvironmentState(environment: "prod")
+        old.sources["ecs"] = .init(lastGoodAt: Date(timeIntervalSince1970: 1_800_000_000), errorSince: nil)
+        try store.update(environment: "prod", warn: { _ in }) { $0 = old }
+        // a window of 100 topics of 1,000 partitions whose distances take 3 bytes each: 300 KB,
+        // more than one piece (256 KB)
+        var big = old
+        big.lag = LagHistory(polls: [LagHistory.Poll(time: 1_800_000_060, ends: (0..<100).map { topic in
+            .init(topic: "t\(topic)", offsets: (0..<1000).map { Int64($0 * 1000 + 1_000_000) })
+        }, groups: [])])
+        #expect(StateFileCodec.encode(big).count > 290_000)
+
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit)
+        let previousSignal = signal(SIGXFSZ, SIG_IGN)
+        var small = rlimit(rlim_cur: 280_000, rlim_max: limit.rlim_max)
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &small)
+        let failure: (any Error)?
+        do {
+            try store.update(environment: "prod", warn: { _ in }) { $0 = big }
+            failure = nil
+        } catch {
+            failure = error
+        }
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit)
+        signal(SIGXFSZ, previousSignal)
+
+        let message = try #require(failure.map { "\($0)" })
+        #expect(message.contains("cannot be written") && message.contains(".tmp"), "\(message)")
+        #expect(store.peek(environment: "prod", warn: { _ in }) == old)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }.isEmpty)
+        // and with room again, the same write goes through
+        try store.update(environment: "prod", warn: { _ in }) { $0 = big }
+        #expect(store.peek(environment: "prod", warn: { _ in }) == big)
+    }
+
     @Test func concurrentUpdatesNeverLoseOneAnother() async throws {
         let store = HistoryStore(folder: folder)
         let writers = 40
