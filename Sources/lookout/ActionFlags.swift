@@ -108,7 +108,8 @@ enum Output {
         write(Array(text.utf8)[...], to: descriptor)
     }
 
-    /// Returns false when the descriptor took no more (the reader went away).
+    /// Returns false when the descriptor took no more (the reader went away, the disk is full):
+    /// `errno` then says why.
     @discardableResult
     static func write(_ bytes: ArraySlice<UInt8>, to descriptor: Int32) -> Bool {
         var bytes = bytes

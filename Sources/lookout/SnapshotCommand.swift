@@ -30,12 +30,17 @@ struct SnapshotCommand: AsyncParsableCommand {
         switch format {
         case .json:
             // Written as it is made, 256 KB at a time: at scale the document is tens of megabytes.
+            // A write that fails (a full disk, a closed terminal) stops it, and says so: a cron job
+            // must not take a document cut short for a whole one.
             fflush(nil)
-            var open = true
+            var failure: String?
             snapshot.json.write(pretty: true) { piece in
-                if open { open = Output.write(piece, to: STDOUT_FILENO) }
+                if failure == nil, !Output.write(piece, to: STDOUT_FILENO) { failure = String(cString: strerror(errno)) }
             }
-            if open { Output.write("\n", to: STDOUT_FILENO) }
+            if failure == nil, !Output.write(Array("\n".utf8)[...], to: STDOUT_FILENO) { failure = String(cString: strerror(errno)) }
+            if let failure {
+                throw CommandFailure(message: "cannot write the snapshot to standard output: \(failure); what was written is cut short", code: 74)
+            }
         case .table: print(snapshot.table, terminator: "")
         case .prometheus: print(snapshot.prometheus, terminator: "")
         }

@@ -83,6 +83,25 @@ struct MonitoringOutputSandboxTests {
         #expect(output.details.allSatisfy { $0.range(of: #"^(WARNING|CRITICAL|UNKNOWN): (dev|test|acc|prod) \S+ .+: .+"#, options: .regularExpression) != nil })
     }
 
+    /// JSON that cannot be written (stdout on a full device) is not a success with the document
+    /// cut short: the snapshot says why on stderr and exits 74 (EX_IOERR).
+    @Test func aSnapshotThatCannotBeWrittenSaysSoAndFails() throws {
+        let process = Process()
+        process.executableURL = LookoutBinary.url
+        process.arguments = ["snapshot", "--format", "json"]
+        var environment = ["HOME": "/nonexistent-home", "PATH": "/usr/bin:/bin", "COLUMNS": "80"]
+        environment.merge(Sandbox.lookoutEnvironment(stateHome: stateHome)) { $1 }
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 74, "\(stderr)")
+        #expect(stderr.contains("lookout: cannot write the snapshot to standard output: No space left on device; what was written is cut short"), "\(stderr)")
+    }
+
     @Test func prometheusOutputParsesWithPrometheusClient() throws {
         let json = try parseJSON(try run(["snapshot", "--format", "json"]).stdout)
         let text = try run(["snapshot", "--format", "prometheus"]).stdout

@@ -351,16 +351,6 @@ public struct LagHistory: Sendable, Equatable {
                 return value == Poll.narrowNone ? TopicOffsets.none : base &+ Int64(value)
             }
 
-            /// The run as the poll keeps it: its base, and its 32-bit values (``Poll/narrowNone``
-            /// for none) into `buffer` (emptied first); nil, `buffer` untouched, for a run kept in
-            /// 64 bits (``copy(into:)``).
-            public func copyNarrow(into buffer: inout [UInt32]) -> Int64? {
-                guard base != Poll.wideBase else { return nil }
-                buffer.removeAll(keepingCapacity: true)
-                buffer.append(contentsOf: narrow)
-                return base
-            }
-
             /// The run as the poll keeps it, read in place: `body` gets its base and its 32-bit
             /// values (``Poll/narrowNone`` for none); nil, `body` not called, for a run kept in 64
             /// bits. The state file's writer encodes a window's 2 million offsets from here.
